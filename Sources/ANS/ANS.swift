@@ -1,0 +1,2 @@
+/// The rANS stack coder (placeholder; see issue 2).
+public enum ANS {}

@@ -1,0 +1,4 @@
+import ANS
+import Model
+/// The bits-back codec (placeholder; see issue 5).
+public enum CodecInfo {}

@@ -1,0 +1,2 @@
+/// The VDM prior (placeholder; see issue 4).
+public enum ModelInfo {}

@@ -1,0 +1,1 @@
+func runANSBenchmark(_ arguments: [String]) { print("ans benchmark: not built yet") }

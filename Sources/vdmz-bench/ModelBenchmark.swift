@@ -1,0 +1,1 @@
+func runModelBenchmark(_ arguments: [String]) { print("model benchmark: not built yet") }

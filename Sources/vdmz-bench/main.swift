@@ -1,0 +1,14 @@
+// vdmz-bench: benchmarks (not tests). Usage: vdmz-bench ans | model | codec
+import Foundation
+
+let benchmarks: [String: ([String]) -> Void] = [
+    "ans": runANSBenchmark,
+    "model": runModelBenchmark,
+]
+let arguments = Array(CommandLine.arguments.dropFirst())
+guard let name = arguments.first, let run = benchmarks[name] else {
+    let names = benchmarks.keys.sorted().joined(separator: " | ")
+    FileHandle.standardError.write("usage: vdmz-bench \(names) [options]\n".data(using: .utf8)!)
+    exit(2)
+}
+run(Array(arguments.dropFirst()))

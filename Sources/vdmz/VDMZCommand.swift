@@ -1,0 +1,8 @@
+import ArgumentParser
+import Codec
+
+@main
+struct VDMZ: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "vdmz", abstract: "Lossless image compression with a diffusion prior.")
+}

@@ -1,0 +1,6 @@
+import XCTest
+@testable import ANS
+
+final class ANSPlaceholderTests: XCTestCase {
+    func testModuleLoads() { XCTAssertTrue(true) }
+}

@@ -1,0 +1,6 @@
+import XCTest
+@testable import Codec
+
+final class vdmzPlaceholderTests: XCTestCase {
+    func testModuleLoads() { XCTAssertTrue(true) }
+}
