@@ -13,7 +13,7 @@ public struct PNGChunk: Equatable, Sendable {
 
     /// Four ASCII letters, one of `keptNames`.
     public let name: String
-    public let location: Location
+    public private(set) var location: Location
     /// The chunk's data field exactly as in the file (for iCCP: still zlib-compressed).
     public let data: [UInt8]
 
@@ -26,5 +26,12 @@ public struct PNGChunk: Equatable, Sendable {
         self.name = name
         self.location = location
         self.data = data
+    }
+
+    /// The same chunk at another location.
+    func moved(to location: Location) -> PNGChunk {
+        var chunk = self
+        chunk.location = location
+        return chunk
     }
 }

@@ -10,6 +10,8 @@
 ///   the pixel checksum hashes;
 /// - `palette` holds RGB triples: 1…min(256, 2^bitDepth) entries for palette images, at most 256
 ///   (a suggested palette) for RGB/RGBA, none for gray;
+/// - `chunks` keep their order; without a palette, a chunk's location `.beforeImageData` is stored as
+///   the equivalent `.beforePalette`;
 /// - `transparency` is the tRNS chunk content: for palette images at most one alpha byte per palette
 ///   entry, for gray 2 bytes and for RGB 6 bytes (big-endian colour key), empty otherwise.
 public struct RasterImage: Equatable, Sendable {
@@ -73,7 +75,9 @@ public struct RasterImage: Equatable, Sendable {
         self.samples = samples
         self.palette = palette
         self.transparency = transparency
-        self.chunks = chunks
+        // Without PLTE, "before PLTE" and "before IDAT" are the same place (libpng reads it as the former).
+        self.chunks = palette.isEmpty
+            ? chunks.map { $0.location == .beforeImageData ? $0.moved(to: .beforePalette) : $0 } : chunks
     }
 
     /// Number of pixels, `width · height`.
