@@ -70,6 +70,12 @@ public struct Container: Equatable, Sendable {
             guard image.steps >= 0, image.steps <= Container.maxSteps else {
                 throw ContainerError.invalidField("steps \(image.steps) outside 0…\(Container.maxSteps)")
             }
+            guard (1...Int(UInt32.max)).contains(image.header.width), (1...Int(UInt32.max)).contains(image.header.height) else {
+                throw ContainerError.invalidField("image dimensions \(image.header.width)×\(image.header.height)")
+            }
+            guard Set(image.sidePlanes.map(\.kind)).count == image.sidePlanes.count else {
+                throw ContainerError.invalidField("two side planes of the same kind")
+            }
             guard image.pixelChecksum.count == PixelChecksum.byteCount else {
                 throw ContainerError.invalidField("pixel checksum must be 32 bytes")
             }

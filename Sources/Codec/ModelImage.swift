@@ -8,8 +8,7 @@ public struct ModelImage: Equatable, Sendable {
     /// - Throws: `LayoutError.invalidModelImage` if the pixel count does not match the shape.
     public init(width: Int, height: Int, pixels: [UInt8]) throws {
         guard width >= 1, height >= 1, width <= Int(UInt32.max), height <= Int(UInt32.max),
-              width.multipliedReportingOverflow(by: height).overflow == false,
-              pixels.count == width * height * 3 else {
+              pixels.count / 3 / width == height, pixels.count == width * height * 3 else {
             throw LayoutError.invalidModelImage("expected \(width)×\(height)×3 bytes, got \(pixels.count)")
         }
         self.width = width
@@ -41,6 +40,11 @@ public struct ModelImageShape: Equatable, Sendable {
         self.steps = steps
     }
 
-    /// Sub-pixels of the image: `width · height · 3`.
-    public var subpixelCount: Int { width * height * 3 }
+    /// Sub-pixels of the image, `width · height · 3`, or nil when that overflows or a side is below 1.
+    public var subpixelCount: Int? {
+        guard width >= 1, height >= 1 else { return nil }
+        let (pixels, overflow) = width.multipliedReportingOverflow(by: height)
+        let (subpixels, overflow3) = pixels.multipliedReportingOverflow(by: 3)
+        return overflow || overflow3 ? nil : subpixels
+    }
 }

@@ -21,8 +21,8 @@ public struct StoredPixelCoder: PixelCoder {
     public func decode(_ payload: [UInt8], shapes: [ModelImageShape], progress: CodingProgress?) throws -> [ModelImage] {
         var total = 0
         for shape in shapes {
-            guard shape.width >= 1, shape.height >= 1 else { throw StoredPixelCoderError.corruptPayload }
-            let (sum, overflow) = total.addingReportingOverflow(shape.subpixelCount)
+            guard let count = shape.subpixelCount else { throw StoredPixelCoderError.corruptPayload }
+            let (sum, overflow) = total.addingReportingOverflow(count)
             guard !overflow else { throw StoredPixelCoderError.corruptPayload }
             total = sum
         }
@@ -31,7 +31,7 @@ public struct StoredPixelCoder: PixelCoder {
         var images: [ModelImage] = []
         var offset = 0
         for shape in shapes {
-            let count = shape.subpixelCount
+            let count = shape.width * shape.height * 3  // checked above
             images.append(try ModelImage(width: shape.width, height: shape.height, pixels: Array(planes[offset..<offset + count])))
             offset += count
         }
