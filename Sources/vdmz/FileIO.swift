@@ -116,8 +116,12 @@ enum FileIO {
         let descriptor = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
         guard descriptor >= 0 else { throw CLIError("cannot write to \(directory): \(systemError)") }
         let temporary = String(cString: template)
+        InterruptCleanup.track(temporary)
         var committed = false
-        defer { if !committed { unlink(temporary) } }
+        defer {
+            if !committed { unlink(temporary) }
+            InterruptCleanup.track(nil)
+        }
         do {
             try writeAll(bytes, to: descriptor, name: path)
             guard fchmod(descriptor, mode) == 0, fsync(descriptor) == 0 else { throw CLIError("\(path): \(systemError)") }
