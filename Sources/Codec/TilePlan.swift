@@ -1,0 +1,87 @@
+/// A rectangle of an image, in pixels.
+public struct TileRect: Equatable, Sendable {
+    public let x: Int
+    public let y: Int
+    public let width: Int
+    public let height: Int
+
+    public init(x: Int, y: Int, width: Int, height: Int) {
+        self.x = x
+        self.y = y
+        self.width = width
+        self.height = height
+    }
+
+    /// Pixels in the rectangle.
+    public var area: Int { width * height }
+}
+
+/// How one image is cut into tiles that are coded one after another on one ANS stack.
+///
+/// Why tiles (DESIGN §2): the first operation of a bits-back chain is a pop of z_0 ~ q(z_0 | x), which
+/// needs about log2(σ/δ) + 2 bits per sub-pixel already on the stack. A whole large image would draw
+/// all of them from the initial bits, more than the image's own code length. Coded as tiles whose areas
+/// grow geometrically from a small first tile, every later tile finds enough bits left on the stack by
+/// the tiles coded before it, and only the first tile draws initial bits.
+///
+/// The plan depends only on the image size and the plan's parameters (integers), so encoder and decoder
+/// derive the same tiles. Invariants of `tiles(width:height:)`: the tiles partition the image exactly,
+/// each has a positive area, and no tile exceeds `maxTilePixels` unless one row of blocks is already
+/// wider (then a tile is at most `blockSize` rows high).
+public struct TilePlan: Equatable, Sendable {
+    /// Side of the first tile and the height of the first band of tiles, in pixels.
+    public let blockSize: Int
+    /// Each tile's target area is the previous one's times `growthNumerator / growthDenominator`.
+    public let growthNumerator: Int
+    public let growthDenominator: Int
+    /// Largest tile area in pixels (bounds the latents held in memory while coding one tile).
+    public let maxTilePixels: Int
+
+    /// The default plan: 32-pixel first tile, areas growing by 4/3 per tile, at most 2^18 pixels a tile.
+    public static let standard = TilePlan(blockSize: 32, growthNumerator: 4, growthDenominator: 3, maxTilePixels: 1 << 18)
+
+    public init(blockSize: Int, growthNumerator: Int, growthDenominator: Int, maxTilePixels: Int) {
+        self.blockSize = max(1, blockSize)
+        self.growthDenominator = max(1, growthDenominator)
+        self.growthNumerator = max(self.growthDenominator, growthNumerator)
+        self.maxTilePixels = max(self.blockSize * self.blockSize, maxTilePixels)
+    }
+
+    /// The tiles of a `width` × `height` image in coding order (the encoder's order; the decoder
+    /// decodes them in reverse). Both sides must be ≥ 1.
+    public func tiles(width: Int, height: Int) -> [TileRect] {
+        guard width >= 1, height >= 1 else { return [] }
+        var tiles: [TileRect] = []
+        var target = blockSize * blockSize
+        func grow() {
+            target = min(maxTilePixels, max(target + 1, target / growthDenominator * growthNumerator))
+        }
+        // First band: tiles of growing width along the top rows.
+        let firstHeight = min(blockSize, height)
+        var x = 0
+        while x < width {
+            var w = min(width - x, max(blockSize, target / firstHeight))
+            if width - (x + w) < blockSize / 2 { w = width - x }  // no sliver at the right edge
+            tiles.append(TileRect(x: x, y: 0, width: w, height: firstHeight))
+            x += w
+            grow()
+        }
+        // Later bands: full-width rows of growing height, split into columns when wider than the cap.
+        var y = firstHeight
+        while y < height {
+            let maxRows = max(1, maxTilePixels / width)
+            var h = min(height - y, max(min(blockSize, maxRows), min(maxRows, target / width)))
+            if height - (y + h) < blockSize / 2, (height - y) <= max(maxRows, blockSize) { h = height - y }
+            let columns = max(1, (width * h + maxTilePixels - 1) / maxTilePixels)
+            var cx = 0
+            for c in 0..<columns {
+                let w = (width - cx) / (columns - c)
+                tiles.append(TileRect(x: cx, y: y, width: w, height: h))
+                cx += w
+                grow()
+            }
+            y += h
+        }
+        return tiles
+    }
+}
