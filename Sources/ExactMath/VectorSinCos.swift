@@ -41,14 +41,20 @@ extension ExactMath {
         pc = SIMD4(repeating: -1.0 / 24).addingProduct(pc, r2)
         pc = SIMD4(repeating: 0.5).addingProduct(pc, r2)
         let cosR = SIMD4<Double>(repeating: 1) - r2 * pc
-        let quadrant = unsafeBitCast(shifted, to: SIMD4<UInt64>.self) & SIMD4(repeating: 3)
-        let swap = (quadrant & SIMD4(repeating: 1)) .== SIMD4(repeating: 1)
-        var sinX = sinR.replacing(with: cosR, where: swap)
-        var cosX = cosR.replacing(with: sinR, where: swap)
-        let negateSin = (quadrant & SIMD4(repeating: 2)) .== SIMD4(repeating: 2)
-        let negateCos = (quadrant .== SIMD4(repeating: 1)) .| (quadrant .== SIMD4(repeating: 2))
-        sinX = sinX.replacing(with: -sinX, where: negateSin)
-        cosX = cosX.replacing(with: -cosX, where: negateCos)
+        // Quadrant arithmetic on exact small integers in float64 (no integer masks: they do not
+        // vectorise): q = k mod 4 ∈ {0, 1, 2, 3}, odd = q mod 2 ∈ {0, 1}; every product below is by 0, 1
+        // or ±1, hence exact, so this is a lane select with sign flips.
+        let quarter = SIMD4<Double>(repeating: 0.25), half = SIMD4<Double>(repeating: 0.5)
+        let one = SIMD4<Double>(repeating: 1), two = SIMD4<Double>(repeating: 2), four = SIMD4<Double>(repeating: 4)
+        let q = k - four * (k * quarter).rounded(.down)
+        let odd = q - two * (q * half).rounded(.down)
+        let even = one - odd
+        let sinSign = one - two * (q * half).rounded(.down)
+        let shiftedQ = q + one
+        let cosQ = shiftedQ - four * (shiftedQ * quarter).rounded(.down)
+        let cosSign = one - two * (cosQ * half).rounded(.down)
+        let sinX = sinSign * (odd * cosR + even * sinR)
+        let cosX = cosSign * (odd * sinR + even * cosR)
         return (sinX, cosX)
     }
 }

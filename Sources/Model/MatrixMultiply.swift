@@ -51,16 +51,23 @@ public struct MatrixMultiply {
                         let aBase = aBuffer.baseAddress!, bBase = bBuffer.baseAddress!
                         let cBase = cBuffer.baseAddress!, zero = zeroBuffer.baseAddress!
                         ParallelLoop.forEachChunk(count: rowBlocks, threads: threads) { blocks in
+                            // A's 6 × depthBlock block is copied contiguous (rows `kc` apart) so that it
+                            // sits in L1 across the 16-column panels; copying does not change any value.
+                            let packedA = UnsafeMutablePointer<Float>.allocate(capacity: Microkernel.rows * depthBlock)
+                            defer { packedA.deallocate() }
                             var tap = 0
                             var k0 = 0
                             while k0 < depth {
                                 let kc = min(depthBlock, depth - k0)
                                 for block in blocks {
                                     let i = block * Microkernel.rows
+                                    for r in 0..<Microkernel.rows {
+                                        (packedA + r * kc).update(from: aBase + (i + r) * depth + k0, count: kc)
+                                    }
                                     for panel in 0..<columns / 16 {
                                         let cBlock = cBase + i * columns + panel * 16
                                         Microkernel.multiplyAccumulate6x16(
-                                            a: aBase + i * depth + k0, rowStride: depth, tapOffsets: &tap,
+                                            a: packedA, rowStride: kc, tapOffsets: &tap,
                                             tapCount: 1, depth: kc, b: bBase + (panel * depth + k0) * 16,
                                             initial: k0 == 0 ? zero : UnsafePointer(cBlock),
                                             initialRowStride: k0 == 0 ? 0 : columns,

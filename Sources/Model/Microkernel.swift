@@ -41,26 +41,29 @@ enum Microkernel {
         var c30 = load(initial + 3 * s), c31 = load(initial + 3 * s + 8)
         var c40 = load(initial + 4 * s), c41 = load(initial + 4 * s + 8)
         var c50 = load(initial + 5 * s), c51 = load(initial + 5 * s + 8)
+        // Row r of the current tap is p[r·rowStride]; with the multiples precomputed, every broadcast is one
+        // load with a base + index·4 address, no per-iteration pointer arithmetic.
+        let s1 = rowStride, s2 = 2 * rowStride, s3 = 3 * rowStride, s4 = 4 * rowStride, s5 = 5 * rowStride
         var bk = b
         for t in 0..<tapCount {
-            let a0 = a + tapOffsets[t]
-            let a1 = a0 + rowStride, a2 = a1 + rowStride, a3 = a2 + rowStride
-            let a4 = a3 + rowStride, a5 = a4 + rowStride
-            for k in 0..<depth {
+            var p = a + tapOffsets[t]
+            let end = p + depth
+            while p < end {
                 let b0 = load(bk), b1 = load(bk + 8)
                 bk += 16
-                var x = SIMD8<Float>(repeating: a0[k])
+                var x = SIMD8<Float>(repeating: p[0])
                 c00 = c00.addingProduct(x, b0); c01 = c01.addingProduct(x, b1)
-                x = SIMD8<Float>(repeating: a1[k])
+                x = SIMD8<Float>(repeating: p[s1])
                 c10 = c10.addingProduct(x, b0); c11 = c11.addingProduct(x, b1)
-                x = SIMD8<Float>(repeating: a2[k])
+                x = SIMD8<Float>(repeating: p[s2])
                 c20 = c20.addingProduct(x, b0); c21 = c21.addingProduct(x, b1)
-                x = SIMD8<Float>(repeating: a3[k])
+                x = SIMD8<Float>(repeating: p[s3])
                 c30 = c30.addingProduct(x, b0); c31 = c31.addingProduct(x, b1)
-                x = SIMD8<Float>(repeating: a4[k])
+                x = SIMD8<Float>(repeating: p[s4])
                 c40 = c40.addingProduct(x, b0); c41 = c41.addingProduct(x, b1)
-                x = SIMD8<Float>(repeating: a5[k])
+                x = SIMD8<Float>(repeating: p[s5])
                 c50 = c50.addingProduct(x, b0); c51 = c51.addingProduct(x, b1)
+                p += 1
             }
         }
         let r = resultRowStride
