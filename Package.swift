@@ -21,7 +21,7 @@ let package = Package(
         .target(name: "ExactMath", swiftSettings: numericFlags),
         .target(name: "ANS", dependencies: ["ExactMath"], swiftSettings: numericFlags),
         .target(name: "Model", dependencies: ["ExactMath"], swiftSettings: numericFlags),
-        .target(name: "CPNG", linkerSettings: [.linkedLibrary("png")]),
+        .target(name: "CPNG", linkerSettings: [.linkedLibrary("png"), .linkedLibrary("z")]),
         .target(
             name: "Codec",
             dependencies: ["ANS", "Model", "CPNG", .product(name: "Crypto", package: "swift-crypto")],

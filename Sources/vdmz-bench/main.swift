@@ -4,6 +4,7 @@ import Foundation
 let benchmarks: [String: ([String]) -> Void] = [
     "ans": runANSBenchmark,
     "model": runModelBenchmark,
+    "codec": runCodecBenchmark,
 ]
 let arguments = Array(CommandLine.arguments.dropFirst())
 guard let name = arguments.first, let run = benchmarks[name] else {

@@ -4,5 +4,6 @@ import Codec
 @main
 struct VDMZ: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "vdmz", abstract: "Lossless image compression with a diffusion prior.")
+        commandName: "vdmz", abstract: "Lossless image compression with a diffusion prior.",
+        subcommands: [Compress.self, Decompress.self, Info.self])
 }

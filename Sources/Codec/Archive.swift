@@ -1,0 +1,50 @@
+/// The whole pipeline between images and container bytes:
+/// PNG kind → `ImageLayout` planes → `PixelCoder` payload + zlib side planes → `Container`.
+public enum Archive {
+    /// Codes `images` into one container.
+    /// - Parameter isDataset: mark the container so that every image is restored by its name.
+    public static func compress(_ images: [NamedImage], coder: any PixelCoder, isDataset: Bool,
+                                progress: CodingProgress? = nil) throws -> Container {
+        guard !images.isEmpty else { throw ArchiveError.noImages }
+        let decomposed = images.map { ImageLayout.decompose($0.image) }
+        let payload = try coder.encode(decomposed.map(\.model), progress: progress)
+        let records = zip(images, decomposed).map { named, parts in
+            ContainerImage(name: named.name, header: parts.header, steps: coder.steps,
+                           pixelChecksum: PixelChecksum.of(named.image), sidePlanes: parts.sidePlanes)
+        }
+        return try Container(coder: coder.kind, isDataset: isDataset, modelHash: coder.modelHash,
+                             images: records, payload: payload)
+    }
+
+    /// Restores every image of `container` and checks each against its pixel checksum.
+    /// - Throws: `ArchiveError` (coder or model mismatch, checksum mismatch), the coder's errors,
+    ///   `LayoutError` or `PNGError` for planes that do not fit together.
+    public static func decompress(_ container: Container, coder: any PixelCoder,
+                                  progress: CodingProgress? = nil) throws -> [NamedImage] {
+        guard coder.kind == container.coder else {
+            throw ArchiveError.coderMismatch(container: container.coder, given: coder.kind)
+        }
+        if container.coder.requiresModel && coder.modelHash != container.modelHash {
+            throw ArchiveError.modelMismatch(expected: hex(container.modelHash), found: hex(coder.modelHash))
+        }
+        let shapes = container.images.map(\.shape)
+        let models = try coder.decode(container.payload, shapes: shapes, progress: progress)
+        guard models.count == shapes.count,
+              zip(models, shapes).allSatisfy({ $0.width == $1.width && $0.height == $1.height }) else {
+            throw ArchiveError.decodedShapeMismatch
+        }
+        return try zip(container.images, models).map { record, model in
+            let image = try ImageLayout.compose(header: record.header, model: model, sidePlanes: record.sidePlanes)
+            guard PixelChecksum.of(image) == record.pixelChecksum else {
+                throw ArchiveError.pixelChecksumMismatch(name: record.name)
+            }
+            return NamedImage(name: record.name, image: image)
+        }
+    }
+
+    /// Lower-case hexadecimal of `bytes`.
+    public static func hex(_ bytes: [UInt8]) -> String {
+        let digits = Array("0123456789abcdef")
+        return String(bytes.flatMap { [digits[Int($0 >> 4)], digits[Int($0 & 15)]] })
+    }
+}

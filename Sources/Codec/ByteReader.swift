@@ -1,0 +1,31 @@
+/// Reads little-endian integers and byte runs from a buffer; every read is checked against the bytes
+/// that remain and throws `ContainerError.truncated` instead of reading past the end.
+struct ByteReader {
+    let bytes: [UInt8]
+    private(set) var offset = 0
+
+    init(_ bytes: [UInt8]) { self.bytes = bytes }
+
+    var remaining: Int { bytes.count - offset }
+    var isAtEnd: Bool { offset == bytes.count }
+
+    mutating func readUInt8() throws -> UInt8 { UInt8(try readLittleEndian(count: 1)) }
+    mutating func readUInt16() throws -> UInt16 { UInt16(try readLittleEndian(count: 2)) }
+    mutating func readUInt32() throws -> UInt32 { UInt32(try readLittleEndian(count: 4)) }
+    mutating func readUInt64() throws -> UInt64 { try readLittleEndian(count: 8) }
+
+    /// Reads `count` bytes; `count` is checked against the remaining bytes before anything is allocated.
+    mutating func readBytes(_ count: Int) throws -> [UInt8] {
+        guard count >= 0, count <= remaining else { throw ContainerError.truncated }
+        defer { offset += count }
+        return Array(bytes[offset..<offset + count])
+    }
+
+    private mutating func readLittleEndian(count: Int) throws -> UInt64 {
+        guard count <= remaining else { throw ContainerError.truncated }
+        var value: UInt64 = 0
+        for index in 0..<count { value |= UInt64(bytes[offset + index]) << (8 * UInt64(index)) }
+        offset += count
+        return value
+    }
+}

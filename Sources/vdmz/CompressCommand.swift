@@ -1,0 +1,163 @@
+import ArgumentParser
+import Codec
+
+/// `vdmz compress`: PNG files → .vdmz (one per input, or one dataset archive with -o and several inputs).
+struct Compress: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Compress PNG images losslessly.",
+        discussion: """
+            Each INPUT.png becomes INPUT.png.vdmz next to it; inputs are never modified or removed.
+            With several inputs and -o SET.vdmz, all images go into one dataset archive.
+            "-" reads standard input (and then writes standard output unless -o is given).
+            """)
+
+    @Argument(help: "PNG files to compress (\"-\" for standard input).")
+    var inputs: [String]
+
+    @Option(name: .shortAndLong, help: "Output file (\"-\" for standard output); with several inputs, a dataset archive.")
+    var output: String?
+
+    @Option(help: "Pixel coder: stored (zlib placeholder, no diffusion model) or vdm (bits-back VDM).")
+    var coder: CoderChoice = .stored
+
+    @Option(help: "Diffusion steps T (vdm coder).")
+    var steps: Int?
+
+    @Option(help: "Checkpoint to code with (vdm coder; default: the one shipped with vdmz).")
+    var model: String?
+
+    @Option(help: "Worker threads.")
+    var threads: Int = 1
+
+    @Option(help: "Largest width·height accepted.")
+    var maxPixels: Int = ImageLimits.standard.maxPixels
+
+    @Flag(help: "Overwrite existing outputs; allow writing to a terminal.")
+    var force = false
+
+    @Flag(help: "Decode the result once before writing it, and compare.")
+    var verify = false
+
+    @Flag(name: .shortAndLong, help: "Print nothing but errors.")
+    var quiet = false
+
+    func validate() throws {
+        guard !inputs.isEmpty else { throw ValidationError("no input files") }
+        guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
+        if let steps, !(1...Container.maxSteps).contains(steps) {
+            throw ValidationError("--steps must be in 1…\(Container.maxSteps)")
+        }
+        guard maxPixels >= 1 else { throw ValidationError("--max-pixels must be at least 1") }
+    }
+
+    func run() throws {
+        var failed = false
+        do {
+            let pixelCoder = try CoderSelection.encoder(coder, modelPath: model, steps: steps, threads: threads)
+            if inputs.count > 1, let output {
+                try compressDataset(to: output, coder: pixelCoder)
+            } else {
+                for input in inputs {
+                    do {
+                        try compressOne(input, coder: pixelCoder)
+                    } catch {
+                        Terminal.printError("vdmz: \(input == "-" ? "standard input" : input): \(errorLine(error))")
+                        failed = true
+                    }
+                }
+            }
+        } catch {
+            Terminal.printError("vdmz: \(errorLine(error))")
+            throw ExitCode.failure
+        }
+        if failed { throw ExitCode.failure }
+    }
+
+    private var limits: ImageLimits { ImageLimits(maxPixels: maxPixels, maxTotalPixels: max(maxPixels, ImageLimits.standard.maxTotalPixels)) }
+
+    private func compressOne(_ input: String, coder: any PixelCoder) throws {
+        let destination = output ?? (input == "-" ? "-" : input + ".vdmz")
+        try checkDestination(destination, inputs: [input])
+        let image = try RasterImage(pngData: FileIO.readFile(input), limits: limits)
+        let name = input == "-" ? "stdin.png" : baseName(input)
+        let bytes = try encode([NamedImage(name: name, image: image)], coder: coder, isDataset: false, label: name)
+        try write(bytes, to: destination, modeOf: input)
+        report(input, destination, bytes: bytes, images: [image], coder: coder)
+    }
+
+    private func compressDataset(to destination: String, coder: any PixelCoder) throws {
+        guard !inputs.contains("-") else { throw CLIError("standard input cannot be part of a dataset archive") }
+        try checkDestination(destination, inputs: inputs)
+        var images: [NamedImage] = []
+        var names: Set<String> = []
+        for input in inputs {
+            let name = baseName(input)
+            guard names.insert(name).inserted else { throw CLIError("two inputs are named \(name); names must be unique in an archive") }
+            guard SafeName.isValid(name) else { throw CLIError("\(input): unusable name for an archive entry") }
+            do {
+                images.append(NamedImage(name: name, image: try RasterImage(pngData: FileIO.readFile(input), limits: limits)))
+            } catch {
+                throw CLIError("\(input): \(errorLine(error))")
+            }
+        }
+        let bytes = try encode(images, coder: coder, isDataset: true, label: destination)
+        try write(bytes, to: destination, modeOf: inputs[0])
+        report("\(inputs.count) images", destination, bytes: bytes, images: images.map(\.image), coder: coder)
+    }
+
+    private func encode(_ images: [NamedImage], coder: any PixelCoder, isDataset: Bool, label: String) throws -> [UInt8] {
+        let progress = ProgressReporter(label: "vdmz: compressing \(label)", quiet: quiet)
+        defer { progress.finish() }
+        let bytes = try Archive.compress(images, coder: coder, isDataset: isDataset, progress: progress.handler).serialized()
+        if verify {
+            let restored = try Archive.decompress(Container(parsing: bytes, limits: limits), coder: coder)
+            guard restored == images else { throw CLIError("verification failed: the decoded images differ (nothing written)") }
+        }
+        return bytes
+    }
+
+    private func checkDestination(_ destination: String, inputs: [String]) throws {
+        if destination == "-" {
+            if Terminal.standardOutputIsTerminal && !force {
+                throw CLIError("refusing to write compressed data to a terminal (use -o FILE, redirect, or --force)")
+            }
+            return
+        }
+        if inputs.contains(where: { $0 == destination || FileIO.sameFile($0, destination) }) {
+            throw CLIError("\(destination): output would overwrite an input")
+        }
+        try FileIO.checkDestination(destination, overwrite: force)
+    }
+
+    private func write(_ bytes: [UInt8], to destination: String, modeOf input: String) throws {
+        if destination == "-" {
+            try FileIO.writeStandardOutput(bytes)
+        } else {
+            try FileIO.writeAtomically(bytes, to: destination, overwrite: force, mode: FileIO.outputMode(copying: input))
+        }
+    }
+
+    private func report(_ source: String, _ destination: String, bytes: [UInt8], images: [RasterImage], coder: any PixelCoder) {
+        guard !quiet else { return }
+        let subpixels = images.reduce(0) { $0 + $1.pixelCount * 3 }
+        let rate = Double(bytes.count * 8) / Double(max(1, subpixels))
+        let target = destination == "-" ? "standard output" : destination
+        Terminal.printError("\(source == "-" ? "standard input" : source) → \(target): \(bytes.count) bytes, "
+            + "\(String(format2: rate)) bits/sub-pixel, coder: \(coder.kind)")
+    }
+}
+
+/// The last path component.
+func baseName(_ path: String) -> String {
+    let trimmed = path.hasSuffix("/") ? String(path.dropLast()) : path
+    return trimmed.split(separator: "/", omittingEmptySubsequences: false).last.map(String.init) ?? trimmed
+}
+
+extension String {
+    /// `value` with 3 decimals, without Foundation.
+    init(format2 value: Double) {
+        let scaled = Int((value * 1000).rounded())
+        let fraction = String(scaled % 1000)
+        self = "\(scaled / 1000)." + String(repeating: "0", count: 3 - fraction.count) + fraction
+    }
+}

@@ -1,0 +1,123 @@
+import ArgumentParser
+import Codec
+
+/// `vdmz decompress`: .vdmz → PNG files with bit-identical pixels and the same PNG kind.
+struct Decompress: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Restore PNG images from .vdmz files.",
+        discussion: """
+            FILE.png.vdmz becomes FILE.png; the input is never modified or removed. A dataset archive
+            restores every image under its stored name in DIR (-d, default: the current directory).
+            "-" reads standard input (and writes standard output unless -o or -d is given).
+            """)
+
+    @Argument(help: ".vdmz files (\"-\" for standard input).")
+    var inputs: [String]
+
+    @Option(name: .shortAndLong, help: "Output PNG (\"-\" for standard output); single-image files only.")
+    var output: String?
+
+    @Option(name: .customShort("d"), help: "Directory to restore into.")
+    var directory: String?
+
+    @Option(help: "Checkpoint to decode with (files written by the vdm coder).")
+    var model: String?
+
+    @Option(help: "Worker threads.")
+    var threads: Int = 1
+
+    @Option(help: "Largest width·height accepted.")
+    var maxPixels: Int = ImageLimits.standard.maxPixels
+
+    @Flag(help: "Overwrite existing outputs; allow writing to a terminal.")
+    var force = false
+
+    @Flag(name: .shortAndLong, help: "Print nothing but errors.")
+    var quiet = false
+
+    func validate() throws {
+        guard !inputs.isEmpty else { throw ValidationError("no input files") }
+        guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
+        if output != nil && inputs.count > 1 { throw ValidationError("-o takes one input only (use -d DIR)") }
+        if output != nil && directory != nil { throw ValidationError("give -o or -d, not both") }
+        guard maxPixels >= 1 else { throw ValidationError("--max-pixels must be at least 1") }
+    }
+
+    func run() throws {
+        var failed = false
+        for input in inputs {
+            do {
+                try decompressOne(input)
+            } catch {
+                Terminal.printError("vdmz: \(input == "-" ? "standard input" : input): \(errorLine(error))")
+                failed = true
+            }
+        }
+        if failed { throw ExitCode.failure }
+    }
+
+    private func decompressOne(_ input: String) throws {
+        let limits = ImageLimits(maxPixels: maxPixels, maxTotalPixels: max(maxPixels, ImageLimits.standard.maxTotalPixels))
+        let container = try Container(parsing: FileIO.readFile(input), limits: limits)
+        let destinations = try self.destinations(for: container, input: input)
+        for destination in destinations where destination != "-" {
+            if FileIO.sameFile(input, destination) { throw CLIError("\(destination): output would overwrite the input") }
+            try FileIO.checkDestination(destination, overwrite: force)
+        }
+        if destinations == ["-"] && Terminal.standardOutputIsTerminal && !force {
+            throw CLIError("refusing to write PNG data to a terminal (use -o FILE, redirect, or --force)")
+        }
+        let coder = try CoderSelection.decoder(for: container, modelPath: model, threads: threads)
+        let progress = ProgressReporter(label: "vdmz: decompressing \(input)", quiet: quiet)
+        let images = try Archive.decompress(container, coder: coder, progress: progress.handler)
+        progress.finish()
+        // Everything is decoded and verified before the first file is written.
+        let pngs = try images.map { try $0.image.pngData() }
+        for (png, destination) in zip(pngs, destinations) {
+            if destination == "-" {
+                try FileIO.writeStandardOutput(png)
+            } else {
+                try FileIO.writeAtomically(png, to: destination, overwrite: force, mode: FileIO.outputMode(copying: input))
+            }
+        }
+        if !quiet {
+            let target = destinations == ["-"] ? "standard output" : destinations.count == 1 ? destinations[0] : "\(destinations.count) files in \(directory ?? ".")"
+            Terminal.printError("\(input == "-" ? "standard input" : input) → \(target)")
+        }
+    }
+
+    /// Output paths, one per image.
+    private func destinations(for container: Container, input: String) throws -> [String] {
+        if container.isDataset {
+            guard output == nil else { throw CLIError("a dataset archive restores several files: use -d DIR, not -o") }
+            let root = directory ?? "."
+            var seen: Set<String> = []
+            return try container.images.map { image in
+                guard SafeName.isValid(image.name) else {
+                    throw CLIError("refusing to restore an archive entry named \"\(image.name)\" (contains \"..\" or a path separator)")
+                }
+                guard seen.insert(image.name).inserted else { throw CLIError("the archive holds two entries named \(image.name)") }
+                return join(root, image.name)
+            }
+        }
+        guard container.images.count == 1 else { throw CLIError("corrupted .vdmz file: several images without the dataset flag") }
+        if let output { return [output] }
+        if input == "-" {
+            guard let directory else { return ["-"] }
+            guard SafeName.isValid(container.images[0].name) else {
+                throw CLIError("refusing to restore an entry named \"\(container.images[0].name)\"")
+            }
+            return [join(directory, container.images[0].name)]
+        }
+        guard input.hasSuffix(".vdmz"), input.count > 5 else {
+            throw CLIError("unknown suffix (expected .vdmz); use -o to name the output")
+        }
+        let stripped = String(input.dropLast(5))
+        if let directory { return [join(directory, baseName(stripped))] }
+        return [stripped]
+    }
+
+    private func join(_ directory: String, _ name: String) -> String {
+        directory.hasSuffix("/") ? directory + name : directory + "/" + name
+    }
+}

@@ -1,0 +1,46 @@
+import ArgumentParser
+import Codec
+
+/// `vdmz info`: what a .vdmz file holds.
+struct Info: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Describe .vdmz files: images, kinds, steps, coder, model hash, sizes.")
+
+    @Argument(help: ".vdmz files (\"-\" for standard input).")
+    var inputs: [String]
+
+    func run() throws {
+        var failed = false
+        for input in inputs {
+            do {
+                let bytes = try FileIO.readFile(input)
+                let container = try Container(parsing: bytes, limits: ImageLimits(maxPixels: Int(UInt32.max), maxTotalPixels: Int.max))
+                print(describe(container, name: input, fileBytes: bytes.count))
+            } catch {
+                Terminal.printError("vdmz: \(input == "-" ? "standard input" : input): \(errorLine(error))")
+                failed = true
+            }
+        }
+        if failed { throw ExitCode.failure }
+    }
+
+    private func describe(_ container: Container, name: String, fileBytes: Int) -> String {
+        let subpixels = container.images.reduce(0) { $0 + $1.header.width * $1.header.height * 3 }
+        let rate = Double(fileBytes * 8) / Double(max(1, subpixels))
+        var lines = [
+            "\(name == "-" ? "standard input" : name): .vdmz format \(Container.formatVersion), \(fileBytes) bytes",
+            "  coder:    \(container.coder)",
+            "  model:    \(container.coder.requiresModel ? Archive.hex(container.modelHash) : "none")",
+            "  images:   \(container.images.count)\(container.isDataset ? " (dataset archive)" : "")",
+            "  payload:  \(container.payload.count) bytes",
+            "  rate:     \(String(format2: rate)) bits/sub-pixel (file bits / (width·height·3), all images)",
+        ]
+        for image in container.images {
+            let header = image.header
+            let planes = image.sidePlanes.map { "\($0.kind) \($0.bytes.count) B" }.joined(separator: ", ")
+            lines.append("  - \(image.name.isEmpty ? "(unnamed)" : image.name): \(header.width)×\(header.height) \(header.kindDescription), "
+                + "steps \(image.steps), side planes \(image.storedSidePlaneBytes) bytes stored"
+                + (planes.isEmpty ? "" : " (raw: \(planes))") + ", pixel SHA-256 \(Archive.hex(image.pixelChecksum).prefix(16))…")
+        }
+        return lines.joined(separator: "\n")
+    }
+}

@@ -1,0 +1,93 @@
+import XCTest
+@testable import Codec
+
+final class ArchiveTests: XCTestCase {
+    func testEveryKindRoundTripsThroughTheStoredCoder() throws {
+        var images: [NamedImage] = []
+        for (index, (colorType, depth)) in allKinds.enumerated() {
+            for interlaced in [false, true] {
+                let image = try makeImage(colorType, bitDepth: depth, width: 33, height: 47, seed: UInt64(index),
+                                          interlaced: interlaced, chunks: index % 2 == 0 ? colorChunks() : [])
+                images.append(NamedImage(name: "image\(index)-\(interlaced).png", image: image))
+            }
+        }
+        let bytes = try Archive.compress(images, coder: StoredPixelCoder(), isDataset: true).serialized()
+        let restored = try Archive.decompress(Container(parsing: bytes), coder: StoredPixelCoder())
+        XCTAssertEqual(restored, images)
+        // And each restored image survives PNG writing and reading.
+        for named in restored { XCTAssertEqual(try RasterImage(pngData: named.image.pngData()), named.image) }
+    }
+
+    func testCorruptPixelsAreCaughtByTheChecksum() throws {
+        let image = try makeImage(.rgb, bitDepth: 8, width: 4, height: 4)
+        let container = try Archive.compress([NamedImage(name: "x.png", image: image)], coder: FlippingCoder(), isDataset: false)
+        XCTAssertThrowsError(try Archive.decompress(container, coder: FlippingCoder())) {
+            XCTAssertEqual($0 as? ArchiveError, .pixelChecksumMismatch(name: "x.png"))
+        }
+    }
+
+    func testModelAndCoderMismatchesAreErrors() throws {
+        let image = try makeImage(.rgb, bitDepth: 8, width: 2, height: 2)
+        let container = try Archive.compress([NamedImage(name: "x.png", image: image)],
+                                             coder: FakeModelCoder(hash: [UInt8](repeating: 1, count: 32)), isDataset: false)
+        XCTAssertEqual(container.images[0].steps, 7)
+        XCTAssertThrowsError(try Archive.decompress(container, coder: FakeModelCoder(hash: [UInt8](repeating: 2, count: 32)))) { error in
+            guard case .modelMismatch? = error as? ArchiveError else { return XCTFail("\(error)") }
+        }
+        XCTAssertThrowsError(try Archive.decompress(container, coder: StoredPixelCoder())) { error in
+            XCTAssertEqual(error as? ArchiveError, .coderMismatch(container: .bitsBackVDM, given: .stored))
+        }
+        XCTAssertEqual(try Archive.decompress(container, coder: FakeModelCoder(hash: [UInt8](repeating: 1, count: 32)))[0].image, image)
+    }
+
+    func testKodakImagesRoundTrip() throws {
+        let names = ["kodim01.png", "kodim13.png", "kodim23.png"]
+        let paths = names.map { kodakDirectory + "/" + $0 }
+        guard let first = FileManager.default.contents(atPath: paths[0]) else {
+            throw XCTSkip("Kodak corpus not found at \(kodakDirectory) (../shared absent): skipped")
+        }
+        var images = [NamedImage(name: names[0], image: try RasterImage(pngData: Array(first)))]
+        for (name, path) in zip(names, paths).dropFirst() {
+            guard let data = FileManager.default.contents(atPath: path) else { throw XCTSkip("missing \(path)") }
+            images.append(NamedImage(name: name, image: try RasterImage(pngData: Array(data))))
+        }
+        for named in images {
+            XCTAssertEqual(named.image.colorType, .rgb)
+            XCTAssertEqual(named.image.bitDepth, 8)
+            XCTAssertEqual(named.image.pixelCount, 768 * 512)
+        }
+        let bytes = try Archive.compress(images, coder: StoredPixelCoder(), isDataset: true).serialized()
+        XCTAssertEqual(try Archive.decompress(Container(parsing: bytes), coder: StoredPixelCoder()), images)
+    }
+}
+
+/// A coder that changes one model pixel on decode: a wrong but successful decode.
+private struct FlippingCoder: PixelCoder {
+    var kind: PixelCoderKind { .stored }
+    var modelHash: [UInt8] { noModelHash }
+    var steps: Int { 0 }
+    func encode(_ images: [ModelImage], progress: CodingProgress?) throws -> [UInt8] {
+        try StoredPixelCoder().encode(images, progress: progress)
+    }
+    func decode(_ payload: [UInt8], shapes: [ModelImageShape], progress: CodingProgress?) throws -> [ModelImage] {
+        try StoredPixelCoder().decode(payload, shapes: shapes, progress: progress).map { image in
+            var pixels = image.pixels
+            pixels[0] ^= 1
+            return try ModelImage(width: image.width, height: image.height, pixels: pixels)
+        }
+    }
+}
+
+/// A coder that claims to be the VDM coder with a given checkpoint hash (it stores with zlib).
+private struct FakeModelCoder: PixelCoder {
+    let hash: [UInt8]
+    var kind: PixelCoderKind { .bitsBackVDM }
+    var modelHash: [UInt8] { hash }
+    var steps: Int { 7 }
+    func encode(_ images: [ModelImage], progress: CodingProgress?) throws -> [UInt8] {
+        try StoredPixelCoder().encode(images, progress: progress)
+    }
+    func decode(_ payload: [UInt8], shapes: [ModelImageShape], progress: CodingProgress?) throws -> [ModelImage] {
+        try StoredPixelCoder().decode(payload, shapes: shapes, progress: progress)
+    }
+}

@@ -1,0 +1,143 @@
+import Foundation
+import XCTest
+@testable import Codec
+
+/// Every bad input: non-zero exit, one line on standard error, no output created, nothing overwritten,
+/// no temporary file left.
+final class CLIErrorTests: XCTestCase {
+    private var cli: CLIHarness!
+
+    override func setUpWithError() throws { cli = try CLIHarness() }
+    override func tearDown() { cli?.cleanUp() }
+
+    private func assertFails(_ arguments: [String], mentioning text: String, leaves files: [String],
+                             file: StaticString = #filePath, line: UInt = #line) throws {
+        let result = try cli.run(arguments)
+        XCTAssertNotEqual(result.status, 0, "\(arguments) should fail", file: file, line: line)
+        XCTAssertEqual(result.errorLines.count, 1, "one-line message expected: \(result.standardError)", file: file, line: line)
+        XCTAssertTrue(result.standardError.hasPrefix("vdmz: "), result.standardError, file: file, line: line)
+        XCTAssertTrue(result.standardError.contains(text), "'\(text)' not in: \(result.standardError)", file: file, line: line)
+        XCTAssertEqual(cli.files(), files.sorted(), "directory contents", file: file, line: line)
+    }
+
+    private func validArchive(name: String = "a.png") throws -> [UInt8] {
+        try cli.write(try testImage(.rgb, bitDepth: 8).pngData(), to: name)
+        XCTAssertEqual(try cli.run(["compress", "-q", name]).status, 0)
+        try FileManager.default.removeItem(atPath: cli.path(name))
+        return try XCTUnwrap(cli.read(name + ".vdmz"))
+    }
+
+    func testNotAPNG() throws {
+        try cli.write(Array("hello, not an image".utf8), to: "text.png")
+        try assertFails(["compress", "text.png"], mentioning: "not a PNG", leaves: ["text.png"])
+    }
+
+    func testMissingInput() throws {
+        try assertFails(["compress", "absent.png"], mentioning: "No such file", leaves: [])
+    }
+
+    func testTruncatedArchive() throws {
+        let archive = try validArchive()
+        try cli.write(Array(archive.prefix(archive.count / 2)), to: "cut.png.vdmz")
+        try FileManager.default.removeItem(atPath: cli.path("a.png.vdmz"))
+        try assertFails(["decompress", "cut.png.vdmz"], mentioning: "truncated", leaves: ["cut.png.vdmz"])
+    }
+
+    func testCorruptedArchive() throws {
+        var archive = try validArchive()
+        archive[archive.count / 2] ^= 0x10
+        try cli.write(archive, to: "a.png.vdmz")
+        try assertFails(["decompress", "a.png.vdmz"], mentioning: "corrupted", leaves: ["a.png.vdmz"])
+    }
+
+    func testNotAnArchive() throws {
+        try cli.write(try testImage(.gray, bitDepth: 8).pngData(), to: "x.vdmz")
+        try assertFails(["decompress", "x.vdmz"], mentioning: "not a .vdmz file", leaves: ["x.vdmz"])
+        try assertFails(["info", "x.vdmz"], mentioning: "not a .vdmz file", leaves: ["x.vdmz"])
+    }
+
+    func testWrongModelHash() throws {
+        let modelA: [UInt8] = Array("checkpoint A".utf8), modelB: [UInt8] = Array("checkpoint B".utf8)
+        try cli.write(modelB, to: "b.ckpt")
+        let image = try testImage(.rgb, bitDepth: 8)
+        let parts = ImageLayout.decompose(image)
+        let container = try Container(
+            coder: .bitsBackVDM, isDataset: false, modelHash: PixelChecksum.sha256(modelA),
+            images: [ContainerImage(name: "m.png", header: parts.header, steps: 10, pixelChecksum: PixelChecksum.of(image),
+                                    sidePlanes: parts.sidePlanes)],
+            payload: try StoredPixelCoder().encode([parts.model], progress: nil))
+        try cli.write(try container.serialized(), to: "m.png.vdmz")
+        try assertFails(["decompress", "m.png.vdmz", "--model", "b.ckpt"], mentioning: "model mismatch",
+                        leaves: ["b.ckpt", "m.png.vdmz"])
+    }
+
+    func testExistingOutputIsNotOverwritten() throws {
+        try cli.write(try testImage(.rgb, bitDepth: 8).pngData(), to: "a.png")
+        try cli.write([42], to: "a.png.vdmz")
+        try assertFails(["compress", "a.png"], mentioning: "already exists", leaves: ["a.png", "a.png.vdmz"])
+        XCTAssertEqual(cli.read("a.png.vdmz"), [42])
+        try FileManager.default.removeItem(atPath: cli.path("a.png.vdmz"))
+        XCTAssertEqual(try cli.run(["compress", "-q", "a.png"]).status, 0)
+        let original = cli.read("a.png")
+        try assertFails(["decompress", "a.png.vdmz"], mentioning: "already exists", leaves: ["a.png", "a.png.vdmz"])
+        XCTAssertEqual(cli.read("a.png"), original)
+    }
+
+    func testUnwritablePath() throws {
+        try cli.write(try testImage(.rgb, bitDepth: 8).pngData(), to: "a.png")
+        try assertFails(["compress", "a.png", "-o", "missing-dir/a.vdmz"], mentioning: "missing-dir", leaves: ["a.png"])
+    }
+
+    func testOutputCannotReplaceTheInput() throws {
+        try cli.write(try testImage(.rgb, bitDepth: 8).pngData(), to: "a.png")
+        let before = cli.read("a.png")
+        try assertFails(["compress", "--force", "a.png", "-o", "a.png"], mentioning: "overwrite an input", leaves: ["a.png"])
+        XCTAssertEqual(cli.read("a.png"), before)
+    }
+
+    func testUnknownSuffix() throws {
+        let archive = try validArchive()
+        try cli.write(archive, to: "archive.bin")
+        try FileManager.default.removeItem(atPath: cli.path("a.png.vdmz"))
+        try assertFails(["decompress", "archive.bin"], mentioning: "unknown suffix", leaves: ["archive.bin"])
+    }
+
+    func testArchiveNamesCannotEscapeTheDirectory() throws {
+        for evil in ["../evil.png", "sub/evil.png", ".."] {
+            let image = try testImage(.rgb, bitDepth: 8)
+            let container = try Archive.compress([NamedImage(name: "ok.png", image: image), NamedImage(name: evil, image: image)],
+                                                 coder: StoredPixelCoder(), isDataset: true)
+            try cli.write(try container.serialized(), to: "set.vdmz")
+            try FileManager.default.createDirectory(atPath: cli.path("out"), withIntermediateDirectories: true)
+            try assertFails(["decompress", "set.vdmz", "-d", "out"], mentioning: "refusing", leaves: ["out", "set.vdmz"])
+            XCTAssertEqual(cli.files(in: "out"), [], "nothing restored when one entry is refused")
+        }
+    }
+
+    func testImagesAboveThePixelLimitAreRefused() throws {
+        try cli.write(try testImage(.rgb, bitDepth: 8, width: 13, height: 7).pngData(), to: "a.png")
+        try assertFails(["compress", "--max-pixels", "90", "a.png"], mentioning: "exceeds the limit", leaves: ["a.png"])
+        XCTAssertEqual(try cli.run(["compress", "-q", "--max-pixels", "91", "a.png"]).status, 0)
+        try FileManager.default.removeItem(atPath: cli.path("a.png"))
+        try assertFails(["decompress", "--max-pixels", "90", "a.png.vdmz"], mentioning: "exceeds a limit", leaves: ["a.png.vdmz"])
+    }
+
+    func testStoredCoderRejectsModelOptions() throws {
+        try cli.write(try testImage(.rgb, bitDepth: 8).pngData(), to: "a.png")
+        try assertFails(["compress", "--steps", "10", "a.png"], mentioning: "--steps", leaves: ["a.png"])
+    }
+}
+
+final class CLIDeviceTests: XCTestCase {
+    func testDevicesAreWrittenInPlaceNeverReplaced() throws {
+        let cli = try CLIHarness()
+        defer { cli.cleanUp() }
+        try cli.write(try testImage(.rgb, bitDepth: 8).pngData(), to: "a.png")
+        let result = try cli.run(["compress", "-q", "--force", "a.png", "-o", "/dev/null"])
+        XCTAssertEqual(result.status, 0, result.standardError)
+        var info = stat()
+        XCTAssertEqual(stat("/dev/null", &info), 0)
+        XCTAssertEqual(info.st_mode & S_IFMT, S_IFCHR, "/dev/null must still be a device")
+        XCTAssertEqual(cli.files(), ["a.png"])
+    }
+}

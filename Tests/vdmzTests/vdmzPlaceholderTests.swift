@@ -1,6 +1,0 @@
-import XCTest
-@testable import Codec
-
-final class vdmzPlaceholderTests: XCTestCase {
-    func testModuleLoads() { XCTAssertTrue(true) }
-}
