@@ -32,7 +32,7 @@ let package = Package(
         .executableTarget(name: "vdmz-bench", dependencies: ["Codec", "Model", "ANS"], swiftSettings: numericFlags),
         .testTarget(name: "ExactMathTests", dependencies: ["ExactMath"]),
         .testTarget(name: "ANSTests", dependencies: ["ANS"]),
-        .testTarget(name: "ModelTests", dependencies: ["Model"]),
+        .testTarget(name: "ModelTests", dependencies: ["Model"], resources: [.copy("Fixtures")]),
         .testTarget(name: "CodecTests", dependencies: ["Codec"]),
         .testTarget(name: "vdmzTests", dependencies: ["Codec"]),
     ]

@@ -1,0 +1,170 @@
+import ExactMath
+
+/// The network's output for one image: planar `[3][height][width]` buffers.
+public struct DenoiserOutput {
+    /// ε̂, the predicted noise.
+    public var epsilon: [Float]
+    /// v, the learned-variance interpolation output (nil for a checkpoint without learned variance).
+    public var v: [Float]?
+}
+
+/// The denoiser ε̂_θ(z, γ) of architecture `vdmz-resnet-1` (training/NETWORK.md), on the project's own
+/// deterministic kernels.
+///
+/// Layouts: inputs and outputs are planar float32 `[3][height][width]` (PyTorch's NCHW for one image);
+/// inside, activations are channels-last.
+///
+/// Determinism (DESIGN §3): the output bits depend only on the checkpoint, z and γ — not on the thread
+/// count, not on the tile size (tiles carry a halo of 2B + 2 pixels, the receptive radius, so their
+/// interior equals the whole-image result bit for bit), and not on the machine as long as it has IEEE-754
+/// float32/float64 with FMA: every convolution output has a fixed summation order with explicit FMA,
+/// activations and Fourier features use `ExactMath`, and no platform library computes anything.
+///
+/// Memory: besides the caller's input and output, one evaluation holds one tile's activations,
+/// (t + 4B + 4)² pixels × (3C + 3(1+2k) + outC) floats for tile size t (≈ 80 MB for C = 32, B = 4,
+/// t = 384), whatever the image size.
+public final class Denoiser {
+    /// The checkpoint's architecture.
+    public let metadata: CheckpointMetadata
+    /// Default interior size of a tile (pixels per side).
+    public static let defaultTileSize = 384
+
+    let fourier: FourierFeatures
+    let timeEmbedding: TimeEmbedding
+    let inputConvolution: Convolution3x3
+    let blockConvolutions: [(first: Convolution3x3, second: Convolution3x3)]
+    let blockEmbeddings: [LinearLayer]
+    let outputConvolution: Convolution3x3
+
+    /// Builds the network from `checkpoint` (shapes were validated when it was loaded).
+    public init(checkpoint: Checkpoint) throws {
+        let m = checkpoint.metadata
+        metadata = m
+        let c = m.channels
+        fourier = FourierFeatures(exponents: m.fourierExponents)
+        timeEmbedding = try TimeEmbedding(checkpoint: checkpoint, channels: c)
+        func convolution(_ name: String, _ cin: Int, _ cout: Int) throws -> Convolution3x3 {
+            Convolution3x3(
+                weight: try checkpoint.tensor(name + ".weight"), bias: try checkpoint.tensor(name + ".bias"),
+                inputChannels: cin, outputChannels: cout)
+        }
+        inputConvolution = try convolution("conv_in", m.inputChannels, c)
+        blockConvolutions = try (0..<m.blocks).map { b in
+            (try convolution("blocks.\(b).conv1", c, c), try convolution("blocks.\(b).conv2", c, c))
+        }
+        blockEmbeddings = try (0..<m.blocks).map { b in
+            try LinearLayer(checkpoint: checkpoint, name: "blocks.\(b).temb", inputs: 4 * c, outputs: c)
+        }
+        outputConvolution = try convolution("conv_out", c, m.outputChannels)
+    }
+
+    /// Nominal FLOPs of one evaluation on a width × height image (multiply and add counted as 2; the
+    /// convolutions only, without tile halos): 2·9·(inC·C + 2B·C² + C·outC)·W·H.
+    public func flops(width: Int, height: Int) -> Double {
+        let m = metadata
+        let perPixel = 2 * 9 * (m.inputChannels * m.channels + 2 * m.blocks * m.channels * m.channels
+            + m.channels * m.outputChannels)
+        return Double(perPixel) * Double(width) * Double(height)
+    }
+
+    /// Evaluates ε̂_θ(z, γ) (and v with learned variance).
+    /// - Parameters:
+    ///   - z: planar `[3][height][width]` latent.
+    ///   - gamma: γ_t as float32 (from `NoiseSchedule.gammas`).
+    ///   - threads: worker threads (≥ 1); the result does not depend on it.
+    ///   - tileSize: interior tile side; the result does not depend on it.
+    /// - Throws: `ModelError.invalidArgument` for an empty image, a z of the wrong size, or non-positive
+    ///   thread count or tile size.
+    public func evaluate(
+        z: [Float], width: Int, height: Int, gamma: Float, threads: Int = 1, tileSize: Int = defaultTileSize
+    ) throws -> DenoiserOutput {
+        guard width >= 1, height >= 1, width <= 1 << 16, height <= 1 << 16 else {
+            throw ModelError.invalidArgument("image size \(width)×\(height) is outside 1…65536 per side")
+        }
+        guard z.count == 3 * width * height else {
+            throw ModelError.invalidArgument("z has \(z.count) values, expected 3·\(width)·\(height)")
+        }
+        guard threads >= 1, tileSize >= 1 else {
+            throw ModelError.invalidArgument("threads and tile size must be positive")
+        }
+        guard gamma.isFinite else { throw ModelError.invalidArgument("γ must be finite, got \(gamma)") }
+        let m = metadata
+        let temb = timeEmbedding(gamma: gamma)
+        let blockBiases = blockEmbeddings.map { $0.apply(temb) }
+        let radius = m.receptiveRadius
+        let tileWidth = min(width, tileSize), tileHeight = min(height, tileSize)
+        let capacity = (min(width, tileWidth + 2 * radius) + 2) * (min(height, tileHeight + 2 * radius) + 2)
+        let workspace = Workspace(metadata: m, capacityPixels: capacity)
+        var epsilon = [Float](repeating: 0, count: 3 * width * height)
+        var v: [Float]? = m.learnedVariance ? [Float](repeating: 0, count: 3 * width * height) : nil
+        z.withUnsafeBufferPointer { zBuffer in
+            for tileY in stride(from: 0, to: height, by: tileHeight) {
+                for tileX in stride(from: 0, to: width, by: tileWidth) {
+                    let interiorX = tileX..<min(width, tileX + tileWidth)
+                    let interiorY = tileY..<min(height, tileY + tileHeight)
+                    let regionX = max(0, interiorX.lowerBound - radius)..<min(width, interiorX.upperBound + radius)
+                    let regionY = max(0, interiorY.lowerBound - radius)..<min(height, interiorY.upperBound + radius)
+                    workspace.reshape(width: regionX.count, height: regionY.count)
+                    run(
+                        workspace, z: zBuffer.baseAddress!, width: width, height: height, originX: regionX.lowerBound,
+                        originY: regionY.lowerBound, blockBiases: blockBiases, threads: threads)
+                    let output = workspace.output
+                    for y in interiorY {
+                        for x in interiorX {
+                            let p = output.pixel(y - regionY.lowerBound, x - regionX.lowerBound)
+                            for c in 0..<3 { epsilon[(c * height + y) * width + x] = p[c] }
+                            if v != nil { for c in 0..<3 { v![(c * height + y) * width + x] = p[3 + c] } }
+                        }
+                    }
+                }
+            }
+        }
+        return DenoiserOutput(epsilon: epsilon, v: v)
+    }
+
+    /// The whole network on one region (workspace already shaped to it).
+    private func run(
+        _ w: Workspace, z: UnsafePointer<Float>, width: Int, height: Int, originX: Int, originY: Int,
+        blockBiases: [[Float]], threads: Int
+    ) {
+        let fourier = self.fourier
+        ParallelLoop.forEachChunk(count: w.input.height, threads: threads) { rows in
+            fourier.fill(w.input, rows: rows, z: z, imageWidth: width, imageHeight: height, originX: originX, originY: originY)
+        }
+        inputConvolution.apply(to: w.input, output: ConvolutionOutput(raw: w.stream, activated: w.activated), threads: threads)
+        for (b, block) in blockConvolutions.enumerated() {
+            block.first.apply(
+                to: w.activated, extraBias: blockBiases[b], output: ConvolutionOutput(activated: w.hidden), threads: threads)
+            block.second.apply(
+                to: w.hidden, output: ConvolutionOutput(raw: w.stream, residual: true, activated: w.activated),
+                threads: threads)
+        }
+        outputConvolution.apply(to: w.activated, output: ConvolutionOutput(raw: w.output), threads: threads)
+    }
+}
+
+/// The activation maps of one tile evaluation.
+final class Workspace {
+    /// h0, the Fourier-feature input.
+    let input: FeatureMap
+    /// h, the residual stream.
+    let stream: FeatureMap
+    /// SiLU(h), the input of conv1 and conv_out.
+    let activated: FeatureMap
+    /// SiLU(a), the input of conv2.
+    let hidden: FeatureMap
+    /// y = conv_out(SiLU(h)).
+    let output: FeatureMap
+
+    init(metadata m: CheckpointMetadata, capacityPixels: Int) {
+        input = FeatureMap(width: 0, height: 0, channels: m.inputChannels, capacityPixels: capacityPixels)
+        stream = FeatureMap(width: 0, height: 0, channels: m.channels, capacityPixels: capacityPixels)
+        activated = FeatureMap(width: 0, height: 0, channels: m.channels, capacityPixels: capacityPixels)
+        hidden = FeatureMap(width: 0, height: 0, channels: m.channels, capacityPixels: capacityPixels)
+        output = FeatureMap(width: 0, height: 0, channels: m.outputChannels, capacityPixels: capacityPixels)
+    }
+
+    func reshape(width: Int, height: Int) {
+        for map in [input, stream, activated, hidden, output] { map.reshape(width: width, height: height) }
+    }
+}
