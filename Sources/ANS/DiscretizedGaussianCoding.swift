@@ -1,0 +1,148 @@
+/// Batched push/pop of discretized-Gaussian symbols (see `DiscretizedGaussian`).
+///
+/// Usage in the bits-back chain (per diffusion step, one whole latent tensor or tile):
+///
+///     var k = try message.popGaussian(means: qMeans, standardDeviation: qSigma, under: grid)   // sample z = k·δ
+///     …
+///     try message.pushGaussian(kPrevious, means: pMeans, standardDeviation: pSigma, under: grid)
+///
+/// Symbol `i` uses lane `i % laneCount`; push runs `i = 0…n−1`, pop `i = n−1…0`, so a pop of `n` values
+/// followed by a push of the same values under the same distributions restores the message exactly, and
+/// vice versa. Any `Int32` value can be pushed (far-off values take the escape path). Popping always
+/// succeeds, whatever bits are on the stack.
+extension Message {
+    /// Pushes `values[i]` under N(`means[i]`, `standardDeviation`²) discretized by `grid`.
+    /// Throws (pushing nothing) on a size mismatch, a non-finite mean or an invalid σ.
+    public mutating func pushGaussian(_ values: UnsafeBufferPointer<Int32>, means: UnsafeBufferPointer<Float>,
+                                      standardDeviation: Double, under grid: DiscretizedGaussian) throws {
+        let scale = try GaussianScale(sigma: standardDeviation, binWidth: grid.binWidth, precision: grid.precision)
+        try pushGaussian(values, means: means, sigmas: nil, sharedScale: scale, grid: grid)
+    }
+
+    /// Pushes `values[i]` under N(`means[i]`, `standardDeviations[i]`²) discretized by `grid`.
+    public mutating func pushGaussian(_ values: UnsafeBufferPointer<Int32>, means: UnsafeBufferPointer<Float>,
+                                      standardDeviations: UnsafeBufferPointer<Float>, under grid: DiscretizedGaussian) throws {
+        guard standardDeviations.count == values.count else {
+            throw ANSError.sizeMismatch("\(standardDeviations.count) standard deviations for \(values.count) values")
+        }
+        let unit = try GaussianScale(sigma: 1, binWidth: 1, precision: grid.precision)
+        try pushGaussian(values, means: means, sigmas: standardDeviations, sharedScale: unit, grid: grid)
+    }
+
+    /// Pops `output.count` values under N(`means[i]`, `standardDeviation`²) discretized by `grid`.
+    public mutating func popGaussian(into output: UnsafeMutableBufferPointer<Int32>, means: UnsafeBufferPointer<Float>,
+                                     standardDeviation: Double, under grid: DiscretizedGaussian) throws {
+        let scale = try GaussianScale(sigma: standardDeviation, binWidth: grid.binWidth, precision: grid.precision)
+        try popGaussian(into: output, means: means, sigmas: nil, sharedScale: scale, grid: grid)
+    }
+
+    /// Pops `output.count` values under N(`means[i]`, `standardDeviations[i]`²) discretized by `grid`.
+    public mutating func popGaussian(into output: UnsafeMutableBufferPointer<Int32>, means: UnsafeBufferPointer<Float>,
+                                     standardDeviations: UnsafeBufferPointer<Float>, under grid: DiscretizedGaussian) throws {
+        guard standardDeviations.count == output.count else {
+            throw ANSError.sizeMismatch("\(standardDeviations.count) standard deviations for \(output.count) values")
+        }
+        let unit = try GaussianScale(sigma: 1, binWidth: 1, precision: grid.precision)
+        try popGaussian(into: output, means: means, sigmas: standardDeviations, sharedScale: unit, grid: grid)
+    }
+
+    // MARK: Array conveniences
+
+    public mutating func pushGaussian(_ values: [Int32], means: [Float], standardDeviation: Double, under grid: DiscretizedGaussian) throws {
+        try values.withUnsafeBufferPointer { v in
+            try means.withUnsafeBufferPointer { m in try pushGaussian(v, means: m, standardDeviation: standardDeviation, under: grid) }
+        }
+    }
+
+    public mutating func pushGaussian(_ values: [Int32], means: [Float], standardDeviations: [Float], under grid: DiscretizedGaussian) throws {
+        try values.withUnsafeBufferPointer { v in
+            try means.withUnsafeBufferPointer { m in
+                try standardDeviations.withUnsafeBufferPointer { s in try pushGaussian(v, means: m, standardDeviations: s, under: grid) }
+            }
+        }
+    }
+
+    /// Pops `means.count` values.
+    public mutating func popGaussian(means: [Float], standardDeviation: Double, under grid: DiscretizedGaussian) throws -> [Int32] {
+        var out = [Int32](repeating: 0, count: means.count)
+        try out.withUnsafeMutableBufferPointer { o in
+            try means.withUnsafeBufferPointer { m in try popGaussian(into: o, means: m, standardDeviation: standardDeviation, under: grid) }
+        }
+        return out
+    }
+
+    /// Pops `means.count` values.
+    public mutating func popGaussian(means: [Float], standardDeviations: [Float], under grid: DiscretizedGaussian) throws -> [Int32] {
+        var out = [Int32](repeating: 0, count: means.count)
+        try out.withUnsafeMutableBufferPointer { o in
+            try means.withUnsafeBufferPointer { m in
+                try standardDeviations.withUnsafeBufferPointer { s in
+                    try popGaussian(into: o, means: m, standardDeviations: s, under: grid)
+                }
+            }
+        }
+        return out
+    }
+
+    // MARK: Kernels
+
+    private static func validate(means: UnsafeBufferPointer<Float>, sigmas: UnsafeBufferPointer<Float>?, count: Int,
+                                 grid: DiscretizedGaussian) throws {
+        guard means.count == count else { throw ANSError.sizeMismatch("\(means.count) means for \(count) values") }
+        for i in 0..<count {
+            guard (Double(means[i]) / grid.binWidth).isFinite else {
+                throw ANSError.invalidParameter("mean \(means[i]) at index \(i) not finite")
+            }
+        }
+        if let sigmas {
+            for i in 0..<count {
+                _ = try GaussianScale(sigma: Double(sigmas[i]), binWidth: grid.binWidth, precision: grid.precision)
+            }
+        }
+    }
+
+    private mutating func pushGaussian(_ values: UnsafeBufferPointer<Int32>, means: UnsafeBufferPointer<Float>,
+                                       sigmas: UnsafeBufferPointer<Float>?, sharedScale: GaussianScale,
+                                       grid: DiscretizedGaussian) throws {
+        let n = values.count
+        try Self.validate(means: means, sigmas: sigmas, count: n, grid: grid)
+        if n == 0 { return }
+        let precision = grid.precision, delta = grid.binWidth
+        try NormalCDFTable.table.withUnsafeBufferPointer { tp in
+            let table = tp.baseAddress!
+            try withCoder(reservingWords: 4 * n) { coder in
+                var lane = 0
+                var scale = sharedScale
+                for i in 0..<n {
+                    if let sigmas { scale = try GaussianScale(sigma: Double(sigmas[i]), binWidth: delta, precision: precision) }
+                    let bin = try GaussianBin(mean: means[i], scale: scale, binWidth: delta, table: table)
+                    coder.encodeGaussian(&coder.heads[lane], Int64(values[i]), bin: bin, precision: precision, table: table)
+                    lane += 1
+                    if lane == coder.laneCount { lane = 0 }
+                }
+            }
+        }
+    }
+
+    private mutating func popGaussian(into output: UnsafeMutableBufferPointer<Int32>, means: UnsafeBufferPointer<Float>,
+                                      sigmas: UnsafeBufferPointer<Float>?, sharedScale: GaussianScale,
+                                      grid: DiscretizedGaussian) throws {
+        let n = output.count
+        try Self.validate(means: means, sigmas: sigmas, count: n, grid: grid)
+        if n == 0 { return }
+        let precision = grid.precision, delta = grid.binWidth
+        try NormalCDFTable.table.withUnsafeBufferPointer { tp in
+            let table = tp.baseAddress!
+            try withCoder(reservingWords: 0) { coder in
+                var lane = (n - 1) % coder.laneCount
+                var scale = sharedScale
+                for i in stride(from: n - 1, through: 0, by: -1) {
+                    if let sigmas { scale = try GaussianScale(sigma: Double(sigmas[i]), binWidth: delta, precision: precision) }
+                    let bin = try GaussianBin(mean: means[i], scale: scale, binWidth: delta, table: table)
+                    output[i] = Int32(truncatingIfNeeded: coder.decodeGaussian(&coder.heads[lane], bin: bin, precision: precision, table: table))
+                    lane = lane == 0 ? coder.laneCount - 1 : lane - 1
+                }
+            }
+        }
+    }
+}
