@@ -132,17 +132,22 @@ extension Message {
         if n == 0 { return }
         let precision = grid.precision, delta = grid.binWidth
         try NormalCDFTable.table.withUnsafeBufferPointer { tp in
-            let table = tp.baseAddress!
+          try NormalCDFTable.bucketStart.withUnsafeBufferPointer { bp in
+           try NormalCDFTable.inverseSteps.withUnsafeBufferPointer { ip in
+            let table = tp.baseAddress!, buckets = bp.baseAddress!, inverseSteps = ip.baseAddress!
             try withCoder(reservingWords: 0) { coder in
                 var lane = (n - 1) % coder.laneCount
                 var scale = sharedScale
                 for i in stride(from: n - 1, through: 0, by: -1) {
                     if let sigmas { scale = try GaussianScale(sigma: Double(sigmas[i]), binWidth: delta, precision: precision) }
                     let bin = try GaussianBin(mean: means[i], scale: scale, binWidth: delta, table: table)
-                    output[i] = Int32(truncatingIfNeeded: coder.decodeGaussian(&coder.heads[lane], bin: bin, precision: precision, table: table))
+                    output[i] = Int32(truncatingIfNeeded: coder.decodeGaussian(&coder.heads[lane], bin: bin, precision: precision, table: table,
+                                                                                    buckets: buckets, inverseSteps: inverseSteps))
                     lane = lane == 0 ? coder.laneCount - 1 : lane - 1
                 }
             }
+           }
+          }
         }
     }
 }

@@ -34,18 +34,38 @@ struct NormalCDFTable {
         return lo &+ ((p.high &<< 32) | (p.low &>> 32))
     }
 
-    /// The inverse: an e with value(e) ≈ v (used only as a starting guess).
+    /// `1 / (table[i+1] − table[i])` (0 for an empty cell), for the inverse.
+    @usableFromInline static let inverseSteps: [Double] = (0..<cellCount).map { i in
+        let d = table[i + 1] - table[i]
+        return d == 0 ? 0 : 1 / Double(d)
+    }
+
+    /// `bucketStart[j]` = the last cell `i` with `table[i] ≤ j·2^50` (j = 0…1024): narrows the inverse search
+    /// to one or two cells in the body of the distribution.
+    @usableFromInline static let bucketStart: [Int32] = (0...1024).map { j in
+        let v = UInt64(j) << 50
+        var i = 0
+        while i < cellCount && table[i + 1] <= v { i += 1 }
+        return Int32(i)
+    }
+
+    /// The inverse: an e with value(e) ≈ v (used only as a starting guess, so its accuracy does not
+    /// affect correctness).
     @inlinable @inline(__always)
-    static func inverse(_ table: UnsafePointer<UInt64>, of v: UInt64) -> Double {
-        var lo = 0, hi = cellCount  // table[lo] ≤ v < table[hi] (when possible)
-        if v < table[0] { return -range }
+    static func inverse(_ table: UnsafePointer<UInt64>, buckets: UnsafePointer<Int32>, inverseSteps: UnsafePointer<Double>,
+                        of v: UInt64) -> Double {
+        if v <= table[0] { return -range }
         if v >= table[cellCount] { return range }
-        while hi - lo > 1 {
-            let mid = (lo + hi) >> 1
-            if table[mid] <= v { lo = mid } else { hi = mid }
+        let j = Int(v >> 50)
+        var lo = Int(buckets[j])
+        var len = Swift.min(Int(buckets[j + 1]) + 1, cellCount) - lo + 1  // search cells lo ..< lo + len
+        // Branchless lower-bound: the last i in the range with table[i] ≤ v.
+        while len > 1 {
+            let half = len >> 1
+            lo = table[lo + half] <= v ? lo + half : lo
+            len -= half
         }
-        let d = table[hi] &- table[lo]
-        let frac = d == 0 ? 0 : Double(v &- table[lo]) / Double(d)
+        let frac = Double(v &- table[lo]) * inverseSteps[lo]
         return -range + (Double(lo) + frac) / stepsPerUnit
     }
 }

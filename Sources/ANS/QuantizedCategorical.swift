@@ -149,11 +149,9 @@ extension Message {
         let k = categoryCount
         var weights = [Double](repeating: 0, count: k)
         var freq = [UInt32](repeating: 0, count: k)
-        // Validate all rows first so that a bad logit throws before anything is popped.
-        try weights.withUnsafeMutableBufferPointer { w in
-            for i in 0..<n where !FrequencyQuantizer.softmaxWeights(logits: logits.baseAddress! + i * k, count: k, into: w.baseAddress!) {
-                throw ANSError.invalidParameter("non-finite logit in row \(i)")
-            }
+        // Validate all logits first so that a bad one throws before anything is popped.
+        for j in 0..<logits.count where !logits[j].isFinite {
+            throw ANSError.invalidParameter("non-finite logit in row \(j / k)")
         }
         weights.withUnsafeMutableBufferPointer { w in
             freq.withUnsafeMutableBufferPointer { f in
