@@ -164,6 +164,21 @@ struct GaussianBin {
         return (lo, start, cdf(lo + 1, table: table) - start)
     }
 
+    /// A first guess for pop: k (in [a, b + 1]) with its C(k) and C(k+1) (T for k = b + 1). Correct when
+    /// C(k) ≤ slot < C(k+1); otherwise the caller uses `find`. Branch-free apart from the table search, so
+    /// that the guesses of all lanes of a block overlap in the CPU.
+    @inlinable @inline(__always)
+    func guess(slot: UInt64, table: UnsafePointer<UInt64>, buckets: UnsafePointer<Int32>, inverseSteps: UnsafePointer<Double>,
+               total: UInt64) -> (Int64, UInt64, UInt64) {
+        let target = phiA &+ UInt64(Double(slot) * slotToPhi)
+        let e = NormalCDFTable.inverse(table, buckets: buckets, inverseSteps: inverseSteps, of: target)
+        let g = (e * s + m + 0.5).rounded(.down)
+        let k = Int64(Swift.max(Double(a), Swift.min(Double(b + 1), g)))
+        let c0 = cdf(k, table: table)
+        let c1 = k == b + 1 ? total : cdf(k + 1, table: table)
+        return (k, c0, c1)
+    }
+
     /// Index of an escaped value among the 2^32 − n values outside the window.
     @inlinable @inline(__always)
     func escapeIndex(of k: Int64) -> UInt64 {
@@ -229,7 +244,14 @@ extension LaneCoder {
         let slot = LaneCoder.slot(head, precision: precision)
         let total = UInt64(1) << UInt64(precision)
         let (k, start, freq) = bin.find(slot: UInt64(slot), table: table, buckets: buckets, inverseSteps: inverseSteps, total: total)
-        decodeAdvance(&head, slot: slot, start: UInt32(start), frequency: UInt32(freq), precision: precision)
+        return finishDecodeGaussian(&head, k: k, slot: slot, start: start, frequency: freq, bin: bin, precision: precision)
+    }
+
+    /// Completes decoding of window symbol (or escape, k = b + 1) `k` with interval [start, start + frequency).
+    @inlinable @inline(__always)
+    mutating func finishDecodeGaussian(_ head: inout UInt64, k: Int64, slot: UInt32, start: UInt64, frequency: UInt64,
+                                       bin: GaussianBin, precision: Int) -> Int64 {
+        decodeAdvance(&head, slot: slot, start: UInt32(start), frequency: UInt32(frequency), precision: precision)
         if k <= bin.b { return k }
         // Escape: 16 high bits, then 16 low bits of the index among values outside the window.
         let high = UInt64(LaneCoder.slot(head, precision: 16))

@@ -40,14 +40,18 @@ struct NormalCDFTable {
         return d == 0 ? 0 : 1 / Double(d)
     }
 
-    /// `bucketStart[j]` = the last cell `i` with `table[i] ≤ j·2^50` (j = 0…1024): narrows the inverse search
-    /// to one or two cells in the body of the distribution.
-    @usableFromInline static let bucketStart: [Int32] = (0...1024).map { j in
-        let v = UInt64(j) << 50
+    /// `bucketStart[j]` = the last cell `i` with `table[i] ≤ j·2^48` (j = 0…4096): narrows the inverse
+    /// search to at most two cells wherever |u| < 2.5 (99 % of the mass).
+    @usableFromInline static let bucketStart: [Int32] = {
+        var starts = [Int32](repeating: 0, count: 4097)
         var i = 0
-        while i < cellCount && table[i + 1] <= v { i += 1 }
-        return Int32(i)
-    }
+        for j in 0...4096 {
+            let v = UInt64(j) << 48
+            while i < cellCount && table[i + 1] <= v { i += 1 }
+            starts[j] = Int32(i)
+        }
+        return starts
+    }()
 
     /// The inverse: an e with value(e) ≈ v (used only as a starting guess, so its accuracy does not
     /// affect correctness).
@@ -56,14 +60,10 @@ struct NormalCDFTable {
                         of v: UInt64) -> Double {
         if v <= table[0] { return -range }
         if v >= table[cellCount] { return range }
-        let j = Int(v >> 50)
-        var lo = Int(buckets[j])
-        var len = Swift.min(Int(buckets[j + 1]) + 1, cellCount) - lo + 1  // search cells lo ..< lo + len
-        // Branchless lower-bound: the last i in the range with table[i] ≤ v.
-        while len > 1 {
-            let half = len >> 1
-            lo = table[lo + half] <= v ? lo + half : lo
-            len -= half
+        var lo = Int(buckets[Int(v >> 48)])  // table[lo] ≤ v
+        if table[lo + 1] <= v {
+            lo += 1
+            while table[lo + 1] <= v { lo += 1 }  // only in the tails (|u| > 2.5)
         }
         let frac = Double(v &- table[lo]) * inverseSteps[lo]
         return -range + (Double(lo) + frac) / stepsPerUnit
