@@ -48,12 +48,14 @@ extension Message {
 
     // MARK: Array conveniences
 
+    /// Array convenience for `pushGaussian(_:means:standardDeviation:under:)`.
     public mutating func pushGaussian(_ values: [Int32], means: [Float], standardDeviation: Double, under grid: DiscretizedGaussian) throws {
         try values.withUnsafeBufferPointer { v in
             try means.withUnsafeBufferPointer { m in try pushGaussian(v, means: m, standardDeviation: standardDeviation, under: grid) }
         }
     }
 
+    /// Array convenience for `pushGaussian(_:means:standardDeviations:under:)`.
     public mutating func pushGaussian(_ values: [Int32], means: [Float], standardDeviations: [Float], under grid: DiscretizedGaussian) throws {
         try values.withUnsafeBufferPointer { v in
             try means.withUnsafeBufferPointer { m in
@@ -62,7 +64,7 @@ extension Message {
         }
     }
 
-    /// Pops `means.count` values.
+    /// Array convenience for `popGaussian(into:means:standardDeviation:under:)`: pops `means.count` values.
     public mutating func popGaussian(means: [Float], standardDeviation: Double, under grid: DiscretizedGaussian) throws -> [Int32] {
         var out = [Int32](repeating: 0, count: means.count)
         try out.withUnsafeMutableBufferPointer { o in
@@ -71,7 +73,7 @@ extension Message {
         return out
     }
 
-    /// Pops `means.count` values.
+    /// Array convenience for `popGaussian(into:means:standardDeviations:under:)`: pops `means.count` values.
     public mutating func popGaussian(means: [Float], standardDeviations: [Float], under grid: DiscretizedGaussian) throws -> [Int32] {
         var out = [Int32](repeating: 0, count: means.count)
         try out.withUnsafeMutableBufferPointer { o in
