@@ -48,12 +48,14 @@ extension Message {
 
     // MARK: Array conveniences
 
+    /// Array convenience for `pushGaussian(_:means:standardDeviation:under:)`.
     public mutating func pushGaussian(_ values: [Int32], means: [Float], standardDeviation: Double, under grid: DiscretizedGaussian) throws {
         try values.withUnsafeBufferPointer { v in
             try means.withUnsafeBufferPointer { m in try pushGaussian(v, means: m, standardDeviation: standardDeviation, under: grid) }
         }
     }
 
+    /// Array convenience for `pushGaussian(_:means:standardDeviations:under:)`.
     public mutating func pushGaussian(_ values: [Int32], means: [Float], standardDeviations: [Float], under grid: DiscretizedGaussian) throws {
         try values.withUnsafeBufferPointer { v in
             try means.withUnsafeBufferPointer { m in
@@ -62,7 +64,7 @@ extension Message {
         }
     }
 
-    /// Pops `means.count` values.
+    /// Array convenience for `popGaussian(into:means:standardDeviation:under:)`: pops `means.count` values.
     public mutating func popGaussian(means: [Float], standardDeviation: Double, under grid: DiscretizedGaussian) throws -> [Int32] {
         var out = [Int32](repeating: 0, count: means.count)
         try out.withUnsafeMutableBufferPointer { o in
@@ -71,7 +73,7 @@ extension Message {
         return out
     }
 
-    /// Pops `means.count` values.
+    /// Array convenience for `popGaussian(into:means:standardDeviations:under:)`: pops `means.count` values.
     public mutating func popGaussian(means: [Float], standardDeviations: [Float], under grid: DiscretizedGaussian) throws -> [Int32] {
         var out = [Int32](repeating: 0, count: means.count)
         try out.withUnsafeMutableBufferPointer { o in
@@ -101,6 +103,9 @@ extension Message {
         }
     }
 
+    // The kernels work in blocks of `laneCount` symbols (one per lane): first the distribution work of
+    // the whole block (independent per symbol, so the CPU overlaps it), then the rANS steps in order.
+
     private mutating func pushGaussian(_ values: UnsafeBufferPointer<Int32>, means: UnsafeBufferPointer<Float>,
                                        sigmas: UnsafeBufferPointer<Float>?, sharedScale: GaussianScale,
                                        grid: DiscretizedGaussian) throws {
@@ -108,17 +113,39 @@ extension Message {
         try Self.validate(means: means, sigmas: sigmas, count: n, grid: grid)
         if n == 0 { return }
         let precision = grid.precision, delta = grid.binWidth
+        let lanes = laneCount
+        var starts = [UInt64](repeating: 0, count: lanes), ends = [UInt64](repeating: 0, count: lanes)
         try NormalCDFTable.table.withUnsafeBufferPointer { tp in
             let table = tp.baseAddress!
-            try withCoder(reservingWords: 4 * n) { coder in
-                var lane = 0
-                var scale = sharedScale
-                for i in 0..<n {
-                    if let sigmas { scale = try GaussianScale(sigma: Double(sigmas[i]), binWidth: delta, precision: precision) }
-                    let bin = try GaussianBin(mean: means[i], scale: scale, binWidth: delta, table: table)
-                    coder.encodeGaussian(&coder.heads[lane], Int64(values[i]), bin: bin, precision: precision, table: table)
-                    lane += 1
-                    if lane == coder.laneCount { lane = 0 }
+            try starts.withUnsafeMutableBufferPointer { st in
+                try ends.withUnsafeMutableBufferPointer { en in
+                    try withCoder(reservingWords: 4 * n) { coder in
+                        var scale = sharedScale
+                        var blockStart = 0
+                        while blockStart < n {
+                            let blockEnd = Swift.min(blockStart + lanes, n)
+                            for i in blockStart..<blockEnd {
+                                if let sigmas { scale = try GaussianScale(sigma: Double(sigmas[i]), binWidth: delta, precision: precision) }
+                                let bin = try GaussianBin(mean: means[i], scale: scale, binWidth: delta, table: table)
+                                let k = Int64(values[i])
+                                let inside = k >= bin.a && k <= bin.b
+                                st[i - blockStart] = inside ? bin.cdf(k, table: table) : 0
+                                en[i - blockStart] = inside ? bin.cdf(k + 1, table: table) : 0
+                            }
+                            for i in blockStart..<blockEnd {
+                                let lane = i - blockStart
+                                let c0 = st[lane], c1 = en[lane]
+                                if c1 != 0 {
+                                    coder.encode(&coder.heads[lane], start: UInt32(c0), frequency: UInt32(c1 - c0), precision: precision)
+                                } else {
+                                    if let sigmas { scale = try GaussianScale(sigma: Double(sigmas[i]), binWidth: delta, precision: precision) }
+                                    let bin = try GaussianBin(mean: means[i], scale: scale, binWidth: delta, table: table)
+                                    coder.encodeGaussian(&coder.heads[lane], Int64(values[i]), bin: bin, precision: precision, table: table)
+                                }
+                            }
+                            blockStart = blockEnd
+                        }
+                    }
                 }
             }
         }
@@ -131,18 +158,52 @@ extension Message {
         try Self.validate(means: means, sigmas: sigmas, count: n, grid: grid)
         if n == 0 { return }
         let precision = grid.precision, delta = grid.binWidth
+        let total = UInt64(1) << UInt64(precision)
+        let lanes = laneCount
+        var guesses = [(Int64, UInt64, UInt64)](repeating: (0, 0, 0), count: lanes)
+        let placeholder = try GaussianBin(mean: 0, scale: sharedScale, binWidth: delta, table: NormalCDFTable.table)
+        var bins = [GaussianBin](repeating: placeholder, count: lanes)
         try NormalCDFTable.table.withUnsafeBufferPointer { tp in
-            let table = tp.baseAddress!
+          try NormalCDFTable.bucketStart.withUnsafeBufferPointer { bp in
+           try NormalCDFTable.inverseSteps.withUnsafeBufferPointer { ip in
+            try guesses.withUnsafeMutableBufferPointer { gs in
+            try bins.withUnsafeMutableBufferPointer { bs in
+            let table = tp.baseAddress!, buckets = bp.baseAddress!, inverseSteps = ip.baseAddress!
             try withCoder(reservingWords: 0) { coder in
-                var lane = (n - 1) % coder.laneCount
                 var scale = sharedScale
-                for i in stride(from: n - 1, through: 0, by: -1) {
-                    if let sigmas { scale = try GaussianScale(sigma: Double(sigmas[i]), binWidth: delta, precision: precision) }
-                    let bin = try GaussianBin(mean: means[i], scale: scale, binWidth: delta, table: table)
-                    output[i] = Int32(truncatingIfNeeded: coder.decodeGaussian(&coder.heads[lane], bin: bin, precision: precision, table: table))
-                    lane = lane == 0 ? coder.laneCount - 1 : lane - 1
+                var blockStart = ((n - 1) / lanes) * lanes
+                while blockStart >= 0 {
+                    let blockEnd = Swift.min(blockStart + lanes, n)
+                    // Stage 1: guesses for every lane of the block (independent of each other).
+                    for i in blockStart..<blockEnd {
+                        let lane = i - blockStart
+                        if let sigmas { scale = try GaussianScale(sigma: Double(sigmas[i]), binWidth: delta, precision: precision) }
+                        let bin = try GaussianBin(mean: means[i], scale: scale, binWidth: delta, table: table)
+                        bs[lane] = bin
+                        let slot = UInt64(LaneCoder.slot(coder.heads[lane], precision: precision))
+                        gs[lane] = bin.guess(slot: slot, table: table, buckets: buckets, inverseSteps: inverseSteps, total: total)
+                    }
+                    // Stage 2: the rANS steps, in pop order (i descending).
+                    for i in stride(from: blockEnd - 1, through: blockStart, by: -1) {
+                        let lane = i - blockStart
+                        let bin = bs[lane]
+                        let slot = LaneCoder.slot(coder.heads[lane], precision: precision)
+                        var (k, c0, c1) = gs[lane]
+                        if !(c0 <= UInt64(slot) && UInt64(slot) < c1) {
+                            let f = bin.find(slot: UInt64(slot), table: table, buckets: buckets, inverseSteps: inverseSteps, total: total)
+                            k = f.0; c0 = f.1; c1 = f.1 + f.2
+                        }
+                        let value = coder.finishDecodeGaussian(&coder.heads[lane], k: k, slot: slot, start: c0, frequency: c1 - c0,
+                                                               bin: bin, precision: precision)
+                        output[i] = Int32(truncatingIfNeeded: value)
+                    }
+                    blockStart -= lanes
                 }
             }
+            }
+            }
+           }
+          }
         }
     }
 }

@@ -19,7 +19,8 @@
 ///
 /// ## Size
 /// `serializedByteCount` is exact and O(1): it equals `serialized().count`.
-/// The heads cost 8 bytes per lane, so pick a small `laneCount` for small messages.
+/// The heads cost 8 bytes per lane, so pick a small `laneCount` for small messages. Measured
+/// (`vdmz-bench ans`): 1 lane ≈ 40 % of the multi-lane speed; 16 lanes reach the plateau (the default).
 ///
 /// `Message` is a value type (copy-on-write arrays); two messages are `==` when they represent the same
 /// infinite stack and the same counters.
@@ -43,7 +44,7 @@ public struct Message: Equatable {
 
     /// A fresh message with `laneCount` lanes (1…4096) whose heads are drawn from the initial-bits
     /// source with the given `seed` (2 words per lane, counted in `initialWordsDrawn`).
-    public init(laneCount: Int = 32, seed: UInt64 = 0) throws {
+    public init(laneCount: Int = 16, seed: UInt64 = 0) throws {
         guard (1...4096).contains(laneCount) else {
             throw ANSError.invalidParameter("laneCount \(laneCount) not in 1...4096")
         }

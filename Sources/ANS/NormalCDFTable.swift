@@ -34,18 +34,38 @@ struct NormalCDFTable {
         return lo &+ ((p.high &<< 32) | (p.low &>> 32))
     }
 
-    /// The inverse: an e with value(e) ≈ v (used only as a starting guess).
-    @inlinable @inline(__always)
-    static func inverse(_ table: UnsafePointer<UInt64>, of v: UInt64) -> Double {
-        var lo = 0, hi = cellCount  // table[lo] ≤ v < table[hi] (when possible)
-        if v < table[0] { return -range }
-        if v >= table[cellCount] { return range }
-        while hi - lo > 1 {
-            let mid = (lo + hi) >> 1
-            if table[mid] <= v { lo = mid } else { hi = mid }
+    /// `1 / (table[i+1] − table[i])` (0 for an empty cell), for the inverse.
+    @usableFromInline static let inverseSteps: [Double] = (0..<cellCount).map { i in
+        let d = table[i + 1] - table[i]
+        return d == 0 ? 0 : 1 / Double(d)
+    }
+
+    /// `bucketStart[j]` = the last cell `i` with `table[i] ≤ j·2^48` (j = 0…4096): narrows the inverse
+    /// search to at most two cells wherever |u| < 2.5 (99 % of the mass).
+    @usableFromInline static let bucketStart: [Int32] = {
+        var starts = [Int32](repeating: 0, count: 4097)
+        var i = 0
+        for j in 0...4096 {
+            let v = UInt64(j) << 48
+            while i < cellCount && table[i + 1] <= v { i += 1 }
+            starts[j] = Int32(i)
         }
-        let d = table[hi] &- table[lo]
-        let frac = d == 0 ? 0 : Double(v &- table[lo]) / Double(d)
+        return starts
+    }()
+
+    /// The inverse: an e with value(e) ≈ v (used only as a starting guess, so its accuracy does not
+    /// affect correctness).
+    @inlinable @inline(__always)
+    static func inverse(_ table: UnsafePointer<UInt64>, buckets: UnsafePointer<Int32>, inverseSteps: UnsafePointer<Double>,
+                        of v: UInt64) -> Double {
+        if v <= table[0] { return -range }
+        if v >= table[cellCount] { return range }
+        var lo = Int(buckets[Int(v >> 48)])  // table[lo] ≤ v
+        if table[lo + 1] <= v {
+            lo += 1
+            while table[lo + 1] <= v { lo += 1 }  // only in the tails (|u| > 2.5)
+        }
+        let frac = Double(v &- table[lo]) * inverseSteps[lo]
         return -range + (Double(lo) + frac) / stepsPerUnit
     }
 }

@@ -3,10 +3,11 @@ import ExactMath
 /// Exact, deterministic quantization of probabilities or logits to integer frequencies summing to
 /// `2^precision`.
 ///
-/// Rule (one well-defined float evaluation, then integer arithmetic): with `K` the number of symbols of
-/// positive probability and `T = 2^precision`, each such symbol gets `1 + ⌊pₖ·(T − K)⌋` (pₖ normalized in
-/// `Double`, fixed summation order), symbols of probability 0 get 0, and the remainder (`0 ≤ R < K`) goes
-/// to the most probable symbol (the first one on ties). Every symbol that can occur thus has frequency
+/// Rule (one well-defined float evaluation, then integer arithmetic): with `K` the number of symbols that
+/// can occur and `T = 2^precision`, each such symbol gets `1 + ⌊pₖ·(T − K)⌋` (pₖ normalized in `Double`,
+/// fixed summation order), other symbols get 0, and the remainder (`0 ≤ R < K`) goes to the most probable
+/// symbol (the first one on ties). From probabilities, the symbols that can occur are those with pₖ > 0;
+/// from logits, every symbol with a finite logit (even when e^(lₖ − max) underflows to 0). Every symbol that can occur thus has frequency
 /// ≥ 1, and the rate overhead is tiny: the floor costs < 1 count per symbol and the +1 floor costs `K/T`
 /// of probability mass in all.
 ///
@@ -15,7 +16,7 @@ import ExactMath
 public enum FrequencyQuantizer {
     /// Quantizes `weights` (non-negative, not all 0, finite; any positive scale) into `output`.
     @inlinable @inline(__always)
-    static func quantize(weights: UnsafePointer<Double>, count: Int, precision: Int,
+    static func quantize(weights: UnsafePointer<Double>, count: Int, precision: Int, everySymbolCanOccur: Bool,
                          into output: UnsafeMutablePointer<UInt32>) -> Bool {
         var sum = 0.0
         var positive = 0
@@ -24,7 +25,7 @@ public enum FrequencyQuantizer {
         for j in 0..<count {
             let w = weights[j]
             sum += w
-            if w > 0 { positive += 1 }
+            if w > 0 || everySymbolCanOccur { positive += 1 }
             if w > best { best = w; argmax = j }
         }
         let total = UInt64(1) << UInt64(precision)
@@ -33,7 +34,7 @@ public enum FrequencyQuantizer {
         var assigned: UInt64 = 0
         for j in 0..<count {
             let w = weights[j]
-            let f: UInt64 = w > 0 ? 1 + UInt64(w * scale) : 0
+            let f: UInt64 = w > 0 || everySymbolCanOccur ? 1 + UInt64(w * scale) : 0
             output[j] = UInt32(truncatingIfNeeded: f)
             assigned += f
         }
@@ -68,7 +69,8 @@ public enum FrequencyQuantizer {
         var out = [UInt32](repeating: 0, count: probabilities.count)
         let ok = probabilities.withUnsafeBufferPointer { p in
             out.withUnsafeMutableBufferPointer { o in
-                quantize(weights: p.baseAddress!, count: p.count, precision: precision, into: o.baseAddress!)
+                quantize(weights: p.baseAddress!, count: p.count, precision: precision, everySymbolCanOccur: false,
+                         into: o.baseAddress!)
             }
         }
         guard ok else { throw ANSError.invalidParameter("cannot quantize \(probabilities.count) probabilities to 2^\(precision)") }
@@ -77,14 +79,22 @@ public enum FrequencyQuantizer {
 
     /// Frequencies for the softmax of `logits` (all finite); every symbol gets frequency ≥ 1.
     public static func frequencies(logits: [Float], precision: Int) throws -> [UInt32] {
+        guard (1...Message.maxPrecision).contains(precision) else {
+            throw ANSError.invalidParameter("precision \(precision) not in 1...\(Message.maxPrecision)")
+        }
         var weights = [Double](repeating: 0, count: logits.count)
+        var out = [UInt32](repeating: 0, count: logits.count)
         let ok = logits.withUnsafeBufferPointer { l in
             weights.withUnsafeMutableBufferPointer { w in
-                l.isEmpty ? false : softmaxWeights(logits: l.baseAddress!, count: l.count, into: w.baseAddress!)
+                out.withUnsafeMutableBufferPointer { o in
+                    !l.isEmpty && softmaxWeights(logits: l.baseAddress!, count: l.count, into: w.baseAddress!)
+                        && quantize(weights: w.baseAddress!, count: l.count, precision: precision, everySymbolCanOccur: true,
+                                    into: o.baseAddress!)
+                }
             }
         }
-        guard ok else { throw ANSError.invalidParameter("logits must be finite and non-empty") }
-        return try frequencies(probabilities: weights, precision: precision)
+        guard ok else { throw ANSError.invalidParameter("logits must be finite, non-empty and at most 2^\(precision)") }
+        return out
     }
 }
 
@@ -149,11 +159,9 @@ extension Message {
         let k = categoryCount
         var weights = [Double](repeating: 0, count: k)
         var freq = [UInt32](repeating: 0, count: k)
-        // Validate all rows first so that a bad logit throws before anything is popped.
-        try weights.withUnsafeMutableBufferPointer { w in
-            for i in 0..<n where !FrequencyQuantizer.softmaxWeights(logits: logits.baseAddress! + i * k, count: k, into: w.baseAddress!) {
-                throw ANSError.invalidParameter("non-finite logit in row \(i)")
-            }
+        // Validate all logits first so that a bad one throws before anything is popped.
+        for j in 0..<logits.count where !logits[j].isFinite {
+            throw ANSError.invalidParameter("non-finite logit in row \(j / k)")
         }
         weights.withUnsafeMutableBufferPointer { w in
             freq.withUnsafeMutableBufferPointer { f in
@@ -161,7 +169,8 @@ extension Message {
                     var lane = (n - 1) % coder.laneCount
                     for i in stride(from: n - 1, through: 0, by: -1) {
                         _ = FrequencyQuantizer.softmaxWeights(logits: logits.baseAddress! + i * k, count: k, into: w.baseAddress!)
-                        _ = FrequencyQuantizer.quantize(weights: w.baseAddress!, count: k, precision: precision, into: f.baseAddress!)
+                        _ = FrequencyQuantizer.quantize(weights: w.baseAddress!, count: k, precision: precision, everySymbolCanOccur: true,
+                                                                       into: f.baseAddress!)
                         let slot = LaneCoder.slot(coder.heads[lane], precision: precision)
                         var start: UInt32 = 0
                         var s = 0
@@ -214,7 +223,8 @@ extension Message {
             try freq.withUnsafeMutableBufferPointer { f in
                 for i in 0..<n {
                     guard FrequencyQuantizer.softmaxWeights(logits: logits.baseAddress! + i * k, count: k, into: w.baseAddress!),
-                          FrequencyQuantizer.quantize(weights: w.baseAddress!, count: k, precision: precision, into: f.baseAddress!)
+                          FrequencyQuantizer.quantize(weights: w.baseAddress!, count: k, precision: precision, everySymbolCanOccur: true,
+                                                      into: f.baseAddress!)
                     else { throw ANSError.invalidParameter("non-finite logit in row \(i)") }
                     body(i, f.baseAddress!)
                 }

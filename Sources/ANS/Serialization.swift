@@ -75,7 +75,7 @@ extension Message {
         let seed = try varint()
         let drawn = try varint()
         let count = try varint()
-        guard count <= UInt64(bytes.count) / 4 else { throw ANSError.truncated(needed: Int(clamping: count) * 4, available: bytes.count) }
+        guard count <= UInt64(bytes.count) / 4 else { throw ANSError.truncated(needed: Int(clamping: Swift.min(count, UInt64(Int.max / 8))) * 4, available: bytes.count) }
         let laneCount = Int(lanes), wordCount = Int(count)
         try need(8 * laneCount + 4 * wordCount + 4)
         var heads = [UInt64](repeating: 0, count: laneCount)

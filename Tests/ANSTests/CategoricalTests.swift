@@ -87,6 +87,16 @@ final class CategoricalTests: XCTestCase {
             try m.pushCategorical(popped, logits: logits, categoryCount: k, precision: 20)
             XCTAssertEqual(m, start)
         }
+        // Extreme logits (e^(l − max) underflows to 0) still give every category frequency ≥ 1.
+        let extreme: [Float] = [0, -1e6, -800, 3, -1e30, -50]
+        let f = try FrequencyQuantizer.frequencies(logits: extreme, precision: 24)
+        XCTAssertTrue(f.allSatisfy { $0 >= 1 })
+        let start = try Message(laneCount: 3)
+        var e = start
+        let every = (0..<6).map { Int32($0) }
+        try e.pushCategorical(every, logits: Array(repeating: extreme, count: 6).flatMap { $0 }, categoryCount: 6)
+        XCTAssertEqual(try e.popCategorical(logits: Array(repeating: extreme, count: 6).flatMap { $0 }, categoryCount: 6), every)
+        XCTAssertEqual(e, start)
         var m = try Message(laneCount: 2)
         XCTAssertThrowsError(try m.pushCategorical([0], logits: [0, 1, 2], categoryCount: 2))
         XCTAssertThrowsError(try m.pushCategorical([2], logits: [0, 1], categoryCount: 2))

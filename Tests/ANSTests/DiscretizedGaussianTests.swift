@@ -91,6 +91,49 @@ final class DiscretizedGaussianTests: XCTestCase {
         }
     }
 
+    func testQuantizedCDFAndDecoderAgreeOnEverySlot() throws {
+        // Exhaustive over all 2^16 slots: C is strictly increasing with C(a) = 0 and C(b+1) ≤ T − 1, and
+        // the decoder's guess/fix-up returns exactly the symbol whose interval holds the slot.
+        var rng = SplitMix64(seed: 23)
+        let precision = 16, total = UInt64(1) << 16
+        for trial in 0..<12 {
+            let sigma = Double.random(in: 0.05...2, using: &rng)
+            let s = [0.2, 0.9, 3, 17, 60, 500][trial % 6]
+            let delta = sigma / s
+            let mean = Float.random(in: -5...5, using: &rng) * (trial == 11 ? 1e9 : 1)
+            let scale = try GaussianScale(sigma: sigma, binWidth: delta, precision: precision)
+            try NormalCDFTable.table.withUnsafeBufferPointer { tp in
+                try NormalCDFTable.bucketStart.withUnsafeBufferPointer { bp in
+                    try NormalCDFTable.inverseSteps.withUnsafeBufferPointer { ip in
+                        let t = tp.baseAddress!, b = bp.baseAddress!, inv = ip.baseAddress!
+                        let bin = try GaussianBin(mean: mean, scale: scale, binWidth: delta, table: t)
+                        XCTAssertEqual(bin.cdf(bin.a, table: t), 0)
+                        var previous = bin.cdf(bin.a, table: t)
+                        for k in (bin.a + 1)...(bin.b + 1) {
+                            let c = bin.cdf(k, table: t)
+                            XCTAssertGreaterThan(c, previous, "C not strictly increasing at \(k)")
+                            previous = c
+                        }
+                        XCTAssertLessThanOrEqual(previous, total - 1, "escape must keep ≥ 1 slot")
+                        for slot in 0..<total {
+                            let (k, start, freq) = bin.find(slot: slot, table: t, buckets: b, inverseSteps: inv, total: total)
+                            XCTAssertTrue(start <= slot && slot < start + freq, "slot \(slot) outside found interval")
+                            if k <= bin.b {
+                                XCTAssertEqual(start, bin.cdf(k, table: t))
+                                XCTAssertEqual(start + freq, bin.cdf(k + 1, table: t))
+                            } else {
+                                XCTAssertEqual(start, bin.cdf(bin.b + 1, table: t))
+                                XCTAssertEqual(start + freq, total)
+                            }
+                            let g = bin.guess(slot: slot, table: t, buckets: b, inverseSteps: inv, total: total)
+                            if g.1 <= slot && slot < g.2 { XCTAssertEqual(g.0, k) }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     func testInvalidParametersThrow() throws {
         XCTAssertThrowsError(try DiscretizedGaussian(binWidth: 0))
         XCTAssertThrowsError(try DiscretizedGaussian(binWidth: .nan))
