@@ -20,7 +20,7 @@ public struct ChainParameters: Equatable, Sendable {
     public var plan: TilePlan
 
     public init(steps: Int, latentBinShift: Int = 5, firstBinShift: Int = 2, gaussianPrecision: Int = 28,
-                pixelPrecision: Int = 24, laneCount: Int = 32, plan: TilePlan = .standard) {
+                pixelPrecision: Int = 24, laneCount: Int = 16, plan: TilePlan = .standard) {
         self.steps = steps
         self.latentBinShift = latentBinShift
         self.firstBinShift = firstBinShift

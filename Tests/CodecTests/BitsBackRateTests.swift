@@ -30,7 +30,6 @@ final class BitsBackRateTests: XCTestCase {
     }
 
     func testCodedBitsMatchELBO() throws {
-        debugReverse = true
         for (checkpoint, steps, shifts) in [("tiny", 64, (5, 2)), ("tiny", 64, (5, 5)), ("tiny", 64, (8, 8)), ("tiny", 64, (3, 3)), ("tiny", 256, (5, 5)), ("tiny_lv", 64, (5, 5))] {
             let r = try measure(checkpoint: checkpoint, steps: steps, copies: 6, width: 12, height: 10, shifts: shifts)
             print("rate \(checkpoint) T=\(steps) shifts \(shifts): coded \(r.coded) bits/image, ELBO \(r.elbo) ± \(r.spread)")
