@@ -10,6 +10,12 @@ public struct CodingReport: Sendable {
     public var initialBits: Int = 0
     /// Bytes of the whole payload (parameter block + serialized message).
     public var payloadBytes: Int = 0
+
+    public init(imageBits: [Double] = [], initialBits: Int = 0, payloadBytes: Int = 0) {
+        self.imageBits = imageBits
+        self.initialBits = initialBits
+        self.payloadBytes = payloadBytes
+    }
 }
 
 /// The product's pixel coder: bits-back coding of the VDM latent chain (`BitsBackChain`) for every tile

@@ -37,8 +37,8 @@ public struct TilePlan: Equatable, Sendable {
     /// Largest tile area in pixels (bounds the latents held in memory while coding one tile).
     public let maxTilePixels: Int
 
-    /// The default plan: 32-pixel first tile, areas growing by 4/3 per tile, at most 2^18 pixels a tile.
-    public static let standard = TilePlan(blockSize: 32, growthNumerator: 4, growthDenominator: 3, maxTilePixels: 1 << 18)
+    /// The default plan: 16-pixel first tile, areas growing by 5/4 per tile, at most 2^18 pixels a tile.
+    public static let standard = TilePlan(blockSize: 16, growthNumerator: 5, growthDenominator: 4, maxTilePixels: 1 << 18)
 
     public init(blockSize: Int, growthNumerator: Int, growthDenominator: Int, maxTilePixels: Int) {
         self.blockSize = max(1, blockSize)
