@@ -26,8 +26,8 @@ public struct TileRect: Equatable, Sendable {
 ///
 /// The plan depends only on the image size and the plan's parameters (integers), so encoder and decoder
 /// derive the same tiles. Invariants of `tiles(width:height:)`: the tiles partition the image exactly,
-/// each has a positive area, and no tile exceeds `maxTilePixels` unless one row of blocks is already
-/// wider (then a tile is at most `blockSize` rows high).
+/// each has a positive area, and a tile exceeds `maxTilePixels` only where a band left no room to avoid
+/// a sliver of fewer than `blockSize / 2` rows (then by less than that sliver).
 public struct TilePlan: Equatable, Sendable {
     /// Side of the first tile and the height of the first band of tiles, in pixels.
     public let blockSize: Int
@@ -49,36 +49,26 @@ public struct TilePlan: Equatable, Sendable {
 
     /// The tiles of a `width` × `height` image in coding order (the encoder's order; the decoder
     /// decodes them in reverse). Both sides must be ≥ 1.
+    ///
+    /// The image is cut into bands of rows (the first `blockSize` high, later ones as high as the target
+    /// area allows), and each band into tiles whose area follows the growing target.
     public func tiles(width: Int, height: Int) -> [TileRect] {
         guard width >= 1, height >= 1 else { return [] }
         var tiles: [TileRect] = []
         var target = blockSize * blockSize
-        func grow() {
-            target = min(maxTilePixels, max(target + 1, target / growthDenominator * growthNumerator))
-        }
-        // First band: tiles of growing width along the top rows.
-        let firstHeight = min(blockSize, height)
-        var x = 0
-        while x < width {
-            var w = min(width - x, max(blockSize, target / firstHeight))
-            if width - (x + w) < blockSize / 2 { w = width - x }  // no sliver at the right edge
-            tiles.append(TileRect(x: x, y: 0, width: w, height: firstHeight))
-            x += w
-            grow()
-        }
-        // Later bands: full-width rows of growing height, split into columns when wider than the cap.
-        var y = firstHeight
+        var y = 0
         while y < height {
             let maxRows = max(1, maxTilePixels / width)
-            var h = min(height - y, max(min(blockSize, maxRows), min(maxRows, target / width)))
-            if height - (y + h) < blockSize / 2, (height - y) <= max(maxRows, blockSize) { h = height - y }
-            let columns = max(1, (width * h + maxTilePixels - 1) / maxTilePixels)
-            var cx = 0
-            for c in 0..<columns {
-                let w = (width - cx) / (columns - c)
-                tiles.append(TileRect(x: cx, y: y, width: w, height: h))
-                cx += w
-                grow()
+            var h = min(height - y, y == 0 ? blockSize : max(min(blockSize, maxRows), min(maxRows, target / width)))
+            if height - (y + h) < blockSize / 2 { h = height - y }  // no sliver at the bottom
+            let maxColumns = max(1, maxTilePixels / h)
+            var x = 0
+            while x < width {
+                var w = min(width - x, maxColumns, max(blockSize, target / h))
+                if width - (x + w) < blockSize / 2, width - x <= maxColumns { w = width - x }  // no sliver at the right
+                tiles.append(TileRect(x: x, y: y, width: w, height: h))
+                x += w
+                target = min(maxTilePixels, max(target + 1, target / growthDenominator * growthNumerator))
             }
             y += h
         }
