@@ -36,7 +36,8 @@ private func chainBenchmark(_ arguments: [String]) throws {
     let prior = try DiffusionPrior(checkpoint: Checkpoint.load(path: options["model"]))
     let steps = Int(options["steps"] ?? "") ?? prior.metadata.codingSteps
     let threads = Int(options["threads"] ?? "") ?? ProcessInfo.processInfo.activeProcessorCount
-    let shifts = (options["shifts"] ?? "5,2").split(separator: ",").compactMap { Int($0) }
+    let defaults = ChainParameters(steps: steps)
+    let shifts = (options["shifts"] ?? "\(defaults.latentBinShift),\(defaults.firstBinShift)").split(separator: ",").compactMap { Int($0) }
     guard shifts.count == 2 else { throw BenchmarkError("--shifts needs two integers") }
     var images: [ModelImage] = []
     if let npy = options["npy"] {
