@@ -22,7 +22,7 @@ struct BitsBackChain {
 
     /// Codes one tile's planar pixels onto `message`. `progress` is called after each step with the
     /// number of steps done.
-    func encode(_ pixels: [UInt8], width: Int, height: Int, onto message: inout Message,
+    func encode(_ pixels: [UInt8], context: TileContext, onto message: inout Message,
                 progress: (Int) -> Void) throws {
         let n = pixels.count
         let grids = try schedule.binWidths.map { try DiscretizedGaussian(binWidth: $0, precision: parameters.gaussianPrecision) }
@@ -36,7 +36,7 @@ struct BitsBackChain {
             let step = schedule.steps[i - 1]
             forwardMeans(of: previous, binWidth: schedule.binWidths[i - 1], step: step, into: &means)
             let current = try popForward(means: means, step: step, grid: grids[i], from: &message)
-            let reverse = try reverseDistribution(at: current, step: i, width: width, height: height)
+            let reverse = try reverseDistribution(at: current, step: i, context: context)
             if let deviations = reverse.deviations {
                 try message.pushGaussian(previous, means: reverse.means, standardDeviations: deviations, under: grids[i - 1])
             } else {
@@ -51,14 +51,14 @@ struct BitsBackChain {
     }
 
     /// Decodes one tile of `3 · width · height` planar pixels from `message` (the mirror of `encode`).
-    func decode(width: Int, height: Int, from message: inout Message, progress: (Int) -> Void) throws -> [UInt8] {
-        let n = 3 * width * height
+    func decode(context: TileContext, from message: inout Message, progress: (Int) -> Void) throws -> [UInt8] {
+        let n = 3 * context.tile.area
         let grids = try schedule.binWidths.map { try DiscretizedGaussian(binWidth: $0, precision: parameters.gaussianPrecision) }
         var means = [Float](repeating: 0, count: n)
         var current = try message.popGaussian(means: means, standardDeviation: 1, under: grids[parameters.steps])
         for i in stride(from: parameters.steps, through: 1, by: -1) {
             let step = schedule.steps[i - 1]
-            let reverse = try reverseDistribution(at: current, step: i, width: width, height: height)
+            let reverse = try reverseDistribution(at: current, step: i, context: context)
             let previous: [Int32]
             if let deviations = reverse.deviations {
                 previous = try message.popGaussian(means: reverse.means, standardDeviations: deviations, under: grids[i - 1])
@@ -108,15 +108,20 @@ struct BitsBackChain {
     }
 
     /// p(z_{t_{i−1}} | z_{t_i}) for every element: means, and per-element deviations with learned variance.
-    private func reverseDistribution(at current: [Int32], step i: Int, width: Int, height: Int) throws
+    private func reverseDistribution(at current: [Int32], step i: Int, context: TileContext) throws
         -> (means: [Float], deviations: [Float]?) {
         let step = schedule.steps[i - 1]
         let binWidth = schedule.binWidths[i]
         let z = current.map { LatentSchedule.value($0, binWidth: binWidth) }
-        let output = try prior.denoiser.evaluate(z: z, width: width, height: height, gamma: schedule.gammas[i], threads: threads)
+        let region = context.region
+        let output = try prior.denoiser.evaluate(
+            z: context.regionLatents(tileValues: z, level: step.target, step: i), width: region.width,
+            height: region.height, gamma: schedule.gammas[i], threads: threads)
+        let epsilon = context.tilePart(of: output.epsilon)
         var means = [Float](repeating: 0, count: z.count)
-        for j in 0..<z.count { means[j] = Float(step.reverseMean(z: z[j], epsilon: output.epsilon[j])) }
-        guard let v = output.v else { return (means, nil) }
+        for j in 0..<z.count { means[j] = Float(step.reverseMean(z: z[j], epsilon: epsilon[j])) }
+        guard let regionV = output.v else { return (means, nil) }
+        let v = context.tilePart(of: regionV)
         // Learned deviations outside what the grid of z_{t_{i−1}} can code (v far outside [−1, 1]) are
         // clamped, identically on both sides; inside that range, which covers every v in [−1, 1], they
         // are used as they are.

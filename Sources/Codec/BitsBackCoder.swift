@@ -67,7 +67,9 @@ public final class BitsBackCoder: PixelCoder {
             let before = message.contentBits
             for tile in parameters.plan.tiles(width: image.width, height: image.height) {
                 let pixels = Self.planarTile(of: image, tile)
-                try chain.encode(pixels, width: tile.width, height: tile.height, onto: &message) { stepsDone in
+                let context = TileContext(tile: tile, imageWidth: image.width, imageHeight: image.height,
+                                          pixels: image.pixels, margin: contextMargin)
+                try chain.encode(pixels, context: context, onto: &message) { stepsDone in
                     progress?((done + Double(tile.area) * Double(stepsDone + 1)) / totalWork)
                 }
                 done += Double(tile.area) * Double(parameters.steps + 1)
@@ -102,7 +104,9 @@ public final class BitsBackCoder: PixelCoder {
         for shape in shapes.reversed() {
             var pixels = [UInt8](repeating: 0, count: shape.width * shape.height * 3)
             for tile in parameters.plan.tiles(width: shape.width, height: shape.height).reversed() {
-                let planar = try chain.decode(width: tile.width, height: tile.height, from: &message) { stepsDone in
+                let context = TileContext(tile: tile, imageWidth: shape.width, imageHeight: shape.height,
+                                          pixels: pixels, margin: contextMargin)
+                let planar = try chain.decode(context: context, from: &message) { stepsDone in
                     progress?((done + Double(tile.area) * Double(stepsDone + 1)) / totalWork)
                 }
                 Self.storePlanarTile(planar, tile, into: &pixels, imageWidth: shape.width)
@@ -115,6 +119,9 @@ public final class BitsBackCoder: PixelCoder {
         }
         return images.reversed()
     }
+
+    /// Known pixels each tile sees to its right and below: the network's receptive radius.
+    var contextMargin: Int { prior.metadata.receptiveRadius }
 
     /// Lanes for a payload of these image areas: interleaving pays for itself only on large messages,
     /// while every lane costs 64 bits of state.
