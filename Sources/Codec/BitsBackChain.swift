@@ -17,6 +17,10 @@ struct BitsBackChain {
     let schedule: LatentSchedule
     let parameters: ChainParameters
     let threads: Int
+    /// Largest |z| the network is shown (|α f + σ ε| stays below 1 + 6.5σ ≤ 7.5 for every latent the
+    /// forward process produces within the coding window).
+    static let latentLimit: Float = 16
+
     /// Sub-pixels whose 256 logits are built at once when coding pixels (bounds that buffer to 4 MB).
     static let pixelChunk = 4096
 
@@ -113,9 +117,14 @@ struct BitsBackChain {
         let step = schedule.steps[i - 1]
         let binWidth = schedule.binWidths[i]
         let z = current.map { LatentSchedule.value($0, binWidth: binWidth) }
+        // The network sees latents clamped to ±latentLimit: a latent far outside it can only come from a
+        // popped escape (probability ~2^−precision per element); unclamped, one such value would derail the
+        // predictions of all its neighbours and their pushes would escape too.
+        let limit = Self.latentLimit
+        let clamped = z.map { Swift.min(limit, Swift.max(-limit, $0)) }
         let region = context.region
         let output = try prior.denoiser.evaluate(
-            z: context.regionLatents(tileValues: z, level: step.target, step: i), width: region.width,
+            z: context.regionLatents(tileValues: clamped, level: step.target, step: i), width: region.width,
             height: region.height, gamma: schedule.gammas[i], threads: threads)
         let epsilon = context.tilePart(of: output.epsilon)
         var means = [Float](repeating: 0, count: z.count)

@@ -19,7 +19,7 @@ public struct ChainParameters: Equatable, Sendable {
     /// How large images are cut into tiles on one stack.
     public var plan: TilePlan
 
-    public init(steps: Int, latentBinShift: Int = 3, firstBinShift: Int = 1, gaussianPrecision: Int = 28,
+    public init(steps: Int, latentBinShift: Int = 3, firstBinShift: Int = 1, gaussianPrecision: Int = 30,
                 pixelPrecision: Int = 24, laneCount: Int = 16, plan: TilePlan = .standard) {
         self.steps = steps
         self.latentBinShift = latentBinShift
