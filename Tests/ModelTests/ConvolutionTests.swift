@@ -65,6 +65,8 @@ final class ConvolutionTests: XCTestCase {
         check(width: 3, height: 4, cin: 5, cout: 3, threads: 1)   // narrower than a register block
         check(width: 6, height: 2, cin: 32, cout: 6, threads: 3)
         check(width: 20, height: 9, cin: 32, cout: 17, threads: 2)
+        check(width: 30, height: 4, cin: 32, cout: 6, threads: 2)  // 12-pixel narrow blocks, shifted last block
+        check(width: 12, height: 3, cin: 7, cout: 8, threads: 1)
     }
 
     func testResidualEpilogueAdds() {
