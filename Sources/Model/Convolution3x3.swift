@@ -161,6 +161,30 @@ struct Convolution3x3 {
         }
     }
 
+    /// The epilogue of a full 16-column panel (vector loads, stores and SiLU). Kept out of line so that
+    /// its vector stores are inlined into it (inside the large row function they were left as calls).
+    @inline(never)
+    private func finishFullPanel(
+        _ block: UnsafeMutablePointer<Float>, rows: Range<Int>, y: Int, x: Int, c0: Int, output: ConvolutionOutput
+    ) {
+        for row in rows {
+            var v0 = Microkernel.load(block + row * 16), v1 = Microkernel.load(block + row * 16 + 8)
+            if let raw = output.raw {
+                let p = raw.pixel(y, x + row) + c0
+                if output.residual {
+                v0 = Microkernel.load(p) + v0
+                v1 = Microkernel.load(p + 8) + v1
+                }
+                Microkernel.store(v0, p); Microkernel.store(v1, p + 8)
+            }
+            if let activated = output.activated {
+                let q = activated.pixel(y, x + row) + c0
+                Microkernel.store(ExactMath.silu(v0), q)
+                Microkernel.store(ExactMath.silu(v1), q + 8)
+            }
+        }
+    }
+
     /// The epilogue: writes rows `rows` of a result block whose rows are `stride` apart (pixels (y, x + row)).
     @inline(__always)
     private func finish(
@@ -170,22 +194,7 @@ struct Convolution3x3 {
         let c0 = panel * panelWidth
         let valid = min(panelWidth, outputChannels - c0)
         if valid == 16 {
-            for row in rows {
-                var v0 = Microkernel.load(block + row * 16), v1 = Microkernel.load(block + row * 16 + 8)
-                if let raw = output.raw {
-                    let p = raw.pixel(y, x + row) + c0
-                    if output.residual {
-                        v0 = Microkernel.load(p) + v0
-                        v1 = Microkernel.load(p + 8) + v1
-                    }
-                    Microkernel.store(v0, p); Microkernel.store(v1, p + 8)
-                }
-                if let activated = output.activated {
-                    let q = activated.pixel(y, x + row) + c0
-                    Microkernel.store(ExactMath.silu(v0), q)
-                    Microkernel.store(ExactMath.silu(v1), q + 8)
-                }
-            }
+            finishFullPanel(block, rows: rows, y: y, x: x, c0: c0, output: output)
         } else {
             for row in rows {
                 for j in 0..<valid {
