@@ -172,8 +172,8 @@ struct Convolution3x3 {
             if let raw = output.raw {
                 let p = raw.pixel(y, x + row) + c0
                 if output.residual {
-                v0 = Microkernel.load(p) + v0
-                v1 = Microkernel.load(p + 8) + v1
+                    v0 = Microkernel.load(p) + v0
+                    v1 = Microkernel.load(p + 8) + v1
                 }
                 Microkernel.store(v0, p); Microkernel.store(v1, p + 8)
             }

@@ -70,22 +70,43 @@ public final class Denoiser {
         return Double(perPixel) * Double(width) * Double(height)
     }
 
-    /// Evaluates ε̂_θ(z, γ) (and v with learned variance).
+    /// Evaluates ε̂_θ(z, γ) (and v with learned variance) on the whole image.
     /// - Parameters:
     ///   - z: planar `[3][height][width]` latent.
     ///   - gamma: γ_t as float32 (from `NoiseSchedule.gammas`).
     ///   - threads: worker threads (≥ 1); the result does not depend on it.
     ///   - tileSize: largest interior tile side; the result does not depend on it.
-    /// - Throws: `ModelError.invalidArgument` for an empty image, a z of the wrong size, or non-positive
-    ///   thread count or tile size.
+    /// - Throws: `ModelError.invalidArgument` for an empty image, a z of the wrong size, a non-finite γ,
+    ///   or non-positive thread count or tile size.
     public func evaluate(
         z: [Float], width: Int, height: Int, gamma: Float, threads: Int = 1, tileSize: Int = defaultTileSize
+    ) throws -> DenoiserOutput {
+        try evaluate(
+            z: z, width: width, height: height, columns: 0..<width, rows: 0..<height, gamma: gamma, threads: threads,
+            tileSize: tileSize)
+    }
+
+    /// Evaluates the network on the rectangle `columns × rows` of a larger image only (for a codec that
+    /// works tile by tile): the output equals, bit for bit, that rectangle of the whole-image result — the
+    /// rectangle is computed with its receptive-field halo from `z`, and zero padding only at the image's
+    /// own borders.
+    /// - Returns: planar `[3][rows.count][columns.count]` buffers.
+    /// - Throws: as `evaluate(z:width:height:gamma:threads:tileSize:)`, and for an empty rectangle or one
+    ///   outside the image.
+    public func evaluate(
+        z: [Float], width: Int, height: Int, columns: Range<Int>, rows: Range<Int>, gamma: Float, threads: Int = 1,
+        tileSize: Int = defaultTileSize
     ) throws -> DenoiserOutput {
         guard width >= 1, height >= 1, width <= 1 << 16, height <= 1 << 16 else {
             throw ModelError.invalidArgument("image size \(width)×\(height) is outside 1…65536 per side")
         }
         guard z.count == 3 * width * height else {
             throw ModelError.invalidArgument("z has \(z.count) values, expected 3·\(width)·\(height)")
+        }
+        guard !columns.isEmpty, !rows.isEmpty, columns.lowerBound >= 0, rows.lowerBound >= 0,
+            columns.upperBound <= width, rows.upperBound <= height
+        else {
+            throw ModelError.invalidArgument("rectangle \(columns) × \(rows) is empty or outside the \(width)×\(height) image")
         }
         guard threads >= 1, tileSize >= 1 else {
             throw ModelError.invalidArgument("threads and tile size must be positive")
@@ -95,18 +116,20 @@ public final class Denoiser {
         let temb = timeEmbedding(gamma: gamma)
         let blockBiases = blockEmbeddings.map { $0.apply(temb) }
         let radius = m.receptiveRadius
+        let outWidth = columns.count, outHeight = rows.count
         // Equal tiles no larger than tileSize per side (fewest tiles, least halo overhead).
-        let tileWidth = (width + (width + tileSize - 1) / tileSize - 1) / ((width + tileSize - 1) / tileSize)
-        let tileHeight = (height + (height + tileSize - 1) / tileSize - 1) / ((height + tileSize - 1) / tileSize)
+        let tilesAcross = (outWidth + tileSize - 1) / tileSize, tilesDown = (outHeight + tileSize - 1) / tileSize
+        let tileWidth = (outWidth + tilesAcross - 1) / tilesAcross, tileHeight = (outHeight + tilesDown - 1) / tilesDown
         let capacity = (min(width, tileWidth + 2 * radius) + 2) * (min(height, tileHeight + 2 * radius) + 2)
         let workspace = Workspace(metadata: m, capacityPixels: capacity)
-        var epsilon = [Float](repeating: 0, count: 3 * width * height)
-        var v: [Float]? = m.learnedVariance ? [Float](repeating: 0, count: 3 * width * height) : nil
+        let plane = outWidth * outHeight
+        var epsilon = [Float](repeating: 0, count: 3 * plane)
+        var variance = [Float](repeating: 0, count: m.learnedVariance ? 3 * plane : 0)
         z.withUnsafeBufferPointer { zBuffer in
-            for tileY in stride(from: 0, to: height, by: tileHeight) {
-                for tileX in stride(from: 0, to: width, by: tileWidth) {
-                    let interiorX = tileX..<min(width, tileX + tileWidth)
-                    let interiorY = tileY..<min(height, tileY + tileHeight)
+            for tileY in stride(from: rows.lowerBound, to: rows.upperBound, by: tileHeight) {
+                for tileX in stride(from: columns.lowerBound, to: columns.upperBound, by: tileWidth) {
+                    let interiorX = tileX..<min(columns.upperBound, tileX + tileWidth)
+                    let interiorY = tileY..<min(rows.upperBound, tileY + tileHeight)
                     let regionX = max(0, interiorX.lowerBound - radius)..<min(width, interiorX.upperBound + radius)
                     let regionY = max(0, interiorY.lowerBound - radius)..<min(height, interiorY.upperBound + radius)
                     workspace.reshape(width: regionX.count, height: regionY.count)
@@ -117,14 +140,15 @@ public final class Denoiser {
                     for y in interiorY {
                         for x in interiorX {
                             let p = output.pixel(y - regionY.lowerBound, x - regionX.lowerBound)
-                            for c in 0..<3 { epsilon[(c * height + y) * width + x] = p[c] }
-                            if v != nil { for c in 0..<3 { v![(c * height + y) * width + x] = p[3 + c] } }
+                            let index = (y - rows.lowerBound) * outWidth + (x - columns.lowerBound)
+                            for c in 0..<3 { epsilon[c * plane + index] = p[c] }
+                            if !variance.isEmpty { for c in 0..<3 { variance[c * plane + index] = p[3 + c] } }
                         }
                     }
                 }
             }
         }
-        return DenoiserOutput(epsilon: epsilon, v: v)
+        return DenoiserOutput(epsilon: epsilon, v: m.learnedVariance ? variance : nil)
     }
 
     /// The whole network on one region (workspace already shaped to it).
