@@ -1,4 +1,5 @@
 import ExactMath
+import Foundation
 
 /// The network's output for one image: planar `[3][height][width]` buffers.
 public struct DenoiserOutput {
@@ -25,7 +26,8 @@ public struct DenoiserOutput {
 /// for tile side t — ≈ 134 MB for C = 32, B = 4, t = 512 — whatever the image size (measured: a
 /// 6000 × 4000 forward pass peaks at 76 MB above its 576 MB of z and ε̂ with t = 384).
 ///
-/// Thread safety: `evaluate` keeps no state between calls; concurrent calls are safe.
+/// Thread safety: concurrent `evaluate` calls are safe; between calls the denoiser keeps at most one spare
+/// tile workspace (its memory, up to the bound above) for reuse.
 public final class Denoiser {
     /// The checkpoint's architecture.
     public let metadata: CheckpointMetadata
@@ -38,6 +40,10 @@ public final class Denoiser {
     let blockConvolutions: [(first: Convolution3x3, second: Convolution3x3)]
     let blockEmbeddings: [LinearLayer]
     let outputConvolution: Convolution3x3
+    /// One spare workspace kept between calls (allocating and first touching up to ~134 MB per call
+    /// costs a few percent on large images); guarded by `workspaceLock` for concurrent callers.
+    private var spareWorkspace: Workspace?
+    private let workspaceLock = NSLock()
 
     /// Builds the network from `checkpoint` (shapes were validated when it was loaded).
     public init(checkpoint: Checkpoint) throws {
@@ -121,7 +127,8 @@ public final class Denoiser {
         let tilesAcross = (outWidth + tileSize - 1) / tileSize, tilesDown = (outHeight + tileSize - 1) / tileSize
         let tileWidth = (outWidth + tilesAcross - 1) / tilesAcross, tileHeight = (outHeight + tilesDown - 1) / tilesDown
         let capacity = (min(width, tileWidth + 2 * radius) + 2) * (min(height, tileHeight + 2 * radius) + 2)
-        let workspace = Workspace(metadata: m, capacityPixels: capacity)
+        let workspace = takeWorkspace(capacityPixels: capacity)
+        defer { returnWorkspace(workspace) }
         let plane = outWidth * outHeight
         var epsilon = [Float](repeating: 0, count: 3 * plane)
         var variance = [Float](repeating: 0, count: m.learnedVariance ? 3 * plane : 0)
@@ -149,6 +156,21 @@ public final class Denoiser {
             }
         }
         return DenoiserOutput(epsilon: epsilon, v: m.learnedVariance ? variance : nil)
+    }
+
+    private func takeWorkspace(capacityPixels: Int) -> Workspace {
+        workspaceLock.lock()
+        let spare = spareWorkspace
+        if let spare, spare.capacityPixels >= capacityPixels { spareWorkspace = nil }
+        workspaceLock.unlock()
+        if let spare, spare.capacityPixels >= capacityPixels { return spare }
+        return Workspace(metadata: metadata, capacityPixels: capacityPixels)
+    }
+
+    private func returnWorkspace(_ workspace: Workspace) {
+        workspaceLock.lock()
+        if (spareWorkspace?.capacityPixels ?? -1) < workspace.capacityPixels { spareWorkspace = workspace }
+        workspaceLock.unlock()
     }
 
     /// The whole network on one region (workspace already shaped to it).
@@ -185,7 +207,11 @@ final class Workspace {
     /// y = conv_out(SiLU(h)).
     let output: FeatureMap
 
+    /// Padded pixels each map can hold.
+    let capacityPixels: Int
+
     init(metadata m: CheckpointMetadata, capacityPixels: Int) {
+        self.capacityPixels = capacityPixels
         input = FeatureMap(width: 0, height: 0, channels: m.inputChannels, capacityPixels: capacityPixels)
         stream = FeatureMap(width: 0, height: 0, channels: m.channels, capacityPixels: capacityPixels)
         activated = FeatureMap(width: 0, height: 0, channels: m.channels, capacityPixels: capacityPixels)

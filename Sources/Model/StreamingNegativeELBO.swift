@@ -53,13 +53,14 @@ extension DiffusionPrior {
                     let regionY = max(0, tileY - radius)..<min(height, interiorY.upperBound + radius)
                     let regionWidth = regionX.count, regionPlane = regionX.count * regionY.count
                     var z = [Float](repeating: 0, count: 3 * regionPlane)
+                    var regionNoise = [Float](repeating: 0, count: 3 * regionPlane)
                     for c in 0..<3 {
                         for y in regionY {
                             for x in regionX {
                                 let i = c * plane + y * width + x
-                                let epsilon = Double(noise.normal(step: step, index: i))
-                                z[c * regionPlane + (y - regionY.lowerBound) * regionWidth + (x - regionX.lowerBound)] =
-                                    Float(level.alpha * scaledValues[Int(pixels[i])] + level.sigma * epsilon)
+                                let r = c * regionPlane + (y - regionY.lowerBound) * regionWidth + (x - regionX.lowerBound)
+                                regionNoise[r] = noise.normal(step: step, index: i)
+                                z[r] = Float(level.alpha * scaledValues[Int(pixels[i])] + level.sigma * Double(regionNoise[r]))
                             }
                         }
                     }
@@ -74,7 +75,8 @@ extension DiffusionPrior {
                         for y in interiorY {
                             for x in interiorX {
                                 let o = c * outPlane + (y - tileY) * interiorX.count + (x - tileX)
-                                let epsilon = Double(noise.normal(step: step, index: c * plane + y * width + x))
+                                let epsilon = Double(regionNoise[
+                                    c * regionPlane + (y - regionY.lowerBound) * regionWidth + (x - regionX.lowerBound)])
                                 let error = epsilon - Double(output.epsilon[o])
                                 if let v = output.v {
                                     let ell = (Double(v[o]) + 1) * 0.5 * logRatio
