@@ -101,6 +101,7 @@ public struct DiffusionStep {
     public func forwardMean(z: Float) -> Double { transitionScale * Double(z) }
 
     /// Bulk reverse step over a buffer: means and standard deviations of p(z_s | z_t) for every element.
+    /// Precondition: `z`, `epsilon` and `v` (when given) have the same count.
     /// `v` is the network's variance output (nil without learned variance).
     public func reverse(z: [Float], epsilon: [Float], v: [Float]?) -> (mean: [Double], standardDeviation: [Double]) {
         precondition(z.count == epsilon.count && (v == nil || v!.count == z.count))

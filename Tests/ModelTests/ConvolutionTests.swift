@@ -89,12 +89,13 @@ final class ConvolutionTests: XCTestCase {
     }
 
     func testMatrixMultiplyMatchesNaiveAndThreadCount() {
-        let rows = 12, depth = 300, columns = 32
+        let rows = 120, depth = 300, columns = 32  // > one 16-block group, two depth blocks
         var random = TestRandom(state: 9)
         let a = random.values(rows * depth), b = random.values(depth * columns)
         let product = MatrixMultiply(b: b, rows: rows, depth: depth, columns: columns)
         let one = product.multiply(a, threads: 1)
         XCTAssertEqual(one, product.multiply(a, threads: 2))
+        XCTAssertEqual(one, product.multiply(a, threads: 3))
         for i in 0..<rows {
             for j in 0..<columns {
                 var sum = 0.0
