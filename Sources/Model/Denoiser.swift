@@ -42,7 +42,7 @@ public final class Denoiser {
     let outputConvolution: Convolution3x3
     /// One spare workspace kept between calls (allocating and first touching up to ~134 MB per call
     /// costs a few percent on large images); guarded by `workspaceLock` for concurrent callers.
-    private var spareWorkspace: Workspace?
+    private var spareWorkspace: TileWorkspace?
     private let workspaceLock = NSLock()
 
     /// Builds the network from `checkpoint` (shapes were validated when it was loaded).
@@ -158,16 +158,16 @@ public final class Denoiser {
         return DenoiserOutput(epsilon: epsilon, v: m.learnedVariance ? variance : nil)
     }
 
-    private func takeWorkspace(capacityPixels: Int) -> Workspace {
+    private func takeWorkspace(capacityPixels: Int) -> TileWorkspace {
         workspaceLock.lock()
         let spare = spareWorkspace
         if let spare, spare.capacityPixels >= capacityPixels { spareWorkspace = nil }
         workspaceLock.unlock()
         if let spare, spare.capacityPixels >= capacityPixels { return spare }
-        return Workspace(metadata: metadata, capacityPixels: capacityPixels)
+        return TileWorkspace(metadata: metadata, capacityPixels: capacityPixels)
     }
 
-    private func returnWorkspace(_ workspace: Workspace) {
+    private func returnWorkspace(_ workspace: TileWorkspace) {
         workspaceLock.lock()
         if (spareWorkspace?.capacityPixels ?? -1) < workspace.capacityPixels { spareWorkspace = workspace }
         workspaceLock.unlock()
@@ -175,7 +175,7 @@ public final class Denoiser {
 
     /// The whole network on one region (workspace already shaped to it).
     private func run(
-        _ w: Workspace, z: UnsafePointer<Float>, width: Int, height: Int, originX: Int, originY: Int,
+        _ w: TileWorkspace, z: UnsafePointer<Float>, width: Int, height: Int, originX: Int, originY: Int,
         blockBiases: [[Float]], threads: Int
     ) {
         let fourier = self.fourier
@@ -191,35 +191,5 @@ public final class Denoiser {
                 threads: threads)
         }
         outputConvolution.apply(to: w.activated, output: ConvolutionOutput(raw: w.output), threads: threads)
-    }
-}
-
-/// The activation maps of one tile evaluation.
-final class Workspace {
-    /// h0, the Fourier-feature input.
-    let input: FeatureMap
-    /// h, the residual stream.
-    let stream: FeatureMap
-    /// SiLU(h), the input of conv1 and conv_out.
-    let activated: FeatureMap
-    /// SiLU(a), the input of conv2.
-    let hidden: FeatureMap
-    /// y = conv_out(SiLU(h)).
-    let output: FeatureMap
-
-    /// Padded pixels each map can hold.
-    let capacityPixels: Int
-
-    init(metadata m: CheckpointMetadata, capacityPixels: Int) {
-        self.capacityPixels = capacityPixels
-        input = FeatureMap(width: 0, height: 0, channels: m.inputChannels, capacityPixels: capacityPixels)
-        stream = FeatureMap(width: 0, height: 0, channels: m.channels, capacityPixels: capacityPixels)
-        activated = FeatureMap(width: 0, height: 0, channels: m.channels, capacityPixels: capacityPixels)
-        hidden = FeatureMap(width: 0, height: 0, channels: m.channels, capacityPixels: capacityPixels)
-        output = FeatureMap(width: 0, height: 0, channels: m.outputChannels, capacityPixels: capacityPixels)
-    }
-
-    func reshape(width: Int, height: Int) {
-        for map in [input, stream, activated, hidden, output] { map.reshape(width: width, height: height) }
     }
 }

@@ -6,12 +6,13 @@ import Model
 /// GFLOP/s on a 32×32 and a 768×512 input, against the GEMM peak of the same microkernel measured in the
 /// same run on a 1536×1536×1536 product. Each figure is the best of `repeats` timings.
 /// `--size WxH` instead times one forward pass on a W×H input and reports the process's peak memory
-/// (to check the tile-memory bound on large images).
+/// (to check the tile-memory bound on large images); `--tiles 256,512` compares tile sizes on 768×512.
 func runModelBenchmark(_ arguments: [String]) {
     var threads = ProcessInfo.processInfo.activeProcessorCount
     var modelPath: String?
     var repeats = 5
     var largeSize: (Int, Int)?
+    var tileSizes: [Int] = []
     var index = 0
     while index < arguments.count {
         let value = index + 1 < arguments.count ? arguments[index + 1] : ""
@@ -19,12 +20,13 @@ func runModelBenchmark(_ arguments: [String]) {
         case "--threads": threads = Int(value) ?? threads
         case "--model": modelPath = value
         case "--repeats": repeats = max(1, Int(value) ?? repeats)
+        case "--tiles": tileSizes = value.split(separator: ",").compactMap { Int($0) }.filter { $0 >= 1 }
         case "--size":
             let parts = value.split(separator: "x").compactMap { Int($0) }
             guard parts.count == 2, parts[0] >= 1, parts[1] >= 1 else { print("bad --size \(value)"); return }
             largeSize = (parts[0], parts[1])
         default:
-            print("usage: vdmz-bench model [--threads N] [--model PATH] [--repeats N] [--size WxH]")
+            print("usage: vdmz-bench model [--threads N] [--model PATH] [--repeats N] [--size WxH] [--tiles 256,512,…]")
             return
         }
         index += 2
@@ -53,6 +55,24 @@ func runModelBenchmark(_ arguments: [String]) {
             return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         }
 
+        if !tileSizes.isEmpty {
+            // Tile-size comparison on 768×512, interleaved rounds, best of each.
+            var noise = GaussianNoise(seed: 1)
+            let z = noise.next(count: 3 * 768 * 512)
+            var best = [Double](repeating: .infinity, count: tileSizes.count)
+            for _ in 0..<repeats {
+                for (i, tile) in tileSizes.enumerated() {
+                    best[i] = min(best[i], try time {
+                        _ = try denoiser.evaluate(z: z, width: 768, height: 512, gamma: -2, threads: threads, tileSize: tile)
+                    })
+                }
+            }
+            for (i, tile) in tileSizes.enumerated() {
+                print(String(format: "768×512 tile %4d: %8.2f ms  %6.1f GFLOP/s (nominal)", tile, best[i] * 1e3,
+                             denoiser.flops(width: 768, height: 512) / best[i] / 1e9))
+            }
+            return
+        }
         if let (width, height) = largeSize {
             var noise = GaussianNoise(seed: 1)
             let z = noise.next(count: 3 * width * height)
