@@ -51,6 +51,7 @@ final class DiffusionMathTests: XCTestCase {
             let maxLogit = logits.max()!
             let direct = Foundation.log(logits.reduce(0) { $0 + Foundation.exp($1 - maxLogit) }) + maxLogit - logits[x]
             XCTAssertEqual(decoder.negativeLogLikelihood(of: UInt8(x), z0: z0), direct, accuracy: 1e-9)
+            XCTAssertEqual(decoder.logProbabilities(z0: z0)[x], -direct, accuracy: 1e-9)
         }
     }
 
