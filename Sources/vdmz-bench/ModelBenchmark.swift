@@ -41,7 +41,7 @@ func runModelBenchmark(_ arguments: [String]) {
             checkpoint = packaged
             source = "default checkpoint"
         } else {
-            checkpoint = try Checkpoint.synthetic(channels: 32, blocks: 4)
+            checkpoint = try Checkpoint.synthetic(channels: 32, blocks: 4, learnedVariance: true)  // the default architecture
             source = "synthetic weights (no default checkpoint in this build; speed does not depend on weights)"
         }
         let m = checkpoint.metadata
