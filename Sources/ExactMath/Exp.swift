@@ -71,5 +71,6 @@ extension ExactMath {
 
     /// e^x for `Float`, computed in `Double` and rounded once.
     @inlinable
+    @_disfavoredOverload  // so that `ExactMath.exp(1)` (integer literal) picks the Double version
     public static func exp(_ x: Float) -> Float { Float(exp(Double(x))) }
 }

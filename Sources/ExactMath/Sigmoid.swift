@@ -19,5 +19,6 @@ extension ExactMath {
 
     /// The logistic function for `Float`, computed in `Double` and rounded once.
     @inlinable
+    @_disfavoredOverload  // so that `ExactMath.exp(1)` (integer literal) picks the Double version
     public static func sigmoid(_ x: Float) -> Float { Float(sigmoid(Double(x))) }
 }

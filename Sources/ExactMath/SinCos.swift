@@ -90,9 +90,11 @@ extension ExactMath {
 
     /// Sine for `Float`, computed in `Double` and rounded once.
     @inlinable
+    @_disfavoredOverload  // so that `ExactMath.exp(1)` (integer literal) picks the Double version
     public static func sin(_ x: Float) -> Float { Float(sin(Double(x))) }
 
     /// Cosine for `Float`, computed in `Double` and rounded once.
     @inlinable
+    @_disfavoredOverload  // so that `ExactMath.exp(1)` (integer literal) picks the Double version
     public static func cos(_ x: Float) -> Float { Float(cos(Double(x))) }
 }

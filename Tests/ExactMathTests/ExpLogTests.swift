@@ -21,6 +21,8 @@ final class ExpLogTests: XCTestCase {
         XCTAssertEqual(ExactMath.exp(Double(-740)), Foundation.exp(-740))  // subnormal result, rounded once
         XCTAssertEqual(ExactMath.exp(709.78), Foundation.exp(709.78))
         XCTAssertEqual(ExactMath.exp(Float(1)), Float(M_E))
+        let fromLiteral = ExactMath.exp(1)  // integer literals resolve to the Double overload
+        XCTAssertTrue(type(of: fromLiteral) == Double.self)
         XCTAssertEqual(ExactMath.exp(Float.infinity), .infinity)
     }
 
