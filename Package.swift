@@ -20,7 +20,7 @@ let package = Package(
     targets: [
         .target(name: "ExactMath", swiftSettings: numericFlags),
         .target(name: "ANS", dependencies: ["ExactMath"], swiftSettings: numericFlags),
-        .target(name: "Model", dependencies: ["ExactMath"], swiftSettings: numericFlags),
+        .target(name: "Model", dependencies: ["ExactMath"], resources: [.copy("Resources")], swiftSettings: numericFlags),
         .target(name: "CPNG", linkerSettings: [.linkedLibrary("png"), .linkedLibrary("z")]),
         .target(
             name: "Codec",

@@ -20,11 +20,14 @@ struct ConvolutionOutput {
 struct Convolution3x3 {
     let inputChannels: Int
     let outputChannels: Int
-    /// Number of 16-wide output-column panels.
+    /// Output columns per packed panel: 8 for narrow convolutions (≤ 8 outputs, the 12 × 8 kernel),
+    /// else 16 (the 6 × 16 kernel).
+    let panelWidth: Int
+    /// Number of output-column panels.
     let panels: Int
-    /// `[panels][9][inputChannels][16]`, zero in the columns beyond `outputChannels`.
+    /// `[panels][9][inputChannels][panelWidth]`, zero in the columns beyond `outputChannels`.
     let packedWeights: [Float]
-    /// `[panels * 16]`, zero-padded.
+    /// `[panels * panelWidth]`, zero-padded.
     let bias: [Float]
 
     /// - Parameters:
@@ -34,7 +37,8 @@ struct Convolution3x3 {
         precondition(weight.count == outputChannels * inputChannels * 9 && bias.count == outputChannels)
         self.inputChannels = inputChannels
         self.outputChannels = outputChannels
-        let columns = Microkernel.columns
+        let columns = outputChannels <= 8 ? 8 : Microkernel.columns
+        panelWidth = columns
         panels = (outputChannels + columns - 1) / columns
         var packed = [Float](repeating: 0, count: panels * 9 * inputChannels * columns)
         for co in 0..<outputChannels {
@@ -73,7 +77,7 @@ struct Convolution3x3 {
             effectiveBias.withUnsafeBufferPointer { biasBuffer in
                 tapOffsets.withUnsafeBufferPointer { taps in
                     ParallelLoop.forEachChunk(count: height, threads: threads) { rows in
-                        let scratch = UnsafeMutablePointer<Float>.allocate(capacity: Microkernel.rows * 16)
+                        let scratch = UnsafeMutablePointer<Float>.allocate(capacity: 12 * 16)
                         defer { scratch.deallocate() }
                         for y in rows {
                             convolveRow(
@@ -93,6 +97,10 @@ struct Convolution3x3 {
         taps: UnsafePointer<Int>, scratch: UnsafeMutablePointer<Float>, output: ConvolutionOutput
     ) {
         let cin = inputChannels
+        if panelWidth == 8 {
+            convolveNarrowRow(y, input: input, width: width, weights: weights, bias: bias, taps: taps, scratch: scratch, output: output)
+            return
+        }
         let panelSize = 9 * cin * 16
         // Input pointer of the top-left tap of output pixel (y, x) is input.pixel(y − 1, x − 1).
         if width < Microkernel.rows {
@@ -102,7 +110,7 @@ struct Convolution3x3 {
                     Microkernel.multiplyAccumulate1x16(
                         a: a, tapOffsets: taps, tapCount: 9, depth: cin, b: weights + panel * panelSize,
                         initial: bias + panel * 16, result: scratch)
-                    finish(scratch, rows: 0..<1, y: y, x: x, panel: panel, output: output)
+                    finish(scratch, stride: 16, rows: 0..<1, y: y, x: x, panel: panel, output: output)
                 }
             }
             return
@@ -119,41 +127,78 @@ struct Convolution3x3 {
                     a: a, rowStride: cin, tapOffsets: taps, tapCount: 9, depth: cin,
                     b: weights + panel * panelSize, initial: bias + panel * 16, initialRowStride: 0,
                     result: scratch, resultRowStride: 16)
-                finish(scratch, rows: skip..<Microkernel.rows, y: y, x: start, panel: panel, output: output)
+                finish(scratch, stride: 16, rows: skip..<Microkernel.rows, y: y, x: start, panel: panel, output: output)
             }
             x = start + Microkernel.rows
         }
     }
 
-    /// The epilogue: writes rows `rows` of a 16-column result block (pixels (y, x + row)).
+    /// One output row of a narrow convolution (≤ 8 outputs): 12-pixel blocks, last block shifted left.
+    @inline(__always)
+    private func convolveNarrowRow(
+        _ y: Int, input: FeatureMap, width: Int, weights: UnsafePointer<Float>, bias: UnsafePointer<Float>,
+        taps: UnsafePointer<Int>, scratch: UnsafeMutablePointer<Float>, output: ConvolutionOutput
+    ) {
+        let cin = inputChannels
+        let block = 12
+        if width < block {
+            for x in 0..<width {
+                Microkernel.multiplyAccumulate1x8(
+                    a: UnsafePointer(input.pixel(y - 1, x - 1)), tapOffsets: taps, tapCount: 9, depth: cin, b: weights,
+                    initial: bias, result: scratch)
+                finish(scratch, stride: 8, rows: 0..<1, y: y, x: x, panel: 0, output: output)
+            }
+            return
+        }
+        var x = 0
+        while x < width {
+            let start = min(x, width - block)
+            Microkernel.multiplyAccumulate12x8(
+                a: UnsafePointer(input.pixel(y - 1, start - 1)), rowStride: cin, tapOffsets: taps, tapCount: 9,
+                depth: cin, b: weights, initial: bias, result: scratch)
+            finish(scratch, stride: 8, rows: (x - start)..<block, y: y, x: start, panel: 0, output: output)
+            x = start + block
+        }
+    }
+
+    /// The epilogue of a full 16-column panel (vector loads, stores and SiLU). Kept out of line so that
+    /// its vector stores are inlined into it (inside the large row function they were left as calls).
+    @inline(never)
+    private func finishFullPanel(
+        _ block: UnsafeMutablePointer<Float>, rows: Range<Int>, y: Int, x: Int, c0: Int, output: ConvolutionOutput
+    ) {
+        for row in rows {
+            var v0 = Microkernel.load(block + row * 16), v1 = Microkernel.load(block + row * 16 + 8)
+            if let raw = output.raw {
+                let p = raw.pixel(y, x + row) + c0
+                if output.residual {
+                    v0 = Microkernel.load(p) + v0
+                    v1 = Microkernel.load(p + 8) + v1
+                }
+                Microkernel.store(v0, p); Microkernel.store(v1, p + 8)
+            }
+            if let activated = output.activated {
+                let q = activated.pixel(y, x + row) + c0
+                Microkernel.store(ExactMath.silu(v0), q)
+                Microkernel.store(ExactMath.silu(v1), q + 8)
+            }
+        }
+    }
+
+    /// The epilogue: writes rows `rows` of a result block whose rows are `stride` apart (pixels (y, x + row)).
     @inline(__always)
     private func finish(
-        _ block: UnsafeMutablePointer<Float>, rows: Range<Int>, y: Int, x: Int, panel: Int,
+        _ block: UnsafeMutablePointer<Float>, stride: Int, rows: Range<Int>, y: Int, x: Int, panel: Int,
         output: ConvolutionOutput
     ) {
-        let c0 = panel * 16
-        let valid = min(16, outputChannels - c0)
+        let c0 = panel * panelWidth
+        let valid = min(panelWidth, outputChannels - c0)
         if valid == 16 {
-            for row in rows {
-                var v0 = Microkernel.load(block + row * 16), v1 = Microkernel.load(block + row * 16 + 8)
-                if let raw = output.raw {
-                    let p = raw.pixel(y, x + row) + c0
-                    if output.residual {
-                        v0 = Microkernel.load(p) + v0
-                        v1 = Microkernel.load(p + 8) + v1
-                    }
-                    Microkernel.store(v0, p); Microkernel.store(v1, p + 8)
-                }
-                if let activated = output.activated {
-                    let q = activated.pixel(y, x + row) + c0
-                    Microkernel.store(ExactMath.silu(v0), q)
-                    Microkernel.store(ExactMath.silu(v1), q + 8)
-                }
-            }
+            finishFullPanel(block, rows: rows, y: y, x: x, c0: c0, output: output)
         } else {
             for row in rows {
                 for j in 0..<valid {
-                    var v = block[row * 16 + j]
+                    var v = block[row * stride + j]
                     if let raw = output.raw {
                         let p = raw.pixel(y, x + row) + c0 + j
                         if output.residual { v = p.pointee + v }

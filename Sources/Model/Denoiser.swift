@@ -1,4 +1,5 @@
 import ExactMath
+import Foundation
 
 /// The network's output for one image: planar `[3][height][width]` buffers.
 public struct DenoiserOutput {
@@ -20,14 +21,18 @@ public struct DenoiserOutput {
 /// float32/float64 with FMA: every convolution output has a fixed summation order with explicit FMA,
 /// activations and Fourier features use `ExactMath`, and no platform library computes anything.
 ///
-/// Memory: besides the caller's input and output, one evaluation holds one tile's activations,
-/// (t + 4B + 4)² pixels × (3C + 3(1+2k) + outC) floats for tile size t (≈ 80 MB for C = 32, B = 4,
-/// t = 384), whatever the image size.
+/// Memory: besides the caller's input and output (planar z, ε̂ and v: 4 bytes per sub-pixel each), one
+/// evaluation holds one tile's activations, at most (t + 4B + 6)² pixels × (3C + 3(1+2k) + outC) floats
+/// for tile side t — ≈ 134 MB for C = 32, B = 4, t = 512 — whatever the image size (measured: a
+/// 6000 × 4000 forward pass peaks at 76 MB above its 576 MB of z and ε̂ with t = 384).
+///
+/// Thread safety: concurrent `evaluate` calls are safe; between calls the denoiser keeps at most one spare
+/// tile workspace (its memory, up to the bound above) for reuse.
 public final class Denoiser {
     /// The checkpoint's architecture.
     public let metadata: CheckpointMetadata
-    /// Default interior size of a tile (pixels per side).
-    public static let defaultTileSize = 384
+    /// Default largest interior side of a tile; images are split into equal tiles no larger than this.
+    public static let defaultTileSize = 512
 
     let fourier: FourierFeatures
     let timeEmbedding: TimeEmbedding
@@ -35,6 +40,10 @@ public final class Denoiser {
     let blockConvolutions: [(first: Convolution3x3, second: Convolution3x3)]
     let blockEmbeddings: [LinearLayer]
     let outputConvolution: Convolution3x3
+    /// One spare workspace kept between calls (allocating and first touching up to ~134 MB per call
+    /// costs a few percent on large images); guarded by `workspaceLock` for concurrent callers.
+    private var spareWorkspace: TileWorkspace?
+    private let workspaceLock = NSLock()
 
     /// Builds the network from `checkpoint` (shapes were validated when it was loaded).
     public init(checkpoint: Checkpoint) throws {
@@ -67,22 +76,43 @@ public final class Denoiser {
         return Double(perPixel) * Double(width) * Double(height)
     }
 
-    /// Evaluates ε̂_θ(z, γ) (and v with learned variance).
+    /// Evaluates ε̂_θ(z, γ) (and v with learned variance) on the whole image.
     /// - Parameters:
     ///   - z: planar `[3][height][width]` latent.
     ///   - gamma: γ_t as float32 (from `NoiseSchedule.gammas`).
     ///   - threads: worker threads (≥ 1); the result does not depend on it.
-    ///   - tileSize: interior tile side; the result does not depend on it.
-    /// - Throws: `ModelError.invalidArgument` for an empty image, a z of the wrong size, or non-positive
-    ///   thread count or tile size.
+    ///   - tileSize: largest interior tile side; the result does not depend on it.
+    /// - Throws: `ModelError.invalidArgument` for an empty image, a z of the wrong size, a non-finite γ,
+    ///   or non-positive thread count or tile size.
     public func evaluate(
         z: [Float], width: Int, height: Int, gamma: Float, threads: Int = 1, tileSize: Int = defaultTileSize
+    ) throws -> DenoiserOutput {
+        try evaluate(
+            z: z, width: width, height: height, columns: 0..<width, rows: 0..<height, gamma: gamma, threads: threads,
+            tileSize: tileSize)
+    }
+
+    /// Evaluates the network on the rectangle `columns × rows` of a larger image only (for a codec that
+    /// works tile by tile): the output equals, bit for bit, that rectangle of the whole-image result — the
+    /// rectangle is computed with its receptive-field halo from `z`, and zero padding only at the image's
+    /// own borders.
+    /// - Returns: planar `[3][rows.count][columns.count]` buffers.
+    /// - Throws: as `evaluate(z:width:height:gamma:threads:tileSize:)`, and for an empty rectangle or one
+    ///   outside the image.
+    public func evaluate(
+        z: [Float], width: Int, height: Int, columns: Range<Int>, rows: Range<Int>, gamma: Float, threads: Int = 1,
+        tileSize: Int = defaultTileSize
     ) throws -> DenoiserOutput {
         guard width >= 1, height >= 1, width <= 1 << 16, height <= 1 << 16 else {
             throw ModelError.invalidArgument("image size \(width)×\(height) is outside 1…65536 per side")
         }
         guard z.count == 3 * width * height else {
             throw ModelError.invalidArgument("z has \(z.count) values, expected 3·\(width)·\(height)")
+        }
+        guard !columns.isEmpty, !rows.isEmpty, columns.lowerBound >= 0, rows.lowerBound >= 0,
+            columns.upperBound <= width, rows.upperBound <= height
+        else {
+            throw ModelError.invalidArgument("rectangle \(columns) × \(rows) is empty or outside the \(width)×\(height) image")
         }
         guard threads >= 1, tileSize >= 1 else {
             throw ModelError.invalidArgument("threads and tile size must be positive")
@@ -92,16 +122,21 @@ public final class Denoiser {
         let temb = timeEmbedding(gamma: gamma)
         let blockBiases = blockEmbeddings.map { $0.apply(temb) }
         let radius = m.receptiveRadius
-        let tileWidth = min(width, tileSize), tileHeight = min(height, tileSize)
+        let outWidth = columns.count, outHeight = rows.count
+        // Equal tiles no larger than tileSize per side (fewest tiles, least halo overhead).
+        let tilesAcross = (outWidth + tileSize - 1) / tileSize, tilesDown = (outHeight + tileSize - 1) / tileSize
+        let tileWidth = (outWidth + tilesAcross - 1) / tilesAcross, tileHeight = (outHeight + tilesDown - 1) / tilesDown
         let capacity = (min(width, tileWidth + 2 * radius) + 2) * (min(height, tileHeight + 2 * radius) + 2)
-        let workspace = Workspace(metadata: m, capacityPixels: capacity)
-        var epsilon = [Float](repeating: 0, count: 3 * width * height)
-        var v: [Float]? = m.learnedVariance ? [Float](repeating: 0, count: 3 * width * height) : nil
+        let workspace = takeWorkspace(capacityPixels: capacity)
+        defer { returnWorkspace(workspace) }
+        let plane = outWidth * outHeight
+        var epsilon = [Float](repeating: 0, count: 3 * plane)
+        var variance = [Float](repeating: 0, count: m.learnedVariance ? 3 * plane : 0)
         z.withUnsafeBufferPointer { zBuffer in
-            for tileY in stride(from: 0, to: height, by: tileHeight) {
-                for tileX in stride(from: 0, to: width, by: tileWidth) {
-                    let interiorX = tileX..<min(width, tileX + tileWidth)
-                    let interiorY = tileY..<min(height, tileY + tileHeight)
+            for tileY in stride(from: rows.lowerBound, to: rows.upperBound, by: tileHeight) {
+                for tileX in stride(from: columns.lowerBound, to: columns.upperBound, by: tileWidth) {
+                    let interiorX = tileX..<min(columns.upperBound, tileX + tileWidth)
+                    let interiorY = tileY..<min(rows.upperBound, tileY + tileHeight)
                     let regionX = max(0, interiorX.lowerBound - radius)..<min(width, interiorX.upperBound + radius)
                     let regionY = max(0, interiorY.lowerBound - radius)..<min(height, interiorY.upperBound + radius)
                     workspace.reshape(width: regionX.count, height: regionY.count)
@@ -112,19 +147,35 @@ public final class Denoiser {
                     for y in interiorY {
                         for x in interiorX {
                             let p = output.pixel(y - regionY.lowerBound, x - regionX.lowerBound)
-                            for c in 0..<3 { epsilon[(c * height + y) * width + x] = p[c] }
-                            if v != nil { for c in 0..<3 { v![(c * height + y) * width + x] = p[3 + c] } }
+                            let index = (y - rows.lowerBound) * outWidth + (x - columns.lowerBound)
+                            for c in 0..<3 { epsilon[c * plane + index] = p[c] }
+                            if !variance.isEmpty { for c in 0..<3 { variance[c * plane + index] = p[3 + c] } }
                         }
                     }
                 }
             }
         }
-        return DenoiserOutput(epsilon: epsilon, v: v)
+        return DenoiserOutput(epsilon: epsilon, v: m.learnedVariance ? variance : nil)
+    }
+
+    private func takeWorkspace(capacityPixels: Int) -> TileWorkspace {
+        workspaceLock.lock()
+        let spare = spareWorkspace
+        if let spare, spare.capacityPixels >= capacityPixels { spareWorkspace = nil }
+        workspaceLock.unlock()
+        if let spare, spare.capacityPixels >= capacityPixels { return spare }
+        return TileWorkspace(metadata: metadata, capacityPixels: capacityPixels)
+    }
+
+    private func returnWorkspace(_ workspace: TileWorkspace) {
+        workspaceLock.lock()
+        if (spareWorkspace?.capacityPixels ?? -1) < workspace.capacityPixels { spareWorkspace = workspace }
+        workspaceLock.unlock()
     }
 
     /// The whole network on one region (workspace already shaped to it).
     private func run(
-        _ w: Workspace, z: UnsafePointer<Float>, width: Int, height: Int, originX: Int, originY: Int,
+        _ w: TileWorkspace, z: UnsafePointer<Float>, width: Int, height: Int, originX: Int, originY: Int,
         blockBiases: [[Float]], threads: Int
     ) {
         let fourier = self.fourier
@@ -140,31 +191,5 @@ public final class Denoiser {
                 threads: threads)
         }
         outputConvolution.apply(to: w.activated, output: ConvolutionOutput(raw: w.output), threads: threads)
-    }
-}
-
-/// The activation maps of one tile evaluation.
-final class Workspace {
-    /// h0, the Fourier-feature input.
-    let input: FeatureMap
-    /// h, the residual stream.
-    let stream: FeatureMap
-    /// SiLU(h), the input of conv1 and conv_out.
-    let activated: FeatureMap
-    /// SiLU(a), the input of conv2.
-    let hidden: FeatureMap
-    /// y = conv_out(SiLU(h)).
-    let output: FeatureMap
-
-    init(metadata m: CheckpointMetadata, capacityPixels: Int) {
-        input = FeatureMap(width: 0, height: 0, channels: m.inputChannels, capacityPixels: capacityPixels)
-        stream = FeatureMap(width: 0, height: 0, channels: m.channels, capacityPixels: capacityPixels)
-        activated = FeatureMap(width: 0, height: 0, channels: m.channels, capacityPixels: capacityPixels)
-        hidden = FeatureMap(width: 0, height: 0, channels: m.channels, capacityPixels: capacityPixels)
-        output = FeatureMap(width: 0, height: 0, channels: m.outputChannels, capacityPixels: capacityPixels)
-    }
-
-    func reshape(width: Int, height: Int) {
-        for map in [input, stream, activated, hidden, output] { map.reshape(width: width, height: height) }
     }
 }

@@ -1,28 +1,5 @@
 import ExactMath
 
-/// Variance-preserving marginals at one noise level γ (DESIGN §1): σ² = sigmoid(γ), α² = sigmoid(−γ).
-/// All in float64 from a float32 γ, with `ExactMath` and IEEE square roots: the same bits everywhere.
-public struct NoiseLevel: Equatable {
-    /// γ, as the float32 value shared by encoder and decoder, widened exactly.
-    public let gamma: Double
-    /// σ² = sigmoid(γ).
-    public let sigmaSquared: Double
-    /// α² = sigmoid(−γ).
-    public let alphaSquared: Double
-    /// σ = √σ².
-    public let sigma: Double
-    /// α = √α².
-    public let alpha: Double
-
-    public init(gamma: Float) {
-        self.gamma = Double(gamma)
-        sigmaSquared = ExactMath.sigmoid(Double(gamma))
-        alphaSquared = ExactMath.sigmoid(-Double(gamma))
-        sigma = sigmaSquared.squareRoot()
-        alpha = alphaSquared.squareRoot()
-    }
-}
-
 /// One step between noise levels s < t (γ_s < γ_t): the forward transition q(z_t | z_s) and the reverse
 /// step p(z_s | z_t) of DESIGN §1 / NETWORK.md, with c = −expm1(γ_s − γ_t):
 /// - forward: z_t = α_{t|s}·z_s + σ_{t|s}·ε, α_{t|s} = α_t/α_s, σ²_{t|s} = σ_t²·c;
@@ -101,6 +78,7 @@ public struct DiffusionStep {
     public func forwardMean(z: Float) -> Double { transitionScale * Double(z) }
 
     /// Bulk reverse step over a buffer: means and standard deviations of p(z_s | z_t) for every element.
+    /// Precondition: `z`, `epsilon` and `v` (when given) have the same count.
     /// `v` is the network's variance output (nil without learned variance).
     public func reverse(z: [Float], epsilon: [Float], v: [Float]?) -> (mean: [Double], standardDeviation: [Double]) {
         precondition(z.count == epsilon.count && (v == nil || v!.count == z.count))

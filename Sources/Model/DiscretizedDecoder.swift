@@ -30,10 +30,21 @@ public struct DiscretizedDecoder {
     /// The 256 logits ℓ_0 … ℓ_255 for z_0 (unnormalised log-probabilities).
     public func logits(z0: Double) -> [Double] { (0..<256).map { logit($0, z0: z0) } }
 
+    /// log p(k | z_0) for k = 0…255 (normalised with the same log-sum-exp as `negativeLogLikelihood`).
+    public func logProbabilities(z0: Double) -> [Double] {
+        let normalizer = logNormalizer(z0: z0)
+        return (0..<256).map { logit($0, z0: z0) - normalizer }
+    }
+
     /// −log p(x | z_0) in nats: log Σ_k e^{ℓ_k} − ℓ_x. The log-sum-exp runs over the k around the mode
     /// whose logit is within 50 of the maximum (the logits are concave in k, so every omitted term is below
     /// e^−50 ≈ 2e−22 of the largest: invisible in float64), summed in increasing k.
     public func negativeLogLikelihood(of x: UInt8, z0: Double) -> Double {
+        logNormalizer(z0: z0) - logit(Int(x), z0: z0)
+    }
+
+    /// log Σ_k e^{ℓ_k} over the k within 50 of the maximum logit (see `negativeLogLikelihood`).
+    public func logNormalizer(z0: Double) -> Double {
         let position = ((z0 / level.alpha + 1) * 128 - 0.5).rounded()
         let mode = Int(max(0, min(255, position.isNaN ? 0 : position)))
         let peak = logit(mode, z0: z0)
@@ -42,7 +53,7 @@ public struct DiscretizedDecoder {
         while high < 255 && logit(high + 1, z0: z0) > peak - 50 { high += 1 }
         var sum = 0.0
         for k in low...high { sum += ExactMath.exp(logit(k, z0: z0) - peak) }
-        return peak + ExactMath.log(sum) - logit(Int(x), z0: z0)
+        return peak + ExactMath.log(sum)
     }
 
     /// The most probable pixel value for z_0 (the nearest f(k) to z_0/α_0).

@@ -16,6 +16,8 @@ public struct MatrixMultiply {
     private let packedB: [Float]
     /// Depth per cache block (the A block of 6 rows and the B blocks stay in L1/L2).
     private let depthBlock = 256
+    /// 6-row blocks of A packed together (16 · 6 · 256 floats = 96 KiB, an L2-resident block).
+    private let rowBlockGroup = 16
 
     /// - Parameters:
     ///   - b: row-major `depth × columns` matrix.
@@ -51,28 +53,40 @@ public struct MatrixMultiply {
                         let aBase = aBuffer.baseAddress!, bBase = bBuffer.baseAddress!
                         let cBase = cBuffer.baseAddress!, zero = zeroBuffer.baseAddress!
                         ParallelLoop.forEachChunk(count: rowBlocks, threads: threads) { blocks in
-                            // A's 6 × depthBlock block is copied contiguous (rows `kc` apart) so that it
-                            // sits in L1 across the 16-column panels; copying does not change any value.
-                            let packedA = UnsafeMutablePointer<Float>.allocate(capacity: Microkernel.rows * depthBlock)
+                            // BLIS-style blocking: a block of up to `rowBlockGroup` 6-row blocks of A is
+                            // packed contiguous (6 × kc each) and stays in L2 while every 16-column panel of
+                            // B's kc-deep slice is swept over it (each B panel reused from L1 across the
+                            // group). Packing copies values; the per-element order is unchanged.
+                            let group = min(rowBlockGroup, blocks.count)
+                            let packedA = UnsafeMutablePointer<Float>.allocate(capacity: group * Microkernel.rows * depthBlock)
                             defer { packedA.deallocate() }
                             var tap = 0
                             var k0 = 0
                             while k0 < depth {
                                 let kc = min(depthBlock, depth - k0)
-                                for block in blocks {
-                                    let i = block * Microkernel.rows
-                                    for r in 0..<Microkernel.rows {
-                                        (packedA + r * kc).update(from: aBase + (i + r) * depth + k0, count: kc)
+                                var first = blocks.lowerBound
+                                while first < blocks.upperBound {
+                                    let last = min(blocks.upperBound, first + group)
+                                    for block in first..<last {
+                                        let i = block * Microkernel.rows
+                                        let destination = packedA + (block - first) * Microkernel.rows * kc
+                                        for r in 0..<Microkernel.rows {
+                                            (destination + r * kc).update(from: aBase + (i + r) * depth + k0, count: kc)
+                                        }
                                     }
                                     for panel in 0..<columns / 16 {
-                                        let cBlock = cBase + i * columns + panel * 16
-                                        Microkernel.multiplyAccumulate6x16(
-                                            a: packedA, rowStride: kc, tapOffsets: &tap,
-                                            tapCount: 1, depth: kc, b: bBase + (panel * depth + k0) * 16,
-                                            initial: k0 == 0 ? zero : UnsafePointer(cBlock),
-                                            initialRowStride: k0 == 0 ? 0 : columns,
-                                            result: cBlock, resultRowStride: columns)
+                                        for block in first..<last {
+                                            let cBlock = cBase + block * Microkernel.rows * columns + panel * 16
+                                            Microkernel.multiplyAccumulate6x16(
+                                                a: packedA + (block - first) * Microkernel.rows * kc, rowStride: kc,
+                                                tapOffsets: &tap, tapCount: 1, depth: kc,
+                                                b: bBase + (panel * depth + k0) * 16,
+                                                initial: k0 == 0 ? zero : UnsafePointer(cBlock),
+                                                initialRowStride: k0 == 0 ? 0 : columns,
+                                                result: cBlock, resultRowStride: columns)
+                                        }
                                     }
+                                    first = last
                                 }
                                 k0 += kc
                             }

@@ -8,7 +8,7 @@
 ///
 /// Operand layout:
 /// - `a`: row r of tap t starts at `a + tapOffsets[t] + r * rowStride`; its `depth` values are contiguous.
-/// - `b`: packed panel of 16 output columns, `b[(t * depth + k) * 16 + j]`.
+/// - `b`: packed panel of 16 (or, for the narrow kernels, 8) output columns, `b[(t * depth + k) * 16 + j]`.
 /// - `initial`: row r's 16 initial values at `initial + r * initialRowStride` (stride 0 broadcasts a bias).
 /// - `result`: row r's 16 results at `result + r * resultRowStride`.
 enum Microkernel {
@@ -73,6 +73,62 @@ enum Microkernel {
         store(c30, result + 3 * r); store(c31, result + 3 * r + 8)
         store(c40, result + 4 * r); store(c41, result + 4 * r + 8)
         store(c50, result + 5 * r); store(c51, result + 5 * r + 8)
+    }
+
+    /// A 12 × 8 block for narrow outputs (≤ 8 channels, e.g. `conv_out`): 12 accumulators, one weight load
+    /// and 12 broadcasts per depth step; `b` is packed 8 columns wide, `initial` and `result` rows are 8.
+    @inline(__always)
+    static func multiplyAccumulate12x8(
+        a: UnsafePointer<Float>, rowStride: Int, tapOffsets: UnsafePointer<Int>, tapCount: Int, depth: Int,
+        b: UnsafePointer<Float>, initial: UnsafePointer<Float>, result: UnsafeMutablePointer<Float>
+    ) {
+        let start = load(initial)
+        var c0 = start, c1 = start, c2 = start, c3 = start, c4 = start, c5 = start
+        var c6 = start, c7 = start, c8 = start, c9 = start, c10 = start, c11 = start
+        let s = rowStride
+        var bk = b
+        for t in 0..<tapCount {
+            var p = a + tapOffsets[t]
+            let end = p + depth
+            while p < end {
+                let w = load(bk)
+                bk += 8
+                c0 = c0.addingProduct(SIMD8(repeating: p[0]), w)
+                c1 = c1.addingProduct(SIMD8(repeating: p[s]), w)
+                c2 = c2.addingProduct(SIMD8(repeating: p[2 * s]), w)
+                c3 = c3.addingProduct(SIMD8(repeating: p[3 * s]), w)
+                c4 = c4.addingProduct(SIMD8(repeating: p[4 * s]), w)
+                c5 = c5.addingProduct(SIMD8(repeating: p[5 * s]), w)
+                c6 = c6.addingProduct(SIMD8(repeating: p[6 * s]), w)
+                c7 = c7.addingProduct(SIMD8(repeating: p[7 * s]), w)
+                c8 = c8.addingProduct(SIMD8(repeating: p[8 * s]), w)
+                c9 = c9.addingProduct(SIMD8(repeating: p[9 * s]), w)
+                c10 = c10.addingProduct(SIMD8(repeating: p[10 * s]), w)
+                c11 = c11.addingProduct(SIMD8(repeating: p[11 * s]), w)
+                p += 1
+            }
+        }
+        store(c0, result); store(c1, result + 8); store(c2, result + 16); store(c3, result + 24)
+        store(c4, result + 32); store(c5, result + 40); store(c6, result + 48); store(c7, result + 56)
+        store(c8, result + 64); store(c9, result + 72); store(c10, result + 80); store(c11, result + 88)
+    }
+
+    /// A 1 × 8 block with the same per-element order (narrow leftovers).
+    @inline(__always)
+    static func multiplyAccumulate1x8(
+        a: UnsafePointer<Float>, tapOffsets: UnsafePointer<Int>, tapCount: Int, depth: Int,
+        b: UnsafePointer<Float>, initial: UnsafePointer<Float>, result: UnsafeMutablePointer<Float>
+    ) {
+        var c = load(initial)
+        var bk = b
+        for t in 0..<tapCount {
+            let a0 = a + tapOffsets[t]
+            for k in 0..<depth {
+                c = c.addingProduct(SIMD8<Float>(repeating: a0[k]), load(bk))
+                bk += 8
+            }
+        }
+        store(c, result)
     }
 
     /// A 1 × 16 block with the same per-element order as `multiplyAccumulate6x16` (for narrow leftovers).

@@ -39,7 +39,8 @@ extension DiffusionPrior {
             throw ModelError.invalidArgument("expected \(d) planar pixel values for \(width)×\(height)×3, got \(pixels.count)")
         }
         let gammas = try schedule.gammas(steps: steps)
-        let f = pixels.map { DiscretizedDecoder.scaled(Int($0)) }
+        let scaledValues = (0..<256).map { DiscretizedDecoder.scaled($0) }
+        let f = pixels.lazy.map { scaledValues[Int($0)] }  // f(x), not materialised (8 bytes per sub-pixel)
         func checkedNoise(_ i: Int) throws -> [Float] {
             let values = try noise(i)
             guard values.count == d else {
@@ -57,7 +58,7 @@ extension DiffusionPrior {
         let epsilon0 = try checkedNoise(0)
         var reconstruction = 0.0
         for i in 0..<d {
-            let z0 = decoder.level.alpha * f[i] + decoder.level.sigma * Double(epsilon0[i])
+            let z0 = decoder.level.alpha * scaledValues[Int(pixels[i])] + decoder.level.sigma * Double(epsilon0[i])
             reconstruction += decoder.negativeLogLikelihood(of: pixels[i], z0: z0)
         }
         // Diffusion term.
@@ -67,7 +68,7 @@ extension DiffusionPrior {
             let level = transition.target
             let epsilon = try checkedNoise(step)
             var z = [Float](repeating: 0, count: d)
-            for i in 0..<d { z[i] = Float(level.alpha * f[i] + level.sigma * Double(epsilon[i])) }
+            for i in 0..<d { z[i] = Float(level.alpha * scaledValues[Int(pixels[i])] + level.sigma * Double(epsilon[i])) }
             let output = try denoiser.evaluate(z: z, width: width, height: height, gamma: gammas[step], threads: threads)
             let weight = ExactMath.expm1(level.gamma - transition.source.gamma)
             var kl = 0.0

@@ -56,12 +56,12 @@ struct Rate: ParsableCommand {
             do {
                 for (name, image) in try Self.readImages(input) {
                     let imageStart = DispatchTime.now().uptimeNanoseconds
-                    var noise = GaussianNoise(seed: seed &+ UInt64(imageIndex) &* 0x9E37_79B9_7F4A_7C15)
                     let d = 3 * image.width * image.height
+                    // Memory-bounded (tiled) evaluation with noise addressed by (step, sub-pixel).
                     let terms = try prior.negativeELBO(
                         pixels: planarPixels(interleaved: image.pixels, width: image.width, height: image.height),
-                        width: image.width, height: image.height, steps: steps, threads: threads
-                    ) { _ in noise.next(count: d) }
+                        width: image.width, height: image.height, steps: steps,
+                        seed: seed &+ UInt64(imageIndex) &* 0x9E37_79B9_7F4A_7C15, threads: threads)
                     let seconds = Double(DispatchTime.now().uptimeNanoseconds - imageStart) / 1e9
                     results.append((terms, d))
                     report(name: name, index: imageIndex, image: image, terms: terms, seconds: seconds)

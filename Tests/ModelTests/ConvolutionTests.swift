@@ -65,6 +65,8 @@ final class ConvolutionTests: XCTestCase {
         check(width: 3, height: 4, cin: 5, cout: 3, threads: 1)   // narrower than a register block
         check(width: 6, height: 2, cin: 32, cout: 6, threads: 3)
         check(width: 20, height: 9, cin: 32, cout: 17, threads: 2)
+        check(width: 30, height: 4, cin: 32, cout: 6, threads: 2)  // 12-pixel narrow blocks, shifted last block
+        check(width: 12, height: 3, cin: 7, cout: 8, threads: 1)
     }
 
     func testResidualEpilogueAdds() {
@@ -87,12 +89,13 @@ final class ConvolutionTests: XCTestCase {
     }
 
     func testMatrixMultiplyMatchesNaiveAndThreadCount() {
-        let rows = 12, depth = 300, columns = 32
+        let rows = 120, depth = 300, columns = 32  // > one 16-block group, two depth blocks
         var random = TestRandom(state: 9)
         let a = random.values(rows * depth), b = random.values(depth * columns)
         let product = MatrixMultiply(b: b, rows: rows, depth: depth, columns: columns)
         let one = product.multiply(a, threads: 1)
         XCTAssertEqual(one, product.multiply(a, threads: 2))
+        XCTAssertEqual(one, product.multiply(a, threads: 3))
         for i in 0..<rows {
             for j in 0..<columns {
                 var sum = 0.0

@@ -42,6 +42,28 @@ final class DeterminismTests: XCTestCase {
         try check(prior, width: 19, height: 14, tileSizes: [7])
     }
 
+    /// A rectangle evaluated alone equals that rectangle of the whole-image output, bit for bit.
+    func testRectangleEqualsCropOfWholeImage() throws {
+        let prior = try Fixtures.prior("tiny_lv")
+        let width = 31, height = 22
+        var random = TestRandom(state: 12)
+        let z = random.values(3 * width * height)
+        let whole = try prior.denoiser.evaluate(z: z, width: width, height: height, gamma: 1.5, threads: 2)
+        for (columns, rows) in [(3..<17, 5..<9), (0..<31, 21..<22), (20..<31, 0..<22)] {
+            let part = try prior.denoiser.evaluate(
+                z: z, width: width, height: height, columns: columns, rows: rows, gamma: 1.5, threads: 3, tileSize: 6)
+            func crop(_ values: [Float]) -> [Float] {
+                var out: [Float] = []
+                for c in 0..<3 { for y in rows { for x in columns { out.append(values[(c * height + y) * width + x]) } } }
+                return out
+            }
+            XCTAssertEqual(differences(part.epsilon, crop(whole.epsilon)), 0, "\(columns) × \(rows)")
+            XCTAssertEqual(differences(part.v, whole.v.map(crop)), 0, "\(columns) × \(rows)")
+        }
+        XCTAssertThrowsError(try prior.denoiser.evaluate(
+            z: z, width: width, height: height, columns: 30..<32, rows: 0..<1, gamma: 0))
+    }
+
     func testRepeatedEvaluationIsIdentical() throws {
         let prior = try Fixtures.prior("tiny")
         var random = TestRandom(state: 3)

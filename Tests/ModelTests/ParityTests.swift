@@ -4,8 +4,19 @@ import XCTest
 /// Parity with PyTorch (training/export.py fixtures): network output ≤ 1e-4 relative, γ grid, and the
 /// per-image ELBO terms ≤ 0.002 bits/dim.
 final class ParityTests: XCTestCase {
+    /// The packaged default checkpoint (skips when this build has none).
+    private func defaultPrior() throws -> DiffusionPrior {
+        guard let checkpoint = try? Checkpoint.loadDefault() else {
+            throw XCTSkip("no packaged default checkpoint in this build")
+        }
+        return try DiffusionPrior(checkpoint: checkpoint)
+    }
+
     private func checkNetwork(model: String, fixture: String) throws {
-        let prior = try Fixtures.prior(model)
+        try checkNetwork(prior: Fixtures.prior(model), name: model, fixture: fixture)
+    }
+
+    private func checkNetwork(prior: DiffusionPrior, name model: String, fixture: String) throws {
         let file = try Fixtures.file(fixture)
         let (z, zShape) = try file.floats("net_z")
         let (gammas, _) = try file.floats("net_gamma")
@@ -28,7 +39,10 @@ final class ParityTests: XCTestCase {
     }
 
     private func checkELBO(model: String, fixture: String) throws {
-        let prior = try Fixtures.prior(model)
+        try checkELBO(prior: Fixtures.prior(model), name: model, fixture: fixture)
+    }
+
+    private func checkELBO(prior: DiffusionPrior, name model: String, fixture: String) throws {
         let file = try Fixtures.file(fixture)
         let (x, xShape) = try file.bytes("x")
         let (gammaGrid, _) = try file.floats("gamma_t")
@@ -58,6 +72,13 @@ final class ParityTests: XCTestCase {
             XCTAssertLessThanOrEqual(errors.max()!, 0.002, "\(model) image \(image): \(terms) vs \(priorBPD[image]) \(reconBPD[image]) \(diffusionBPD[image])")
         }
         print("parity \(model): ELBO max term error \(worst) bits/dim")
+    }
+
+    func testDefaultCheckpointMatchesPyTorch() throws {
+        let prior = try defaultPrior()
+        _ = try Fixtures.url("default_fixture")
+        try checkNetwork(prior: prior, name: "default", fixture: "default_fixture")
+        try checkELBO(prior: prior, name: "default", fixture: "default_fixture")
     }
 
     func testNetworkMatchesPyTorch() throws { try checkNetwork(model: "tiny", fixture: "tiny_fixture") }
