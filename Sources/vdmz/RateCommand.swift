@@ -30,6 +30,9 @@ struct Rate: ParsableCommand {
     @Flag(help: "Print one JSON object per image and a final summary object.")
     var json = false
 
+    @Flag(help: "Also code the images with the bits-back coder: all on one stack (dataset mode, decoded again and checked) and each alone (single-image mode); prints coded_bpd beside elbo_bpd and each image's overhead.")
+    var code = false
+
     @Argument(help: "PNG or .npy files.")
     var inputs: [String]
 
@@ -52,6 +55,7 @@ struct Rate: ParsableCommand {
         var failed = false
         let start = DispatchTime.now().uptimeNanoseconds
         var imageIndex = 0
+        var codedImages: [ModelImage] = [], codedNames: [String] = []
         for input in inputs {
             do {
                 for (name, image) in try Self.readImages(input) {
@@ -64,6 +68,7 @@ struct Rate: ParsableCommand {
                         seed: seed &+ UInt64(imageIndex) &* 0x9E37_79B9_7F4A_7C15, threads: threads)
                     let seconds = Double(DispatchTime.now().uptimeNanoseconds - imageStart) / 1e9
                     results.append((terms, d))
+                    if code { codedImages.append(image); codedNames.append(name) }
                     report(name: name, index: imageIndex, image: image, terms: terms, seconds: seconds)
                     imageIndex += 1
                 }
@@ -73,7 +78,17 @@ struct Rate: ParsableCommand {
             }
         }
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-        if !results.isEmpty { summarize(results, steps: steps, seconds: seconds) }
+        var coded: RateCoding.Result?
+        if code && !codedImages.isEmpty {
+            do {
+                coded = try RateCoding(prior: prior, steps: steps, threads: threads).code(codedImages)
+            } catch {
+                Terminal.printError("vdmz: coding: \(errorLine(error))")
+                failed = true
+            }
+        }
+        if let coded { reportCoding(coded, names: codedNames, results: results) }
+        if !results.isEmpty { summarize(results, steps: steps, seconds: seconds, coded: coded) }
         if failed { throw ExitCode.failure }
     }
 
@@ -107,7 +122,26 @@ struct Rate: ParsableCommand {
         }
     }
 
-    private func summarize(_ results: [(terms: ELBOTerms, subpixels: Int)], steps: Int, seconds: Double) {
+    /// Per image: the single-image coded rate and its overhead over the image's own ELBO.
+    private func reportCoding(_ coded: RateCoding.Result, names: [String], results: [(terms: ELBOTerms, subpixels: Int)]) {
+        for (index, (name, result)) in zip(names, results).enumerated() {
+            let elbo = result.terms.total
+            let single = coded.singleImageBits[index] / Double(result.subpixels)
+            let net = coded.datasetImageBits[index] / Double(result.subpixels)
+            if json {
+                printJSON([
+                    "name": name, "index": index, "coded": true, "elbo_bpd": elbo, "single_image_coded_bpd": single,
+                    "single_image_overhead": single / elbo - 1, "dataset_net_coded_bpd": net,
+                ])
+            } else {
+                print(String(format: "%@  coded alone %.4f bits/dim (%+.2f %% over its ELBO); net in the dataset stack %.4f",
+                             name, single, 100 * (single / elbo - 1), net))
+            }
+        }
+    }
+
+    private func summarize(_ results: [(terms: ELBOTerms, subpixels: Int)], steps: Int, seconds: Double,
+                           coded: RateCoding.Result? = nil) {
         let subpixels = Double(results.reduce(0) { $0 + $1.subpixels })
         func weighted(_ term: (ELBOTerms) -> Double) -> Double {
             results.reduce(0) { $0 + term($1.terms) * Double($1.subpixels) } / subpixels
@@ -125,6 +159,14 @@ struct Rate: ParsableCommand {
                 "reconstruction_bpd": weighted(\.reconstruction), "seconds": seconds,
             ]
             if standardError.isFinite { summary["std_error_bpd"] = standardError }
+            if let coded {
+                summary["coded_bpd"] = coded.datasetPayloadBits / subpixels
+                summary["coded_initial_bits"] = coded.datasetInitialBits
+                summary["coded_net_bpd"] = coded.datasetImageBits.reduce(0, +) / subpixels
+                summary["single_image_coded_bpd"] = coded.singleImageBits.reduce(0, +) / subpixels
+                summary["encode_seconds"] = coded.encodeSeconds
+                summary["decode_seconds"] = coded.decodeSeconds
+            }
             printJSON(summary)
         } else {
             let error = standardError.isFinite ? String(format: " ± %.4f (std. error over images)", standardError) : ""
@@ -132,6 +174,14 @@ struct Rate: ParsableCommand {
                 format: "total: %d images, T = %d: %.4f bits/dim%@  (prior %.5f, diffusion %.4f, reconstruction %.4f)  %.2f s",
                 results.count, steps, elbo, error, weighted(\.prior), weighted(\.diffusion), weighted(\.reconstruction),
                 seconds))
+            if let coded {
+                let dataset = coded.datasetPayloadBits / subpixels
+                let single = coded.singleImageBits.reduce(0, +) / subpixels
+                print(String(
+                    format: "coded: dataset mode %.4f bits/dim (%+.2f %% over the ELBO; %d initial bits), single-image mode %.4f bits/dim (%+.2f %%); encode %.2f s, decode %.2f s",
+                    dataset, 100 * (dataset / elbo - 1), coded.datasetInitialBits, single, 100 * (single / elbo - 1),
+                    coded.encodeSeconds, coded.decodeSeconds))
+            }
         }
     }
 
