@@ -1,2 +1,0 @@
-/// The rANS stack coder (placeholder; see issue 2).
-public enum ANS {}

@@ -1,0 +1,271 @@
+/// The family of Gaussians N(μ, σ²) discretized on the grid δ·ℤ: symbol `k` (an `Int32`) stands for the
+/// value `z = k·δ` and has the probability mass of the bin `[(k − ½)δ, (k + ½)δ)`.
+///
+/// ## Quantized CDF (computed on the fly, no table per symbol)
+/// For a symbol with mean μ and standard deviation σ, let `m = μ/δ`, `s = σ/δ` (grid units) and
+/// `h = ⌊W·s⌋ + 1` with `W = windowStandardDeviations`. The window is `[a, b] = [round(m) − h, round(m) + h]`
+/// (shifted to stay inside `Int32`), `n = b − a + 1 = 2h + 1` symbols. With `T = 2^precision` and
+/// `M = T − 1 − n`, in exact integer arithmetic after one IEEE float evaluation of `e_k`:
+///
+///     C(k) = (k − a) + ⌊M · (Φ̃(e_k) − Φ̃(e_a)) / 2^60⌋,   e_k = (k − ½ − m)/s,   k ∈ [a, b + 1]
+///
+/// where `Φ̃` is the fixed-point (2^60) normal CDF of `NormalCDFTable`. `C(a) = 0`, `C` is strictly
+/// increasing (every window symbol has frequency ≥ 1), and `C(b + 1) ≤ T − 1`: the escape symbol owns
+/// `[C(b + 1), T)` (frequency ≥ 1, ≈ the Gaussian mass beyond the window plus rounding). No per-symbol
+/// normalization or division is needed. The float evaluation is IEEE-exact (no libm), so encoder and
+/// decoder agree bit for bit.
+///
+/// ## Escape (every `Int32` is encodable)
+/// A value outside the window is coded as the escape slot followed by its index `j` among the
+/// `2^32 − n` values outside the window: 16 high bits uniform, then 16 low bits (uniform, or near-uniform
+/// over the `2^16 − n` remaining values in the last block), so push/pop stay exact inverses for every
+/// value and every bit pattern. An escaped value costs `precision + 32` bits.
+///
+/// ## Decoding
+/// `pop` finds the symbol by inverting `Φ̃` (bucketed search of the table) for a first guess, then fixes
+/// it up with exact integer comparisons of `C` (binary search over the window as a fallback).
+///
+/// ## Choosing parameters
+/// The codec picks δ per step (typically σ/2^4…σ/2^8). `s = σ/δ` must satisfy `2h + 1 ≤ min(2^16 − 1, T/4)`.
+/// The rate overhead against the exact discretized Gaussian is measured in `ANSTests` and the benchmark.
+public struct DiscretizedGaussian: Equatable {
+    /// The grid spacing δ (> 0, finite).
+    public let binWidth: Double
+    /// Bits of the frequency total; 16…31.
+    public let precision: Int
+    /// Half-width of the coding window in standard deviations (values beyond it use the escape).
+    public static let windowStandardDeviations = 6.5
+
+    /// Throws `invalidParameter` for δ ≤ 0 or not finite, or precision outside 16…31.
+    public init(binWidth: Double, precision: Int = 28) throws {
+        guard binWidth > 0, binWidth.isFinite else { throw ANSError.invalidParameter("binWidth \(binWidth) must be > 0 and finite") }
+        guard (16...31).contains(precision) else { throw ANSError.invalidParameter("Gaussian precision \(precision) not in 16...31") }
+        self.binWidth = binWidth
+        self.precision = precision
+    }
+
+    /// Bits spent to code `value` under N(mean, σ²) with this quantization (−log2 of the quantized
+    /// probability, plus 32 raw bits for an escaped value).
+    public func codeLength(of value: Int32, mean: Float, standardDeviation: Double) throws -> Double {
+        let scale = try GaussianScale(sigma: standardDeviation, binWidth: binWidth, precision: precision)
+        return try NormalCDFTable.table.withUnsafeBufferPointer { t in
+            let bin = try GaussianBin(mean: mean, scale: scale, binWidth: binWidth, table: t.baseAddress!)
+            let (_, freq, escaped) = bin.interval(of: Int64(value), table: t.baseAddress!, total: UInt64(1) << UInt64(precision))
+            let p = Double(freq) / Double(UInt64(1) << UInt64(precision))
+            return -ExactMathLog2.log2(p) + (escaped ? 32 : 0)
+        }
+    }
+}
+
+/// Per-σ quantities (shared by all symbols with the same σ).
+@usableFromInline
+struct GaussianScale {
+    @usableFromInline let invS: Double  // δ/σ
+    @usableFromInline let s: Double  // σ/δ
+    @usableFromInline let halfWidth: Int  // h
+    @usableFromInline let mass: UInt64  // M = T − 1 − (2h + 1)
+    @usableFromInline let slotToPhi: Double  // 2^60 / M
+    @usableFromInline let precision: Int
+
+    @inlinable @inline(__always)
+    init(sigma: Double, binWidth: Double, precision: Int) throws {
+        let s = sigma / binWidth
+        guard sigma > 0, sigma.isFinite, s >= 0x1p-20, s.isFinite else {
+            throw ANSError.invalidParameter("standard deviation \(sigma) invalid for binWidth \(binWidth)")
+        }
+        let hw = DiscretizedGaussian.windowStandardDeviations * s
+        let limit = Swift.min(Double(UInt16.max - 1) / 2, Double(UInt64(1) << UInt64(precision - 2)) / 2 - 1)
+        guard hw < limit - 1 else {
+            throw ANSError.invalidParameter("σ/δ = \(s) too large for precision \(precision) (window of \(Int(2 * hw)) symbols)")
+        }
+        invS = binWidth / sigma
+        self.s = s
+        halfWidth = Int(hw) + 1
+        mass = (UInt64(1) << UInt64(precision)) - 1 - UInt64(2 * halfWidth + 1)
+        slotToPhi = 0x1p60 / Double(mass)
+        self.precision = precision
+    }
+}
+
+/// The quantized CDF of one symbol's distribution (see `DiscretizedGaussian`).
+@usableFromInline
+struct GaussianBin {
+    @usableFromInline let a: Int64, b: Int64
+    @usableFromInline let m: Double, invS: Double, s: Double
+    @usableFromInline let phiA: UInt64
+    @usableFromInline let mass: UInt64  // M
+    @usableFromInline let slotToPhi: Double
+
+    @inlinable @inline(__always)
+    init(mean: Float, scale g: GaussianScale, binWidth: Double, table: UnsafePointer<UInt64>) throws {
+        let mm = Double(mean) / binWidth
+        guard mm.isFinite else { throw ANSError.invalidParameter("mean \(mean) not finite (or too large for binWidth)") }
+        let h = Int64(g.halfWidth)
+        let center = Int64(Swift.max(-4e9, Swift.min(4e9, mm.rounded(.toNearestOrEven))))
+        // Keep the window [a, b] of 2h + 1 symbols inside Int32 (shift it at the ends).
+        a = Swift.max(Swift.min(center - h, Int64(Int32.max) - 2 * h), Int64(Int32.min))
+        b = a + 2 * h
+        m = mm; invS = g.invS; s = g.s
+        mass = g.mass
+        slotToPhi = g.slotToPhi
+        phiA = NormalCDFTable.value(table, at: (Double(a) - 0.5 - mm) * g.invS)
+    }
+
+    /// C(k) for k in [a, b + 1] (exact integers after the one float evaluation of e_k).
+    @inlinable @inline(__always)
+    func cdf(_ k: Int64, table: UnsafePointer<UInt64>) -> UInt64 {
+        let phi = NormalCDFTable.value(table, at: (Double(k) - 0.5 - m) * invS)
+        let p = (phi &- phiA).multipliedFullWidth(by: mass)
+        return UInt64(k - a) &+ ((p.high &<< 4) | (p.low &>> 60))
+    }
+
+    /// (start, frequency, escaped) of value k; for a value outside the window, the escape interval.
+    @inlinable @inline(__always)
+    func interval(of k: Int64, table: UnsafePointer<UInt64>, total: UInt64) -> (UInt64, UInt64, Bool) {
+        if k < a || k > b {
+            let e = cdf(b + 1, table: table)
+            return (e, total - e, true)
+        }
+        let c0 = cdf(k, table: table)
+        return (c0, cdf(k + 1, table: table) - c0, false)
+    }
+
+    /// The window symbol k with C(k) ≤ slot < C(k+1) and its interval, or k = b + 1 (escape) with the
+    /// escape interval [C(b+1), T).
+    @inlinable @inline(__always)
+    func find(slot: UInt64, table: UnsafePointer<UInt64>, buckets: UnsafePointer<Int32>, inverseSteps: UnsafePointer<Double>,
+              total: UInt64) -> (Int64, UInt64, UInt64) {
+        let target = phiA &+ UInt64(Double(slot) * slotToPhi)
+        let e = NormalCDFTable.inverse(table, buckets: buckets, inverseSteps: inverseSteps, of: target)
+        let guess = (e * s + m + 0.5).rounded(.down)
+        var k = Int64(Swift.max(Double(a), Swift.min(Double(b + 1), guess)))
+        var c0 = cdf(k, table: table)
+        var steps = 0
+        while c0 > slot && steps < 4 { k -= 1; c0 = cdf(k, table: table); steps += 1 }
+        if c0 <= slot {
+            if k == b + 1 { return (k, c0, total - c0) }
+            var c1 = cdf(k + 1, table: table)
+            while c1 <= slot && steps < 4 {
+                k += 1; c0 = c1
+                if k == b + 1 { return (k, c0, total - c0) }
+                c1 = cdf(k + 1, table: table); steps += 1
+            }
+            if c1 > slot { return (k, c0, c1 - c0) }
+        }
+        // Fallback: binary search with C(lo) ≤ slot < C(hi), over [a, b + 2) where C(b + 2) := T.
+        let escape = cdf(b + 1, table: table)
+        if slot >= escape { return (b + 1, escape, total - escape) }
+        var lo = a, hi = b + 1
+        while hi - lo > 1 {
+            let mid = lo + (hi - lo) / 2
+            if cdf(mid, table: table) <= slot { lo = mid } else { hi = mid }
+        }
+        let start = cdf(lo, table: table)
+        return (lo, start, cdf(lo + 1, table: table) - start)
+    }
+
+    /// A first guess for pop: k (in [a, b + 1]) with its C(k) and C(k+1) (T for k = b + 1). Correct when
+    /// C(k) ≤ slot < C(k+1); otherwise the caller uses `find`. Branch-free apart from the table search, so
+    /// that the guesses of all lanes of a block overlap in the CPU.
+    @inlinable @inline(__always)
+    func guess(slot: UInt64, table: UnsafePointer<UInt64>, buckets: UnsafePointer<Int32>, inverseSteps: UnsafePointer<Double>,
+               total: UInt64) -> (Int64, UInt64, UInt64) {
+        let target = phiA &+ UInt64(Double(slot) * slotToPhi)
+        let e = NormalCDFTable.inverse(table, buckets: buckets, inverseSteps: inverseSteps, of: target)
+        let g = (e * s + m + 0.5).rounded(.down)
+        let k = Int64(Swift.max(Double(a), Swift.min(Double(b + 1), g)))
+        let c0 = cdf(k, table: table)
+        let c1 = k == b + 1 ? total : cdf(k + 1, table: table)
+        return (k, c0, c1)
+    }
+
+    /// Index of an escaped value among the 2^32 − n values outside the window.
+    @inlinable @inline(__always)
+    func escapeIndex(of k: Int64) -> UInt64 {
+        k < a ? UInt64(k - Int64(Int32.min)) : UInt64(a - Int64(Int32.min)) + UInt64(k - b - 1)
+    }
+
+    @inlinable @inline(__always)
+    func escapedValue(index j: UInt64) -> Int64 {
+        let below = UInt64(a - Int64(Int32.min))
+        return j < below ? Int64(Int32.min) + Int64(j) : b + 1 + Int64(j - below)
+    }
+
+    /// Size of the last 16-bit block of escape indices (2^16 − n).
+    @inlinable @inline(__always)
+    var lastBlockSize: UInt64 { 65536 - UInt64(b - a + 1) }
+}
+
+/// Near-uniform coding of `lo < size` (size ≤ 2^16) with total 2^16: the first `size·(q+1) − 2^16`… symbols
+/// get `q + 1` slots, the others `q`, where q = 2^16 / size.
+@usableFromInline
+enum NearUniform16 {
+    @inlinable @inline(__always)
+    static func interval(of lo: UInt64, size: UInt64) -> (UInt32, UInt32) {
+        let q = 65536 / size, r = 65536 % size
+        let start = lo * q + Swift.min(lo, r)
+        return (UInt32(start), UInt32(lo < r ? q + 1 : q))
+    }
+
+    @inlinable @inline(__always)
+    static func symbol(at slot: UInt64, size: UInt64) -> UInt64 {
+        let q = 65536 / size, r = 65536 % size
+        return slot < r * (q + 1) ? slot / (q + 1) : r + (slot - r * (q + 1)) / q
+    }
+}
+
+extension LaneCoder {
+    /// Encodes value k (any Int32) under `bin` into `head` (escape parts first, so pop reads them last).
+    @inlinable @inline(__always)
+    mutating func encodeGaussian(_ head: inout UInt64, _ k: Int64, bin: GaussianBin, precision: Int, table: UnsafePointer<UInt64>) {
+        if k < bin.a || k > bin.b {
+            let j = bin.escapeIndex(of: k)
+            let high = j >> 16, low = j & 0xFFFF
+            if high == 0xFFFF {
+                let (s, f) = NearUniform16.interval(of: low, size: bin.lastBlockSize)
+                encode(&head, start: s, frequency: f, precision: 16)
+            } else {
+                encode(&head, start: UInt32(low), frequency: 1, precision: 16)
+            }
+            encode(&head, start: UInt32(high), frequency: 1, precision: 16)
+            let e = bin.cdf(bin.b + 1, table: table)
+            encode(&head, start: UInt32(e), frequency: UInt32((UInt64(1) << UInt64(precision)) - e), precision: precision)
+            return
+        }
+        let c0 = bin.cdf(k, table: table)
+        let c1 = bin.cdf(k + 1, table: table)
+        encode(&head, start: UInt32(c0), frequency: UInt32(c1 - c0), precision: precision)
+    }
+
+    /// Decodes one value under `bin` from `head`.
+    @inlinable @inline(__always)
+    mutating func decodeGaussian(_ head: inout UInt64, bin: GaussianBin, precision: Int, table: UnsafePointer<UInt64>,
+                                 buckets: UnsafePointer<Int32>, inverseSteps: UnsafePointer<Double>) -> Int64 {
+        let slot = LaneCoder.slot(head, precision: precision)
+        let total = UInt64(1) << UInt64(precision)
+        let (k, start, freq) = bin.find(slot: UInt64(slot), table: table, buckets: buckets, inverseSteps: inverseSteps, total: total)
+        return finishDecodeGaussian(&head, k: k, slot: slot, start: start, frequency: freq, bin: bin, precision: precision)
+    }
+
+    /// Completes decoding of window symbol (or escape, k = b + 1) `k` with interval [start, start + frequency).
+    @inlinable @inline(__always)
+    mutating func finishDecodeGaussian(_ head: inout UInt64, k: Int64, slot: UInt32, start: UInt64, frequency: UInt64,
+                                       bin: GaussianBin, precision: Int) -> Int64 {
+        decodeAdvance(&head, slot: slot, start: UInt32(start), frequency: UInt32(frequency), precision: precision)
+        if k <= bin.b { return k }
+        // Escape: 16 high bits, then 16 low bits of the index among values outside the window.
+        let high = UInt64(LaneCoder.slot(head, precision: 16))
+        decodeAdvance(&head, slot: UInt32(high), start: UInt32(high), frequency: 1, precision: 16)
+        let lowSlot = LaneCoder.slot(head, precision: 16)
+        var low: UInt64
+        if high == 0xFFFF {
+            low = NearUniform16.symbol(at: UInt64(lowSlot), size: bin.lastBlockSize)
+            let (s, f) = NearUniform16.interval(of: low, size: bin.lastBlockSize)
+            decodeAdvance(&head, slot: lowSlot, start: s, frequency: f, precision: 16)
+        } else {
+            low = UInt64(lowSlot)
+            decodeAdvance(&head, slot: lowSlot, start: lowSlot, frequency: 1, precision: 16)
+        }
+        return bin.escapedValue(index: high << 16 | low)
+    }
+}

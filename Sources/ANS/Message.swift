@@ -1,0 +1,132 @@
+/// A rANS message used as a stack (the "message" of BB-ANS / craystack): `push` encodes symbols onto
+/// it, `pop` decodes symbols from it — i.e. *samples* them from the given distribution using the bits on
+/// top of the stack. Pop works on any bits.
+///
+/// ## Structure
+/// - `laneCount` interleaved rANS states ("heads"), each a 64-bit integer in `[2^32, 2^64)`;
+///   renormalization moves 32-bit words between a head and the shared word stack.
+/// - Below the word stack lies an infinite seeded sequence of words (`InitialBits`). Popping past the
+///   bottom draws from it; `initialWordsDrawn` counts the words drawn (and not given back), and
+///   `initialBitsDrawn` = 32 × that is the bits-back initial-bits overhead. A fresh message draws its
+///   heads from this source too (2 words per lane), so the first pops are genuine samples.
+///
+/// ## Lanes and order (how batched calls compose)
+/// A call that codes `n` symbols assigns symbol `i` to lane `i % laneCount`. `push` processes
+/// `i = 0, 1, …, n−1`; `pop` processes `i = n−1, …, 0`. Hence, for the same distributions,
+/// `pop` after `push` returns the pushed symbols and restores the message exactly (`==`), and `push`
+/// after `pop` restores the message exactly, whatever `n` is and whatever came before. Calls of different
+/// sizes and kinds can be freely mixed as long as they are undone in reverse order.
+///
+/// ## Size
+/// `serializedByteCount` is exact and O(1): it equals `serialized().count`.
+/// The heads cost 8 bytes per lane, so pick a small `laneCount` for small messages. Measured
+/// (`vdmz-bench ans`): 1 lane ≈ 40 % of the multi-lane speed; 16 lanes reach the plateau (the default).
+///
+/// `Message` is a value type (copy-on-write arrays); two messages are `==` when they represent the same
+/// infinite stack and the same counters.
+public struct Message: Equatable {
+    /// Number of interleaved rANS states.
+    public let laneCount: Int
+    /// Seed of the initial-bits source below the bottom of the stack.
+    public let seed: UInt64
+    @usableFromInline var heads: [UInt64]
+    /// Word stack storage; only `words[0..<wordCount]` is live (the rest is spare capacity).
+    @usableFromInline var words: [UInt32]
+    /// Number of live words on the stack (above the initial-bits source).
+    public internal(set) var wordCount: Int
+    /// Number of 32-bit words drawn from the initial-bits source (net of words given back).
+    public internal(set) var initialWordsDrawn: UInt64
+
+    /// Lower bound of a head: states live in `[stateLowerBound, 2^64)`.
+    public static let stateLowerBound: UInt64 = 1 << 32
+    /// Largest supported precision (bits of the frequency total).
+    public static let maxPrecision = 32
+
+    /// A fresh message with `laneCount` lanes (1…4096) whose heads are drawn from the initial-bits
+    /// source with the given `seed` (2 words per lane, counted in `initialWordsDrawn`).
+    public init(laneCount: Int = 16, seed: UInt64 = 0) throws {
+        guard (1...4096).contains(laneCount) else {
+            throw ANSError.invalidParameter("laneCount \(laneCount) not in 1...4096")
+        }
+        self.laneCount = laneCount
+        self.seed = seed
+        self.words = []
+        self.wordCount = 0
+        var drawn: UInt64 = 0
+        var heads = [UInt64](repeating: 0, count: laneCount)
+        for lane in 0..<laneCount {
+            let high = InitialBits.word(seed: seed, index: drawn) | 1  // ≥ 1 so that the head is ≥ 2^32
+            let low = InitialBits.word(seed: seed, index: drawn + 1)
+            drawn += 2
+            heads[lane] = UInt64(high) << 32 | UInt64(low)
+        }
+        self.heads = heads
+        self.initialWordsDrawn = drawn
+    }
+
+    /// Internal memberwise initializer used by deserialization.
+    init(laneCount: Int, seed: UInt64, heads: [UInt64], words: [UInt32], initialWordsDrawn: UInt64) {
+        self.laneCount = laneCount
+        self.seed = seed
+        self.heads = heads
+        self.words = words
+        self.wordCount = words.count
+        self.initialWordsDrawn = initialWordsDrawn
+    }
+
+    /// Bits drawn from the initial-bits source (32 × `initialWordsDrawn`): the bits-back initial-bits
+    /// overhead, including the 64 bits per lane of the fresh heads.
+    public var initialBitsDrawn: Int { Int(initialWordsDrawn) * 32 }
+
+    /// The current heads (one per lane), for inspection and tests.
+    public var laneStates: [UInt64] { heads }
+
+    /// The live words of the stack, bottom first.
+    public var stackWords: ArraySlice<UInt32> { words[0..<wordCount] }
+
+    /// Information content held by the message, in bits: 32 per stack word, plus log2(head) − 32 per
+    /// lane, minus the initial bits drawn. Differences of this quantity between two points of a coding
+    /// run measure the net cost of what was coded in between (to a fraction of a bit).
+    public var contentBits: Double {
+        var bits = 32.0 * Double(wordCount) - 32.0 * Double(initialWordsDrawn)
+        for h in heads { bits += log2(h) - 32 }
+        return bits
+    }
+
+    /// log2 of a head (deterministic, via ExactMath; for reporting only).
+    private func log2(_ x: UInt64) -> Double { ExactMathLog2.log2(Double(x)) }
+
+    public static func == (a: Message, b: Message) -> Bool {
+        a.laneCount == b.laneCount && a.seed == b.seed && a.heads == b.heads && a.wordCount == b.wordCount
+            && a.initialWordsDrawn == b.initialWordsDrawn && a.words[0..<a.wordCount] == b.words[0..<b.wordCount]
+    }
+
+    /// Runs `body` with a `LaneCoder` over this message's storage, with room for `extraWords` more words.
+    @inline(__always)
+    mutating func withCoder<R>(reservingWords extraWords: Int, _ body: (inout LaneCoder) throws -> R) rethrows -> R {
+        var h = heads
+        var w = words
+        heads = []
+        words = []
+        let needed = wordCount + extraWords
+        if w.count < needed {
+            w.append(contentsOf: repeatElement(0, count: Swift.max(needed - w.count, w.count)))
+        }
+        defer { heads = h; words = w }
+        return try h.withUnsafeMutableBufferPointer { hp in
+            try w.withUnsafeMutableBufferPointer { wp in
+                var coder = LaneCoder(heads: hp.baseAddress!, laneCount: laneCount, words: wp.baseAddress!,
+                                      top: wordCount, drawn: initialWordsDrawn, seed: seed)
+                defer { wordCount = coder.top; initialWordsDrawn = coder.drawn }
+                return try body(&coder)
+            }
+        }
+    }
+}
+
+import ExactMath
+
+/// log2 for reporting, built on ExactMath.log.
+enum ExactMathLog2 {
+    static func log2(_ x: Double) -> Double { ExactMath.log(x) * 1.4426950408889634 }
+}

@@ -1,0 +1,234 @@
+import ExactMath
+
+/// Exact, deterministic quantization of probabilities or logits to integer frequencies summing to
+/// `2^precision`.
+///
+/// Rule (one well-defined float evaluation, then integer arithmetic): with `K` the number of symbols that
+/// can occur and `T = 2^precision`, each such symbol gets `1 + ⌊pₖ·(T − K)⌋` (pₖ normalized in `Double`,
+/// fixed summation order), other symbols get 0, and the remainder (`0 ≤ R < K`) goes to the most probable
+/// symbol (the first one on ties). From probabilities, the symbols that can occur are those with pₖ > 0;
+/// from logits, every symbol with a finite logit (even when e^(lₖ − max) underflows to 0). Every symbol that can occur thus has frequency
+/// ≥ 1, and the rate overhead is tiny: the floor costs < 1 count per symbol and the +1 floor costs `K/T`
+/// of probability mass in all.
+///
+/// Logits are turned into probabilities with `ExactMath.exp` (never platform libm), so encoder and decoder
+/// get bit-identical frequencies on every machine.
+public enum FrequencyQuantizer {
+    /// Quantizes `weights` (non-negative, not all 0, finite; any positive scale) into `output`.
+    @inlinable @inline(__always)
+    static func quantize(weights: UnsafePointer<Double>, count: Int, precision: Int, everySymbolCanOccur: Bool,
+                         into output: UnsafeMutablePointer<UInt32>) -> Bool {
+        var sum = 0.0
+        var positive = 0
+        var argmax = 0
+        var best = -1.0
+        for j in 0..<count {
+            let w = weights[j]
+            sum += w
+            if w > 0 || everySymbolCanOccur { positive += 1 }
+            if w > best { best = w; argmax = j }
+        }
+        let total = UInt64(1) << UInt64(precision)
+        guard positive > 0, sum.isFinite, UInt64(positive) <= total else { return false }
+        let scale = Double(total - UInt64(positive)) / sum
+        var assigned: UInt64 = 0
+        for j in 0..<count {
+            let w = weights[j]
+            let f: UInt64 = w > 0 || everySymbolCanOccur ? 1 + UInt64(w * scale) : 0
+            output[j] = UInt32(truncatingIfNeeded: f)
+            assigned += f
+        }
+        // Normally assigned ≤ total; the signed fix-up also covers a last-ulp overshoot.
+        let fixed = Int64(output[argmax]) + Int64(bitPattern: total &- assigned)
+        guard fixed >= 1, fixed <= Int64(UInt32.max) else { return false }
+        output[argmax] = UInt32(truncatingIfNeeded: fixed)
+        return true
+    }
+
+    /// Softmax weights exp(lₖ − max l) of `logits` (all finite) into `weights`; false if a logit is not finite.
+    @inlinable @inline(__always)
+    static func softmaxWeights(logits: UnsafePointer<Float>, count: Int, into weights: UnsafeMutablePointer<Double>) -> Bool {
+        var maximum = -Double.infinity
+        for j in 0..<count {
+            let l = Double(logits[j])
+            guard l.isFinite else { return false }
+            if l > maximum { maximum = l }
+        }
+        for j in 0..<count { weights[j] = ExactMath.exp(Double(logits[j]) - maximum) }
+        return true
+    }
+
+    /// Frequencies for `probabilities` (non-negative, finite, not all zero; need not sum to 1 exactly).
+    public static func frequencies(probabilities: [Double], precision: Int) throws -> [UInt32] {
+        guard (1...Message.maxPrecision).contains(precision) else {
+            throw ANSError.invalidParameter("precision \(precision) not in 1...\(Message.maxPrecision)")
+        }
+        guard !probabilities.isEmpty, probabilities.allSatisfy({ $0 >= 0 && $0.isFinite }) else {
+            throw ANSError.invalidParameter("probabilities must be finite, non-negative and non-empty")
+        }
+        var out = [UInt32](repeating: 0, count: probabilities.count)
+        let ok = probabilities.withUnsafeBufferPointer { p in
+            out.withUnsafeMutableBufferPointer { o in
+                quantize(weights: p.baseAddress!, count: p.count, precision: precision, everySymbolCanOccur: false,
+                         into: o.baseAddress!)
+            }
+        }
+        guard ok else { throw ANSError.invalidParameter("cannot quantize \(probabilities.count) probabilities to 2^\(precision)") }
+        return out
+    }
+
+    /// Frequencies for the softmax of `logits` (all finite); every symbol gets frequency ≥ 1.
+    public static func frequencies(logits: [Float], precision: Int) throws -> [UInt32] {
+        guard (1...Message.maxPrecision).contains(precision) else {
+            throw ANSError.invalidParameter("precision \(precision) not in 1...\(Message.maxPrecision)")
+        }
+        var weights = [Double](repeating: 0, count: logits.count)
+        var out = [UInt32](repeating: 0, count: logits.count)
+        let ok = logits.withUnsafeBufferPointer { l in
+            weights.withUnsafeMutableBufferPointer { w in
+                out.withUnsafeMutableBufferPointer { o in
+                    !l.isEmpty && softmaxWeights(logits: l.baseAddress!, count: l.count, into: w.baseAddress!)
+                        && quantize(weights: w.baseAddress!, count: l.count, precision: precision, everySymbolCanOccur: true,
+                                    into: o.baseAddress!)
+                }
+            }
+        }
+        guard ok else { throw ANSError.invalidParameter("logits must be finite, non-empty and at most 2^\(precision)") }
+        return out
+    }
+}
+
+extension CategoricalDistribution {
+    /// The quantized distribution of `probabilities` (see `FrequencyQuantizer`).
+    public init(probabilities: [Double], precision: Int) throws {
+        try self.init(frequencies: FrequencyQuantizer.frequencies(probabilities: probabilities, precision: precision),
+                      precision: precision)
+    }
+
+    /// The quantized softmax of `logits` (see `FrequencyQuantizer`); every symbol gets frequency ≥ 1.
+    public init(logits: [Float], precision: Int) throws {
+        try self.init(frequencies: FrequencyQuantizer.frequencies(logits: logits, precision: precision), precision: precision)
+    }
+}
+
+extension Message {
+    /// Pushes `symbols[i]` under its own categorical distribution, the quantized softmax of
+    /// `logits[i·categoryCount ..< (i+1)·categoryCount]` (see `FrequencyQuantizer`; e.g. the 256-way
+    /// pixel decoder). Lane `i % laneCount`, order `i = 0…n−1`. Cost is dominated by the `categoryCount`
+    /// exponentials per symbol. Throws (pushing nothing) on a symbol outside `0..<categoryCount`, a
+    /// non-finite logit, or a size mismatch.
+    public mutating func pushCategorical(_ symbols: UnsafeBufferPointer<Int32>, logits: UnsafeBufferPointer<Float>,
+                                         categoryCount: Int, precision: Int = 24) throws {
+        let n = symbols.count
+        try Self.checkLogits(count: n, logits: logits, categoryCount: categoryCount, precision: precision)
+        for i in 0..<n where symbols[i] < 0 || Int(symbols[i]) >= categoryCount {
+            throw ANSError.unencodableSymbol(index: i, value: Int(symbols[i]))
+        }
+        if n == 0 { return }
+        let k = categoryCount
+        // Quantize everything first (so that a bad logit throws before anything is pushed).
+        var starts = [UInt32](repeating: 0, count: n), freqs = [UInt32](repeating: 0, count: n)
+        try withQuantizedRows(logits: logits, count: n, categoryCount: k, precision: precision) { i, freq in
+            let s = Int(symbols[i])
+            var start: UInt32 = 0
+            for j in 0..<s { start &+= freq[j] }
+            starts[i] = start
+            freqs[i] = freq[s]
+        }
+        starts.withUnsafeBufferPointer { st in
+            freqs.withUnsafeBufferPointer { fr in
+                withCoder(reservingWords: n) { coder in
+                    var lane = 0
+                    for i in 0..<n {
+                        coder.encode(&coder.heads[lane], start: st[i], frequency: fr[i], precision: precision)
+                        lane += 1
+                        if lane == coder.laneCount { lane = 0 }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Pops `output.count` symbols, symbol `i` under the quantized softmax of its row of `logits` (inverse
+    /// of `pushCategorical`). Order `i = n−1…0`.
+    public mutating func popCategorical(into output: UnsafeMutableBufferPointer<Int32>, logits: UnsafeBufferPointer<Float>,
+                                        categoryCount: Int, precision: Int = 24) throws {
+        let n = output.count
+        try Self.checkLogits(count: n, logits: logits, categoryCount: categoryCount, precision: precision)
+        if n == 0 { return }
+        let k = categoryCount
+        var weights = [Double](repeating: 0, count: k)
+        var freq = [UInt32](repeating: 0, count: k)
+        // Validate all logits first so that a bad one throws before anything is popped.
+        for j in 0..<logits.count where !logits[j].isFinite {
+            throw ANSError.invalidParameter("non-finite logit in row \(j / k)")
+        }
+        weights.withUnsafeMutableBufferPointer { w in
+            freq.withUnsafeMutableBufferPointer { f in
+                withCoder(reservingWords: 0) { coder in
+                    var lane = (n - 1) % coder.laneCount
+                    for i in stride(from: n - 1, through: 0, by: -1) {
+                        _ = FrequencyQuantizer.softmaxWeights(logits: logits.baseAddress! + i * k, count: k, into: w.baseAddress!)
+                        _ = FrequencyQuantizer.quantize(weights: w.baseAddress!, count: k, precision: precision, everySymbolCanOccur: true,
+                                                                       into: f.baseAddress!)
+                        let slot = LaneCoder.slot(coder.heads[lane], precision: precision)
+                        var start: UInt32 = 0
+                        var s = 0
+                        while s < k - 1 && UInt64(start) + UInt64(f[s]) <= UInt64(slot) { start &+= f[s]; s += 1 }
+                        coder.decodeAdvance(&coder.heads[lane], slot: slot, start: start, frequency: f[s], precision: precision)
+                        output[i] = Int32(s)
+                        lane = lane == 0 ? coder.laneCount - 1 : lane - 1
+                    }
+                }
+            }
+        }
+    }
+
+    /// Array convenience for `pushCategorical(_:logits:categoryCount:precision:)`.
+    public mutating func pushCategorical(_ symbols: [Int32], logits: [Float], categoryCount: Int, precision: Int = 24) throws {
+        try symbols.withUnsafeBufferPointer { s in
+            try logits.withUnsafeBufferPointer { l in try pushCategorical(s, logits: l, categoryCount: categoryCount, precision: precision) }
+        }
+    }
+
+    /// Array convenience for `popCategorical(into:logits:categoryCount:precision:)`; pops
+    /// `logits.count / categoryCount` symbols.
+    public mutating func popCategorical(logits: [Float], categoryCount: Int, precision: Int = 24) throws -> [Int32] {
+        guard categoryCount >= 1 else { throw ANSError.invalidParameter("categoryCount \(categoryCount) < 1") }
+        var out = [Int32](repeating: 0, count: logits.count / categoryCount)
+        try out.withUnsafeMutableBufferPointer { o in
+            try logits.withUnsafeBufferPointer { l in try popCategorical(into: o, logits: l, categoryCount: categoryCount, precision: precision) }
+        }
+        return out
+    }
+
+    static func checkLogits(count n: Int, logits: UnsafeBufferPointer<Float>, categoryCount: Int, precision: Int) throws {
+        guard (1...Message.maxPrecision).contains(precision) else {
+            throw ANSError.invalidParameter("precision \(precision) not in 1...\(Message.maxPrecision)")
+        }
+        guard categoryCount >= 1, UInt64(categoryCount) <= UInt64(1) << UInt64(precision) else {
+            throw ANSError.invalidParameter("categoryCount \(categoryCount) not in 1...2^\(precision)")
+        }
+        guard logits.count == n * categoryCount else {
+            throw ANSError.sizeMismatch("\(logits.count) logits for \(n) symbols × \(categoryCount) categories")
+        }
+    }
+
+    /// Calls `body(i, frequencies)` with the quantized frequencies of each row `i` of `logits`.
+    func withQuantizedRows(logits: UnsafeBufferPointer<Float>, count n: Int, categoryCount k: Int, precision: Int,
+                           _ body: (Int, UnsafeMutablePointer<UInt32>) -> Void) throws {
+        var weights = [Double](repeating: 0, count: k)
+        var freq = [UInt32](repeating: 0, count: k)
+        try weights.withUnsafeMutableBufferPointer { w in
+            try freq.withUnsafeMutableBufferPointer { f in
+                for i in 0..<n {
+                    guard FrequencyQuantizer.softmaxWeights(logits: logits.baseAddress! + i * k, count: k, into: w.baseAddress!),
+                          FrequencyQuantizer.quantize(weights: w.baseAddress!, count: k, precision: precision, everySymbolCanOccur: true,
+                                                      into: f.baseAddress!)
+                    else { throw ANSError.invalidParameter("non-finite logit in row \(i)") }
+                    body(i, f.baseAddress!)
+                }
+            }
+        }
+    }
+}

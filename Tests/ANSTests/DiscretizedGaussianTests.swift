@@ -1,0 +1,152 @@
+import ExactMath
+import XCTest
+@testable import ANS
+
+final class DiscretizedGaussianTests: XCTestCase {
+    func testRoundTripOnRandomParametersIncludingEscapes() throws {
+        var rng = SplitMix64(seed: 21)
+        for trial in 0..<24 {
+            let sigma = Double.random(in: 0.01...3, using: &rng)
+            let s = [0.3, 1, 4, 16, 64, 256][trial % 6]  // σ/δ
+            let grid = try DiscretizedGaussian(binWidth: sigma / s, precision: [20, 24, 28][trial % 3])
+            let n = Int.random(in: 1..<400, using: &rng)
+            let means = (0..<n).map { _ in Float.random(in: -3...3, using: &rng) }
+            var values = [Int32]()
+            for i in 0..<n {
+                switch Int.random(in: 0..<10, using: &rng) {
+                case 0: values.append(Int32.random(in: Int32.min...Int32.max, using: &rng))  // escape
+                case 1: values.append([Int32.min, Int32.max, 0, -1][i % 4])
+                default:
+                    let z = Double(means[i]) + sigma * Double.random(in: -4...4, using: &rng)
+                    values.append(Int32(clamping: Int64((z / grid.binWidth).rounded())))
+                }
+            }
+            let start = try randomMessage(laneCount: 1 + trial % 7, words: 4, seed: UInt64(trial))
+            var m = start
+            try m.pushGaussian(values, means: means, standardDeviation: sigma, under: grid)
+            XCTAssertEqual(try m.popGaussian(means: means, standardDeviation: sigma, under: grid), values, "trial \(trial)")
+            XCTAssertEqual(m, start)
+            // Per-element σ.
+            let sigmas = (0..<n).map { _ in Float(sigma * Double.random(in: 0.5...1.5, using: &rng)) }
+            try m.pushGaussian(values, means: means, standardDeviations: sigmas, under: grid)
+            XCTAssertEqual(try m.popGaussian(means: means, standardDeviations: sigmas, under: grid), values)
+            XCTAssertEqual(m, start)
+        }
+    }
+
+    func testPopThenPushRestoresAndFarOffMeansAreEncodable() throws {
+        var rng = SplitMix64(seed: 22)
+        let grid = try DiscretizedGaussian(binWidth: 1.0 / 64, precision: 24)
+        for trial in 0..<10 {
+            let start = try randomMessage(laneCount: 4, words: trial * 10, seed: UInt64(50 + trial))
+            var m = start
+            let n = 300
+            let qMeans = (0..<n).map { _ in Float.random(in: -2...2, using: &rng) }
+            let z = try m.popGaussian(means: qMeans, standardDeviation: 0.25, under: grid)
+            // Push the same values under a distribution whose means are far off (escape path), pop back.
+            let pMeans = (0..<n).map { _ in Float.random(in: -3e7...3e7, using: &rng) }
+            var m2 = m
+            try m2.pushGaussian(z, means: pMeans, standardDeviation: 0.01, under: grid)
+            XCTAssertEqual(try m2.popGaussian(means: pMeans, standardDeviation: 0.01, under: grid), z)
+            XCTAssertEqual(m2, m)
+            try m.pushGaussian(z, means: qMeans, standardDeviation: 0.25, under: grid)
+            XCTAssertEqual(m, start, "push(pop(m)) == m")
+        }
+    }
+
+    func testPoppedSamplesFollowTheDistribution() throws {
+        // Pops from random bits are samples: the empirical mean/σ of z = kδ match N(μ, σ²).
+        var m = try Message(laneCount: 8, seed: 99)
+        let n = 20000
+        let grid = try DiscretizedGaussian(binWidth: 0.05, precision: 24)
+        let z = try m.popGaussian(means: [Float](repeating: 1.5, count: n), standardDeviation: 0.8, under: grid)
+        let values = z.map { Double($0) * 0.05 }
+        let mean = values.reduce(0, +) / Double(n)
+        let variance = values.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(n)
+        XCTAssertEqual(mean, 1.5, accuracy: 0.03)
+        XCTAssertEqual(variance.squareRoot(), (0.64 + 0.05 * 0.05 / 12).squareRoot(), accuracy: 0.02)
+    }
+
+    func testQuantizationOverheadAgainstExactDiscretizedGaussian() throws {
+        // Expected −log2 q̃(k) − (−log2 P(k)) under k ~ P, P the exact discretized Gaussian mass.
+        for (s, precision) in [(16.0, 24), (64.0, 24), (256.0, 28), (1.0, 24)] {
+            let sigma = 1.0, delta = sigma / s
+            let grid = try DiscretizedGaussian(binWidth: delta, precision: precision)
+            let mean: Float = 0.3137
+            var expectedOverhead = 0.0, totalMass = 0.0
+            let center = Int(Double(mean) / delta)
+            let h = Int(7 * s) + 2
+            for k in (center - h)...(center + h) {
+                let lo = ((Double(k) - 0.5) * delta - Double(mean)) / sigma
+                let hi = ((Double(k) + 0.5) * delta - Double(mean)) / sigma
+                let p = ExactMath.normalCDF(hi) - ExactMath.normalCDF(lo)
+                guard p > 0 else { continue }
+                totalMass += p
+                let bits = try grid.codeLength(of: Int32(k), mean: mean, standardDeviation: sigma)
+                expectedOverhead += p * (bits + Foundation.log2(p))
+            }
+            XCTAssertEqual(totalMass, 1, accuracy: 1e-9)
+            XCTAssertLessThan(expectedOverhead, 2e-4, "s = \(s), precision \(precision): overhead \(expectedOverhead) bits/symbol")
+            XCTAssertGreaterThan(expectedOverhead, -1e-9, "KL cannot be negative")
+        }
+    }
+
+    func testQuantizedCDFAndDecoderAgreeOnEverySlot() throws {
+        // Exhaustive over all 2^16 slots: C is strictly increasing with C(a) = 0 and C(b+1) ≤ T − 1, and
+        // the decoder's guess/fix-up returns exactly the symbol whose interval holds the slot.
+        var rng = SplitMix64(seed: 23)
+        let precision = 16, total = UInt64(1) << 16
+        for trial in 0..<12 {
+            let sigma = Double.random(in: 0.05...2, using: &rng)
+            let s = [0.2, 0.9, 3, 17, 60, 500][trial % 6]
+            let delta = sigma / s
+            let mean = Float.random(in: -5...5, using: &rng) * (trial == 11 ? 1e9 : 1)
+            let scale = try GaussianScale(sigma: sigma, binWidth: delta, precision: precision)
+            try NormalCDFTable.table.withUnsafeBufferPointer { tp in
+                try NormalCDFTable.bucketStart.withUnsafeBufferPointer { bp in
+                    try NormalCDFTable.inverseSteps.withUnsafeBufferPointer { ip in
+                        let t = tp.baseAddress!, b = bp.baseAddress!, inv = ip.baseAddress!
+                        let bin = try GaussianBin(mean: mean, scale: scale, binWidth: delta, table: t)
+                        XCTAssertEqual(bin.cdf(bin.a, table: t), 0)
+                        var previous = bin.cdf(bin.a, table: t)
+                        for k in (bin.a + 1)...(bin.b + 1) {
+                            let c = bin.cdf(k, table: t)
+                            XCTAssertGreaterThan(c, previous, "C not strictly increasing at \(k)")
+                            previous = c
+                        }
+                        XCTAssertLessThanOrEqual(previous, total - 1, "escape must keep ≥ 1 slot")
+                        for slot in 0..<total {
+                            let (k, start, freq) = bin.find(slot: slot, table: t, buckets: b, inverseSteps: inv, total: total)
+                            XCTAssertTrue(start <= slot && slot < start + freq, "slot \(slot) outside found interval")
+                            if k <= bin.b {
+                                XCTAssertEqual(start, bin.cdf(k, table: t))
+                                XCTAssertEqual(start + freq, bin.cdf(k + 1, table: t))
+                            } else {
+                                XCTAssertEqual(start, bin.cdf(bin.b + 1, table: t))
+                                XCTAssertEqual(start + freq, total)
+                            }
+                            let g = bin.guess(slot: slot, table: t, buckets: b, inverseSteps: inv, total: total)
+                            if g.1 <= slot && slot < g.2 { XCTAssertEqual(g.0, k) }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    func testInvalidParametersThrow() throws {
+        XCTAssertThrowsError(try DiscretizedGaussian(binWidth: 0))
+        XCTAssertThrowsError(try DiscretizedGaussian(binWidth: .nan))
+        XCTAssertThrowsError(try DiscretizedGaussian(binWidth: 1, precision: 12))
+        let grid = try DiscretizedGaussian(binWidth: 1e-6, precision: 20)
+        var m = try Message(laneCount: 2)
+        XCTAssertThrowsError(try m.pushGaussian([0], means: [0], standardDeviation: 1, under: grid))  // σ/δ too large
+        let g2 = try DiscretizedGaussian(binWidth: 0.1)
+        XCTAssertThrowsError(try m.pushGaussian([0], means: [.nan], standardDeviation: 1, under: g2))
+        XCTAssertThrowsError(try m.pushGaussian([0], means: [0], standardDeviation: -1, under: g2))
+        XCTAssertThrowsError(try m.pushGaussian([0, 1], means: [0], standardDeviation: 1, under: g2))
+        XCTAssertThrowsError(try m.popGaussian(means: [0], standardDeviations: [0], under: g2))
+    }
+}
+
+import Foundation
