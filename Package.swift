@@ -20,7 +20,7 @@ let package = Package(
     targets: [
         .target(name: "ExactMath", swiftSettings: numericFlags),
         .target(name: "ANS", dependencies: ["ExactMath"], swiftSettings: numericFlags),
-        .target(name: "Model", dependencies: ["ExactMath"], swiftSettings: numericFlags),
+        .target(name: "Model", dependencies: ["ExactMath"], resources: [.copy("Resources")], swiftSettings: numericFlags),
         .target(name: "CPNG", linkerSettings: [.linkedLibrary("png"), .linkedLibrary("z")]),
         .target(
             name: "Codec",
@@ -32,7 +32,7 @@ let package = Package(
         .executableTarget(name: "vdmz-bench", dependencies: ["Codec", "Model", "ANS"], swiftSettings: numericFlags),
         .testTarget(name: "ExactMathTests", dependencies: ["ExactMath"]),
         .testTarget(name: "ANSTests", dependencies: ["ANS"]),
-        .testTarget(name: "ModelTests", dependencies: ["Model"]),
+        .testTarget(name: "ModelTests", dependencies: ["Model"], resources: [.copy("Fixtures")]),
         .testTarget(name: "CodecTests", dependencies: ["Codec"]),
         .testTarget(name: "vdmzTests", dependencies: ["Codec"]),
     ]

@@ -1,10 +1,11 @@
-// vdmz-bench: benchmarks (not tests). Usage: vdmz-bench ans | model | codec
+// vdmz-bench: benchmarks (not tests). Usage: vdmz-bench ans | model | codec | chain
 import Foundation
 
 let benchmarks: [String: ([String]) -> Void] = [
     "ans": runANSBenchmark,
     "model": runModelBenchmark,
     "codec": runCodecBenchmark,
+    "chain": runChainBenchmark,
 ]
 let arguments = Array(CommandLine.arguments.dropFirst())
 guard let name = arguments.first, let run = benchmarks[name] else {

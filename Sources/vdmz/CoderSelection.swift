@@ -1,5 +1,6 @@
 import ArgumentParser
 import Codec
+import Model
 
 /// The coders the command line can choose (`--coder`).
 enum CoderChoice: String, ExpressibleByArgument, CaseIterable {
@@ -19,7 +20,9 @@ enum CoderSelection {
             if modelPath != nil { throw CLIError("--model applies to the vdm coder only (the stored coder uses no model)") }
             return StoredPixelCoder()
         case .vdm:
-            throw ArchiveError.coderUnavailable(.bitsBackVDM)
+            let prior = try loadPrior(modelPath: modelPath)
+            let parameters = ChainParameters(steps: steps ?? prior.metadata.codingSteps)
+            return try BitsBackCoder(prior: prior, parameters: parameters, threads: threads)
         }
     }
 
@@ -29,23 +32,24 @@ enum CoderSelection {
         case .stored:
             return StoredPixelCoder()
         case .bitsBackVDM:
-            guard let modelPath else {
-                throw CLIError("this file needs the checkpoint \(Archive.hex(container.modelHash).prefix(16))…; no default checkpoint in this build, pass --model PATH")
+            let prior = try loadPrior(modelPath: modelPath)
+            let coder = try BitsBackCoder(
+                prior: prior, parameters: ChainParameters(steps: max(1, container.images.first?.steps ?? 1)), threads: threads)
+            guard coder.modelHash == container.modelHash else {
+                let source = modelPath.map { "the checkpoint \($0)" } ?? "this build's default checkpoint"
+                throw CLIError("this file was compressed with the checkpoint of SHA-256 \(Archive.hex(container.modelHash)), "
+                    + "not \(source) (\(Archive.hex(coder.modelHash).prefix(16))…); pass that checkpoint with --model PATH")
             }
-            let found = try checkpointHash(atPath: modelPath)
-            guard found == container.modelHash else {
-                throw ArchiveError.modelMismatch(expected: Archive.hex(container.modelHash), found: Archive.hex(found))
-            }
-            throw ArchiveError.coderUnavailable(.bitsBackVDM)
+            return coder
         }
     }
 
-    /// SHA-256 of the checkpoint file's bytes.
-    static func checkpointHash(atPath path: String) throws -> [UInt8] {
+    /// The prior of `modelPath`, or the packaged default checkpoint.
+    static func loadPrior(modelPath: String?) throws -> DiffusionPrior {
         do {
-            return PixelChecksum.sha256(try FileIO.readFile(path))
+            return try DiffusionPrior(checkpoint: Checkpoint.load(path: modelPath))
         } catch {
-            throw CLIError("checkpoint \(path): \(errorLine(error))")
+            throw CLIError("checkpoint \(modelPath ?? "(default)"): \(errorLine(error))")
         }
     }
 }

@@ -17,8 +17,8 @@ struct Compress: ParsableCommand {
     @Option(name: .shortAndLong, help: "Output file (\"-\" for standard output); with several inputs, a dataset archive.")
     var output: String?
 
-    @Option(help: "Pixel coder: stored (zlib placeholder, no diffusion model) or vdm (bits-back VDM).")
-    var coder: CoderChoice = .stored
+    @Option(help: "Pixel coder: vdm (bits-back with the diffusion prior, the default) or stored (zlib, no model: fast, for comparison).")
+    var coder: CoderChoice = .vdm
 
     @Option(help: "Diffusion steps T (vdm coder).")
     var steps: Int?

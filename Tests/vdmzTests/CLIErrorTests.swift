@@ -57,17 +57,16 @@ final class CLIErrorTests: XCTestCase {
     }
 
     func testWrongModelHash() throws {
-        let modelA: [UInt8] = Array("checkpoint A".utf8), modelB: [UInt8] = Array("checkpoint B".utf8)
-        try cli.write(modelB, to: "b.ckpt")
-        let image = try testImage(.rgb, bitDepth: 8)
-        let parts = ImageLayout.decompose(image)
-        let container = try Container(
-            coder: .bitsBackVDM, isDataset: false, modelHash: PixelChecksum.sha256(modelA),
-            images: [ContainerImage(name: "m.png", header: parts.header, steps: 10, pixelChecksum: PixelChecksum.of(image),
-                                    sidePlanes: parts.sidePlanes)],
-            payload: try StoredPixelCoder().encode([parts.model], progress: nil))
-        try cli.write(try container.serialized(), to: "m.png.vdmz")
-        try assertFails(["decompress", "m.png.vdmz", "--model", "b.ckpt"], mentioning: "model mismatch",
+        // A file made with the default checkpoint, decoded with another (the tiny test checkpoint).
+        let tiny = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("ModelTests/Fixtures/tiny.safetensors")
+        try cli.write(try [UInt8](Data(contentsOf: tiny)), to: "b.ckpt")
+        try cli.write(try testImage(.rgb, bitDepth: 8).pngData(), to: "m.png")
+        XCTAssertEqual(try cli.run(["compress", "-q", "m.png"]).status, 0)
+        try FileManager.default.removeItem(atPath: cli.path("m.png"))
+        try assertFails(["decompress", "m.png.vdmz", "--model", "b.ckpt"], mentioning: "was compressed with the checkpoint",
+                        leaves: ["b.ckpt", "m.png.vdmz"])
+        try assertFails(["decompress", "m.png.vdmz", "--model", "m.png.vdmz"], mentioning: "not a valid safetensors",
                         leaves: ["b.ckpt", "m.png.vdmz"])
     }
 
@@ -124,7 +123,7 @@ final class CLIErrorTests: XCTestCase {
 
     func testStoredCoderRejectsModelOptions() throws {
         try cli.write(try testImage(.rgb, bitDepth: 8).pngData(), to: "a.png")
-        try assertFails(["compress", "--steps", "10", "a.png"], mentioning: "--steps", leaves: ["a.png"])
+        try assertFails(["compress", "--coder", "stored", "--steps", "10", "a.png"], mentioning: "--steps", leaves: ["a.png"])
     }
 }
 

@@ -1,0 +1,158 @@
+import ANS
+import Model
+
+/// What encoding cost, measured on the message itself.
+public struct CodingReport: Sendable {
+    /// Net bits each image added to the message (its share of the payload, initial bits excluded).
+    public var imageBits: [Double] = []
+    /// Bits drawn from the initial-bits source (the seeded bits below the stack, including the lane
+    /// heads): paid once per payload.
+    public var initialBits: Int = 0
+    /// Bytes of the whole payload (parameter block + serialized message).
+    public var payloadBytes: Int = 0
+
+    public init(imageBits: [Double] = [], initialBits: Int = 0, payloadBytes: Int = 0) {
+        self.imageBits = imageBits
+        self.initialBits = initialBits
+        self.payloadBytes = payloadBytes
+    }
+}
+
+/// The product's pixel coder: bits-back coding of the VDM latent chain (`BitsBackChain`) for every tile
+/// (`TilePlan`) of every image, all on one ANS message, so the initial bits are paid once per payload.
+///
+/// Payload: the chain parameter block (`ChainParameters.encoded`), then the serialized message. Decoding
+/// reads the parameters from the payload, decodes images and tiles in reverse order, and finally checks
+/// that the message is back to its fresh state — a damaged payload fails that check or the container's
+/// pixel checksums; it never yields a wrong image silently.
+public final class BitsBackCoder: PixelCoder {
+    public let kind = PixelCoderKind.bitsBackVDM
+    public let modelHash: [UInt8]
+    public let prior: DiffusionPrior
+    /// Parameters used by `encode` (decoding takes them from the payload).
+    public let parameters: ChainParameters
+    /// Threads for the network; results do not depend on it.
+    public let threads: Int
+    public var steps: Int { parameters.steps }
+
+    /// - Throws: `BitsBackError.invalidConfiguration` for out-of-range parameters or threads.
+    public init(prior: DiffusionPrior, parameters: ChainParameters, threads: Int = 1) throws {
+        var r = ByteReader(parameters.encoded)
+        guard parameters.steps >= 1, parameters.steps <= ChainParameters.maxSteps, parameters.laneCount <= 1024,
+              parameters.latentBinShift <= 16, parameters.firstBinShift <= 16,
+              (try? ChainParameters.decode(from: &r)) == parameters else {
+            throw BitsBackError.invalidConfiguration("chain parameters out of range: \(parameters)")
+        }
+        guard threads >= 1 else { throw BitsBackError.invalidConfiguration("threads must be ≥ 1") }
+        self.prior = prior
+        self.parameters = parameters
+        self.threads = threads
+        self.modelHash = PixelChecksum.sha256([UInt8](prior.checkpoint.data))
+    }
+
+    public func encode(_ images: [ModelImage], progress: CodingProgress?) throws -> [UInt8] {
+        try encode(images, progress: progress, report: nil)
+    }
+
+    /// Encodes and fills `report` with the measured cost of each image.
+    public func encode(_ images: [ModelImage], progress: CodingProgress?, report: UnsafeMutablePointer<CodingReport>?)
+        throws -> [UInt8] {
+        let schedule = try LatentSchedule(prior: prior, parameters: parameters)
+        let chain = BitsBackChain(prior: prior, schedule: schedule, parameters: parameters, threads: threads)
+        var message = try Message(laneCount: laneCount(for: images.map { $0.width * $0.height }), seed: 0)
+        let totalWork = Double(images.reduce(0) { $0 + $1.width * $1.height }) * Double(parameters.steps + 1)
+        var done = 0.0
+        var imageBits: [Double] = []
+        for image in images {
+            let before = message.contentBits
+            for tile in parameters.plan.tiles(width: image.width, height: image.height) {
+                let pixels = Self.planarTile(of: image, tile)
+                let context = TileContext(tile: tile, imageWidth: image.width, imageHeight: image.height,
+                                          pixels: image.pixels, margin: contextMargin)
+                try chain.encode(pixels, context: context, onto: &message) { stepsDone in
+                    progress?((done + Double(tile.area) * Double(stepsDone + 1)) / totalWork)
+                }
+                done += Double(tile.area) * Double(parameters.steps + 1)
+            }
+            imageBits.append(message.contentBits - before)
+        }
+        let payload = parameters.encoded + message.serialized()
+        report?.pointee = CodingReport(imageBits: imageBits, initialBits: message.initialBitsDrawn, payloadBytes: payload.count)
+        return payload
+    }
+
+    public func decode(_ payload: [UInt8], shapes: [ModelImageShape], progress: CodingProgress?) throws -> [ModelImage] {
+        var reader = ByteReader(payload)
+        let parameters = try ChainParameters.decode(from: &reader)
+        for shape in shapes where shape.steps != parameters.steps {
+            throw BitsBackError.corruptPayload("the container lists \(shape.steps) steps, the payload \(parameters.steps)")
+        }
+        let schedule = try LatentSchedule(prior: prior, parameters: parameters)
+        let chain = BitsBackChain(prior: prior, schedule: schedule, parameters: parameters, threads: threads)
+        let messageBytes = try reader.readBytes(reader.remaining)
+        var message: Message
+        do { message = try Message(serialized: messageBytes) } catch {
+            throw BitsBackError.corruptPayload("\(error)")
+        }
+        let lanes = laneCount(for: shapes.map { $0.width * $0.height })
+        guard message.laneCount == lanes, message.seed == 0 else {
+            throw BitsBackError.corruptPayload("unexpected lane count or seed")
+        }
+        let totalWork = Double(shapes.reduce(0) { $0 + $1.width * $1.height }) * Double(parameters.steps + 1)
+        var done = 0.0
+        var images: [ModelImage] = []
+        for shape in shapes.reversed() {
+            var pixels = [UInt8](repeating: 0, count: shape.width * shape.height * 3)
+            for tile in parameters.plan.tiles(width: shape.width, height: shape.height).reversed() {
+                let context = TileContext(tile: tile, imageWidth: shape.width, imageHeight: shape.height,
+                                          pixels: pixels, margin: contextMargin)
+                let planar = try chain.decode(context: context, from: &message) { stepsDone in
+                    progress?((done + Double(tile.area) * Double(stepsDone + 1)) / totalWork)
+                }
+                Self.storePlanarTile(planar, tile, into: &pixels, imageWidth: shape.width)
+                done += Double(tile.area) * Double(parameters.steps + 1)
+            }
+            images.append(try ModelImage(width: shape.width, height: shape.height, pixels: pixels))
+        }
+        guard message == (try Message(laneCount: lanes, seed: 0)) else {
+            throw BitsBackError.corruptPayload("the message did not return to its initial state")
+        }
+        return images.reversed()
+    }
+
+    /// Known pixels each tile sees to its right and below: the network's receptive radius.
+    var contextMargin: Int { prior.metadata.receptiveRadius }
+
+    /// Lanes for a payload of these image areas: interleaving pays for itself only on large messages,
+    /// while every lane costs 64 bits of state.
+    func laneCount(for areas: [Int]) -> Int {
+        let subpixels = areas.reduce(0, +) * 3
+        var lanes = 1
+        while lanes < parameters.laneCount && lanes * 16384 <= subpixels { lanes *= 2 }
+        return min(lanes, parameters.laneCount)
+    }
+
+    /// The tile's pixels of an HWC image, planar `[3][height][width]`.
+    static func planarTile(of image: ModelImage, _ tile: TileRect) -> [UInt8] {
+        var planar = [UInt8](repeating: 0, count: 3 * tile.area)
+        let plane = tile.area
+        for y in 0..<tile.height {
+            let row = ((tile.y + y) * image.width + tile.x) * 3
+            for x in 0..<tile.width {
+                for c in 0..<3 { planar[c * plane + y * tile.width + x] = image.pixels[row + 3 * x + c] }
+            }
+        }
+        return planar
+    }
+
+    /// Writes a planar tile back into an HWC pixel buffer.
+    static func storePlanarTile(_ planar: [UInt8], _ tile: TileRect, into pixels: inout [UInt8], imageWidth: Int) {
+        let plane = tile.area
+        for y in 0..<tile.height {
+            let row = ((tile.y + y) * imageWidth + tile.x) * 3
+            for x in 0..<tile.width {
+                for c in 0..<3 { pixels[row + 3 * x + c] = planar[c * plane + y * tile.width + x] }
+            }
+        }
+    }
+}

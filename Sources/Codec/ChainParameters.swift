@@ -1,0 +1,86 @@
+/// The parameters of the bits-back chain that the decoder must know. They are written at the start of
+/// the payload (`ChainParameters.encoded`), so a later release can change the defaults and still decode
+/// old files.
+public struct ChainParameters: Equatable, Sendable {
+    /// Diffusion steps T.
+    public var steps: Int
+    /// The grid of z_{t_i} (i ≥ 1) is δ_i = 2^−latentBinShift × the smallest standard deviation that
+    /// codes z_{t_i}. Finer grids code closer to the ELBO; coarser ones need fewer bits on the stack.
+    public var latentBinShift: Int
+    /// The same for z_0, whose first pop draws log2(σ_0/δ_0) + 2 bits per sub-pixel from the stack:
+    /// a coarser grid there keeps the initial bits of a file small.
+    public var firstBinShift: Int
+    /// Frequency precision (bits) of the discretized Gaussians.
+    public var gaussianPrecision: Int
+    /// Frequency precision (bits) of the 256-way pixel distributions.
+    public var pixelPrecision: Int
+    /// Interleaved rANS lanes.
+    public var laneCount: Int
+    /// How large images are cut into tiles on one stack.
+    public var plan: TilePlan
+
+    public init(steps: Int, latentBinShift: Int = 3, firstBinShift: Int = 1, gaussianPrecision: Int = 30,
+                pixelPrecision: Int = 24, laneCount: Int = 16, plan: TilePlan = .standard) {
+        self.steps = steps
+        self.latentBinShift = latentBinShift
+        self.firstBinShift = firstBinShift
+        self.gaussianPrecision = gaussianPrecision
+        self.pixelPrecision = pixelPrecision
+        self.laneCount = laneCount
+        self.plan = plan
+    }
+
+    /// Version of the encoded parameter block.
+    static let version: UInt8 = 1
+    /// Largest step count a payload may ask for (each step is a network evaluation per tile).
+    public static let maxSteps = 4096
+
+    /// The parameter block: version, then the fields as little-endian integers.
+    var encoded: [UInt8] {
+        var w = ByteWriter()
+        w.append(Self.version)
+        w.append(UInt32(steps))
+        w.append(UInt8(latentBinShift))
+        w.append(UInt8(firstBinShift))
+        w.append(UInt8(gaussianPrecision))
+        w.append(UInt8(pixelPrecision))
+        w.append(UInt16(laneCount))
+        w.append(UInt32(plan.blockSize))
+        w.append(UInt16(plan.growthNumerator))
+        w.append(UInt16(plan.growthDenominator))
+        w.append(UInt32(plan.maxTilePixels))
+        return w.bytes
+    }
+
+    /// Parses and validates a parameter block.
+    /// - Throws: `BitsBackError.invalidParameters` for a wrong version or an out-of-range value.
+    static func decode(from r: inout ByteReader) throws -> ChainParameters {
+        func invalid(_ what: String) -> BitsBackError { .invalidParameters(what) }
+        do {
+            let version = try r.readUInt8()
+            guard version == Self.version else { throw invalid("chain parameter version \(version) (this build reads \(Self.version))") }
+            let steps = Int(try r.readUInt32())
+            let latentShift = Int(try r.readUInt8()), firstShift = Int(try r.readUInt8())
+            let gaussianPrecision = Int(try r.readUInt8()), pixelPrecision = Int(try r.readUInt8())
+            let lanes = Int(try r.readUInt16())
+            let block = Int(try r.readUInt32())
+            let numerator = Int(try r.readUInt16()), denominator = Int(try r.readUInt16())
+            let maxTile = Int(try r.readUInt32())
+            guard (1...maxSteps).contains(steps) else { throw invalid("steps \(steps)") }
+            guard (0...16).contains(latentShift), (0...16).contains(firstShift) else { throw invalid("bin shifts") }
+            guard (16...31).contains(gaussianPrecision), (12...28).contains(pixelPrecision) else { throw invalid("precision") }
+            guard (1...1024).contains(lanes) else { throw invalid("lane count \(lanes)") }
+            guard block >= 1, block <= 1 << 16, denominator >= 1, numerator >= denominator, maxTile >= block * block
+            else { throw invalid("tile plan") }
+            return ChainParameters(
+                steps: steps, latentBinShift: latentShift, firstBinShift: firstShift,
+                gaussianPrecision: gaussianPrecision, pixelPrecision: pixelPrecision, laneCount: lanes,
+                plan: TilePlan(blockSize: block, growthNumerator: numerator, growthDenominator: denominator,
+                               maxTilePixels: maxTile))
+        } catch let error as BitsBackError {
+            throw error
+        } catch {
+            throw invalid("truncated parameter block")
+        }
+    }
+}

@@ -1,2 +1,0 @@
-/// The VDM prior (placeholder; see issue 4).
-public enum ModelInfo {}

@@ -1,0 +1,40 @@
+import XCTest
+@testable import Codec
+
+final class TilePlanTests: XCTestCase {
+    /// The tiles cover every pixel exactly once, in the plan's bounds.
+    func assertPartition(_ plan: TilePlan, width: Int, height: Int, file: StaticString = #filePath, line: UInt = #line) {
+        let tiles = plan.tiles(width: width, height: height)
+        var covered = [UInt8](repeating: 0, count: width * height)
+        for t in tiles {
+            XCTAssertGreaterThan(t.area, 0, file: file, line: line)
+            XCTAssertLessThanOrEqual(t.area, plan.maxTilePixels + plan.blockSize * max(width, height), file: file, line: line)
+            for y in t.y..<(t.y + t.height) { for x in t.x..<(t.x + t.width) { covered[y * width + x] += 1 } }
+        }
+        XCTAssertTrue(covered.allSatisfy { $0 == 1 }, "\(width)×\(height) not partitioned", file: file, line: line)
+    }
+
+    func testPartitionsManySizes() {
+        let plans = [TilePlan.standard, TilePlan(blockSize: 4, growthNumerator: 3, growthDenominator: 2, maxTilePixels: 64)]
+        for plan in plans {
+            for (w, h) in [(1, 1), (1, 77), (77, 1), (33, 47), (768, 512), (512, 768), (1000, 3), (3, 1000), (17, 17)] {
+                assertPartition(plan, width: w, height: h)
+            }
+        }
+    }
+
+    /// Areas grow by at most the growth factor (plus rounding to whole rows and slivers), so that later
+    /// tiles find enough bits on the stack; the first tile is small.
+    func testAreasGrowGradually() {
+        let plan = TilePlan.standard
+        let tiles = plan.tiles(width: 768, height: 512)
+        XCTAssertEqual(tiles.first?.area, plan.blockSize * plan.blockSize)
+        var previousMax = 0
+        for t in tiles {
+            if previousMax > 0 {
+                XCTAssertLessThanOrEqual(Double(t.area), 2.0 * Double(previousMax), "jump to \(t) after \(previousMax)")
+            }
+            previousMax = max(previousMax, t.area)
+        }
+    }
+}

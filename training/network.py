@@ -1,0 +1,91 @@
+"""The denoiser ε̂_θ(z, γ) of NETWORK.md, architecture ``vdmz-resnet-1``.
+
+State-dict names are exactly the checkpoint tensor names of NETWORK.md ("Checkpoint file").
+"""
+import math
+
+import numpy as np
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+from .schedule import MonotoneGamma
+
+ARCHITECTURE = "vdmz-resnet-1"
+TEMB_HALF = 32
+
+
+def conv3x3(cin: int, cout: int) -> nn.Conv2d:
+    return nn.Conv2d(cin, cout, 3, padding=1)
+
+
+class Block(nn.Module):
+    def __init__(self, channels: int):
+        super().__init__()
+        self.conv1 = conv3x3(channels, channels)
+        self.temb = nn.Linear(4 * channels, channels)
+        self.conv2 = conv3x3(channels, channels)
+        nn.init.zeros_(self.conv2.weight)
+        nn.init.zeros_(self.conv2.bias)
+
+    def forward(self, h, temb):
+        a = self.conv1(F.silu(h)) + self.temb(temb)[:, :, None, None]
+        return h + self.conv2(F.silu(a))
+
+
+class VDMZNetwork(nn.Module):
+    """Denoiser plus its learned schedule (``self.gamma``). ``forward(z, gamma)`` returns y
+    ``[N, outC, H, W]``: ε̂ = y[:, :3], and with ``learned_variance`` v = y[:, 3:6]."""
+
+    def __init__(self, channels: int = 32, blocks: int = 4, fourier_n=(6, 7), learned_variance: bool = False):
+        super().__init__()
+        self.channels = channels
+        self.num_blocks = blocks
+        self.fourier_n = list(fourier_n)
+        self.learned_variance = bool(learned_variance)
+        self.out_channels = 6 if learned_variance else 3
+        k = len(self.fourier_n)
+        self.gamma = MonotoneGamma()
+        self.temb1 = nn.Linear(2 * TEMB_HALF, 4 * channels)
+        self.temb2 = nn.Linear(4 * channels, 4 * channels)
+        self.conv_in = conv3x3(3 * (1 + 2 * k), channels)
+        self.blocks = nn.ModuleList([Block(channels) for _ in range(blocks)])
+        self.conv_out = conv3x3(channels, self.out_channels)
+        nn.init.zeros_(self.conv_out.weight)
+        nn.init.zeros_(self.conv_out.bias)
+        # Constants computed in float64 and rounded once to float32 (NETWORK.md).
+        fw = np.array([2.0 * math.pi * 2.0 ** n for n in self.fourier_n], dtype=np.float64).astype(np.float32)
+        freq = np.exp(-math.log(10000.0) * np.arange(TEMB_HALF, dtype=np.float64) / (TEMB_HALF - 1)).astype(np.float32)
+        self.register_buffer("fourier_w", torch.from_numpy(fw), persistent=False)
+        self.register_buffer("temb_freq", torch.from_numpy(freq), persistent=False)
+
+    def hyperparameters(self) -> dict:
+        return {"channels": self.channels, "blocks": self.num_blocks, "fourier_n": self.fourier_n,
+                "learned_variance": self.learned_variance}
+
+    def time_embedding(self, gamma: torch.Tensor) -> torch.Tensor:
+        u = (gamma.to(torch.float32) + 13.3) / 18.3
+        a = (1000.0 * u)[:, None] * self.temb_freq[None, :]
+        e = torch.cat([torch.sin(a), torch.cos(a)], dim=1)
+        return F.silu(self.temb2(F.silu(self.temb1(e))))
+
+    def fourier_features(self, z: torch.Tensor) -> torch.Tensor:
+        us = [z * self.fourier_w[i] for i in range(len(self.fourier_n))]
+        return torch.cat([z] + [torch.sin(u) for u in us] + [torch.cos(u) for u in us], dim=1)
+
+    def forward(self, z: torch.Tensor, gamma: torch.Tensor) -> torch.Tensor:
+        temb = self.time_embedding(gamma)
+        h = self.conv_in(self.fourier_features(z))
+        for block in self.blocks:
+            h = block(h, temb)
+        return self.conv_out(F.silu(h))
+
+    def flops_per_pixel(self) -> int:
+        """Multiply-adds ×2 of the convolutions per pixel per evaluation (NETWORK.md formula)."""
+        c = self.channels
+        cin = 3 * (1 + 2 * len(self.fourier_n))
+        return 2 * 9 * (cin * c + 2 * self.num_blocks * c * c + c * self.out_channels)
+
+
+def count_parameters(model: nn.Module) -> int:
+    return sum(p.numel() for p in model.parameters())
