@@ -1,7 +1,25 @@
 #!/usr/bin/env bash
 # Runs the whole test suite: set-up (idempotent), Python loss tests, then the Swift tests.
+# Ends with one summary line "tests: N passed, M failed" over both.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
-python3 -m pytest -q training/tests
-swift test
+log="$(mktemp)"
+trap 'rm -f "$log"' EXIT
+set +e
+python3 -m pytest -q training/tests 2>&1 | tee "$log"
+python_status=${PIPESTATUS[0]}
+python_summary=$(grep -E "^[0-9]+ passed|[0-9]+ passed" "$log" | tail -1)
+swift test 2>&1 | tee "$log"
+swift_status=${PIPESTATUS[0]}
+set -e
+count() { echo "$1" | grep -oE "[0-9]+ $2" | head -1 | grep -oE "[0-9]+" || echo 0; }
+py_passed=$(count "$python_summary" passed); py_failed=$(count "$python_summary" failed)
+swift_line=$(grep -E "Executed [0-9]+ tests?, with [0-9]+ failures?" "$log" | tail -1)
+swift_total=$(echo "$swift_line" | grep -oE "Executed [0-9]+" | grep -oE "[0-9]+" || echo 0)
+swift_failed=$(echo "$swift_line" | grep -oE "with [0-9]+" | grep -oE "[0-9]+" || echo 0)
+# A runner that failed without reporting failures (e.g. a build error) still counts as one failure.
+[ "$python_status" -ne 0 ] && [ "$py_failed" -eq 0 ] && py_failed=1
+[ "$swift_status" -ne 0 ] && [ "$swift_failed" -eq 0 ] && swift_failed=1
+echo "tests: $((py_passed + swift_total - swift_failed)) passed, $((py_failed + swift_failed)) failed"
+[ "$python_status" -eq 0 ] && [ "$swift_status" -eq 0 ]
