@@ -26,20 +26,27 @@ struct BitsBackChain {
 
     /// Codes one tile's planar pixels onto `message`. `progress` is called after each step with the
     /// number of steps done.
+    /// Returns the deepest the message went below its starting content during the tile, in bits (≥ 0):
+    /// the bits the tile needs on the stack before it starts, or it draws initial bits.
+    @discardableResult
     func encode(_ pixels: [UInt8], context: TileContext, onto message: inout Message,
-                progress: (Int) -> Void) throws {
+                progress: (Int) -> Void) throws -> Double {
         let n = pixels.count
         let grids = try schedule.binWidths.map { try DiscretizedGaussian(binWidth: $0, precision: parameters.gaussianPrecision) }
         let level0 = schedule.decoder.level
         var means = [Float](repeating: 0, count: n)
         for j in 0..<n { means[j] = Float(level0.alpha * DiscretizedDecoder.scaled(Int(pixels[j]))) }
+        let start = message.contentBits
+        var lowest = start
         var previous = try message.popGaussian(means: means, standardDeviation: level0.sigma, under: grids[0])
+        lowest = min(lowest, message.contentBits)
         try pushPixels(pixels, z0: previous, onto: &message)
         progress(0)
         for i in 1...parameters.steps {
             let step = schedule.steps[i - 1]
             forwardMeans(of: previous, binWidth: schedule.binWidths[i - 1], step: step, into: &means)
             let current = try popForward(means: means, step: step, grid: grids[i], from: &message)
+            lowest = min(lowest, message.contentBits)
             let reverse = try reverseDistribution(at: current, step: i, context: context)
             if let deviations = reverse.deviations {
                 try message.pushGaussian(previous, means: reverse.means, standardDeviations: deviations, under: grids[i - 1])
@@ -52,6 +59,7 @@ struct BitsBackChain {
         }
         means = [Float](repeating: 0, count: n)
         try message.pushGaussian(previous, means: means, standardDeviation: 1, under: grids[parameters.steps])
+        return start - lowest
     }
 
     /// Decodes one tile of `3 · width · height` planar pixels from `message` (the mirror of `encode`).

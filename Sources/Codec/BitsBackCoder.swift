@@ -63,20 +63,39 @@ public final class BitsBackCoder: PixelCoder {
         let totalWork = Double(images.reduce(0) { $0 + $1.width * $1.height }) * Double(parameters.steps + 1)
         var done = 0.0
         var imageBits: [Double] = []
+        var targets: [[Int]] = []
+        // Bits per pixel a tile needs on the stack before it starts (measured on the previous tile).
+        var needPerPixel: Double? = nil
         for image in images {
             let before = message.contentBits
-            for tile in parameters.plan.tiles(width: image.width, height: image.height) {
+            var cursor = TileCursor(plan: parameters.plan, width: image.width, height: image.height)
+            var imageTargets: [Int] = []
+            while true {
+                // As large as the bits already on the stack allow (10 % margin), so that only the very first
+                // tile draws initial bits; the decoder reads the targets from the payload.
+                let available = message.contentBits + 32 * Double(message.initialWordsDrawn)
+                let target = needPerPixel.map { Int(max(0, available) / ($0 * 1.1)) } ?? 0
+                guard let tile = cursor.next(target: target) else { break }
+                imageTargets.append(target)
                 let pixels = Self.planarTile(of: image, tile)
                 let context = TileContext(tile: tile, imageWidth: image.width, imageHeight: image.height,
                                           pixels: image.pixels, margin: contextMargin)
-                try chain.encode(pixels, context: context, onto: &message) { stepsDone in
+                let need = try chain.encode(pixels, context: context, onto: &message) { stepsDone in
                     progress?((done + Double(tile.area) * Double(stepsDone + 1)) / totalWork)
                 }
+                needPerPixel = max(need / Double(tile.area), 1)
                 done += Double(tile.area) * Double(parameters.steps + 1)
             }
+            targets.append(imageTargets)
             imageBits.append(message.contentBits - before)
         }
-        let payload = parameters.encoded + message.serialized()
+        var header = ByteWriter()
+        header.append(parameters.encoded)
+        for imageTargets in targets {
+            header.appendVarint(UInt64(imageTargets.count))
+            for target in imageTargets { header.appendVarint(UInt64(target)) }
+        }
+        let payload = header.bytes + message.serialized()
         report?.pointee = CodingReport(imageBits: imageBits, initialBits: message.initialBitsDrawn, payloadBytes: payload.count)
         return payload
     }
@@ -86,6 +105,21 @@ public final class BitsBackCoder: PixelCoder {
         let parameters = try ChainParameters.decode(from: &reader)
         for shape in shapes where shape.steps != parameters.steps {
             throw BitsBackError.corruptPayload("the container lists \(shape.steps) steps, the payload \(parameters.steps)")
+        }
+        var tilesOfImage: [[TileRect]] = []
+        for shape in shapes {
+            var cursor = TileCursor(plan: parameters.plan, width: shape.width, height: shape.height)
+            let count = try Self.readCount(&reader, limit: shape.width * shape.height)
+            var tiles: [TileRect] = []
+            for _ in 0..<count {
+                let target = try Self.readCount(&reader, limit: Int(UInt32.max))
+                guard let tile = cursor.next(target: target) else {
+                    throw BitsBackError.corruptPayload("more tile targets than the image has tiles")
+                }
+                tiles.append(tile)
+            }
+            guard cursor.next(target: 0) == nil else { throw BitsBackError.corruptPayload("too few tile targets") }
+            tilesOfImage.append(tiles)
         }
         let schedule = try LatentSchedule(prior: prior, parameters: parameters)
         let chain = BitsBackChain(prior: prior, schedule: schedule, parameters: parameters, threads: threads)
@@ -101,9 +135,9 @@ public final class BitsBackCoder: PixelCoder {
         let totalWork = Double(shapes.reduce(0) { $0 + $1.width * $1.height }) * Double(parameters.steps + 1)
         var done = 0.0
         var images: [ModelImage] = []
-        for shape in shapes.reversed() {
+        for (shape, tiles) in zip(shapes, tilesOfImage).reversed() {
             var pixels = [UInt8](repeating: 0, count: shape.width * shape.height * 3)
-            for tile in parameters.plan.tiles(width: shape.width, height: shape.height).reversed() {
+            for tile in tiles.reversed() {
                 let context = TileContext(tile: tile, imageWidth: shape.width, imageHeight: shape.height,
                                           pixels: pixels, margin: contextMargin)
                 let planar = try chain.decode(context: context, from: &message) { stepsDone in
@@ -118,6 +152,20 @@ public final class BitsBackCoder: PixelCoder {
             throw BitsBackError.corruptPayload("the message did not return to its initial state")
         }
         return images.reversed()
+    }
+
+    /// A LEB128 count of at most `limit`.
+    static func readCount(_ reader: inout ByteReader, limit: Int) throws -> Int {
+        var value: UInt64 = 0
+        for shift in stride(from: 0, to: 64, by: 7) {
+            guard let byte = try? reader.readUInt8() else { throw BitsBackError.corruptPayload("truncated tile list") }
+            value |= UInt64(byte & 0x7F) << UInt64(shift)
+            if byte & 0x80 == 0 {
+                guard value <= UInt64(limit) else { throw BitsBackError.corruptPayload("tile list value \(value) out of range") }
+                return Int(value)
+            }
+        }
+        throw BitsBackError.corruptPayload("tile list varint too long")
     }
 
     /// Known pixels each tile sees to its right and below: the network's receptive radius.

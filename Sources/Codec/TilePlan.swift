@@ -47,31 +47,59 @@ public struct TilePlan: Equatable, Sendable {
         self.maxTilePixels = max(self.blockSize * self.blockSize, maxTilePixels)
     }
 
-    /// The tiles of a `width` × `height` image in coding order (the encoder's order; the decoder
-    /// decodes them in reverse). Both sides must be ≥ 1.
-    ///
-    /// The image is cut into bands of rows (the first `blockSize` high, later ones as high as the target
-    /// area allows), and each band into tiles whose area follows the growing target.
+    /// The tiles of a `width` × `height` image in coding order when every tile's target area follows the
+    /// fixed growth (the encoder instead picks targets from the stack, see `TileCursor`).
     public func tiles(width: Int, height: Int) -> [TileRect] {
-        guard width >= 1, height >= 1 else { return [] }
+        var cursor = TileCursor(plan: self, width: width, height: height)
         var tiles: [TileRect] = []
         var target = blockSize * blockSize
-        var y = 0
-        while y < height {
-            let maxRows = max(1, maxTilePixels / width)
-            var h = min(height - y, y == 0 ? blockSize : max(min(blockSize, maxRows), min(maxRows, target / width)))
-            if height - (y + h) < blockSize / 2 { h = height - y }  // no sliver at the bottom
-            let maxColumns = max(1, maxTilePixels / h)
-            var x = 0
-            while x < width {
-                var w = min(width - x, maxColumns, max(blockSize, target / h))
-                if width - (x + w) < blockSize / 2, width - x <= maxColumns { w = width - x }  // no sliver at the right
-                tiles.append(TileRect(x: x, y: y, width: w, height: h))
-                x += w
-                target = min(maxTilePixels, max(target + 1, target / growthDenominator * growthNumerator))
-            }
-            y += h
+        while let tile = cursor.next(target: target) {
+            tiles.append(tile)
+            target = min(maxTilePixels, max(target + 1, target / growthDenominator * growthNumerator))
         }
         return tiles
+    }
+}
+
+/// Cuts an image into tiles one at a time, each close to a target area given when it is cut.
+///
+/// The image is cut into bands of rows (the first `blockSize` high, later ones as high as the target
+/// then allows) and each band into tiles of about the target area, left to right. The result depends only
+/// on the image size, the plan and the sequence of targets, so a decoder that knows the targets derives
+/// the same tiles. Invariants: the tiles partition the image; a tile exceeds `maxTilePixels` only where a
+/// band left no room to avoid a sliver of fewer than `blockSize / 2` rows.
+public struct TileCursor {
+    public let plan: TilePlan
+    public let width: Int
+    public let height: Int
+    private var y = 0, x = 0, bandHeight = 0
+
+    public init(plan: TilePlan, width: Int, height: Int) {
+        self.plan = plan
+        self.width = max(0, width)
+        self.height = max(0, height)
+    }
+
+    /// The next tile, about `target` pixels (clamped to at least `blockSize²`), or nil when the image is done.
+    public mutating func next(target requested: Int) -> TileRect? {
+        guard width >= 1, height >= 1, y < height else { return nil }
+        let b = plan.blockSize
+        let target = min(plan.maxTilePixels, max(b * b, requested))
+        if x == 0 {
+            let maxRows = max(1, plan.maxTilePixels / width)
+            var h = min(height - y, y == 0 ? b : max(min(b, maxRows), min(maxRows, target / width)))
+            if height - (y + h) < b / 2 { h = height - y }  // no sliver at the bottom
+            bandHeight = h
+        }
+        let maxColumns = max(1, plan.maxTilePixels / bandHeight)
+        var w = min(width - x, maxColumns, max(b, target / bandHeight))
+        if width - (x + w) < b / 2, width - x <= maxColumns { w = width - x }  // no sliver at the right
+        let tile = TileRect(x: x, y: y, width: w, height: bandHeight)
+        x += w
+        if x >= width {
+            x = 0
+            y += bandHeight
+        }
+        return tile
     }
 }
