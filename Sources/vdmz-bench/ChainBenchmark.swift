@@ -85,43 +85,14 @@ private func chainBenchmark(_ arguments: [String]) throws {
             elboBits += terms.total * Double(d)
         }
     }
-    // The same ELBO over the tiles the coder uses (each tile seen alone): the coder's own target.
-    var tiledBits = 0.0
-    var tiledNoise = GaussianNoise(seed: 2)
-    let tiledSeconds = try seconds {
-        for image in images {
-            for tile in parameters.plan.tiles(width: image.width, height: image.height) {
-                let planar = planarTile(of: image, tile)
-                let terms = try prior.negativeELBO(
-                    pixels: planar, width: tile.width, height: tile.height, steps: steps, threads: threads
-                ) { _ in tiledNoise.next(count: planar.count) }
-                tiledBits += terms.total * Double(planar.count)
-            }
-        }
-    }
     let d = Double(subpixels)
     print(String(format: "images %d (%d sub-pixels), T = %d, shifts %d,%d, %@ mode, %d threads",
                  images.count, subpixels, steps, shifts[0], shifts[1], single ? "single-image" : "dataset", threads))
     print(String(format: "elbo_bpd %.4f   net_coded_bpd %.4f (%+.2f %%)   file_bpd %.4f (%+.2f %%)   initial bits %d",
                  elboBits / d, netBits / d, 100 * (netBits / elboBits - 1), Double(8 * payloadBytes) / d,
                  100 * (Double(8 * payloadBytes) / elboBits - 1), initialBits))
-    print(String(format: "tiled_elbo_bpd %.4f (%+.2f %% over the whole-image ELBO; coded net is %+.2f %% over it)",
-                 tiledBits / d, 100 * (tiledBits / elboBits - 1), 100 * (netBits / tiledBits - 1)))
-    print(String(format: "encode %.2f s, decode %.2f s, ELBO evaluation %.2f s + %.2f s tiled (%.3f s/image encode)",
-                 encodeSeconds, decodeSeconds, elboSeconds, tiledSeconds, encodeSeconds / Double(images.count)))
-}
-
-/// The tile's pixels of an HWC image, planar `[3][height][width]`.
-private func planarTile(of image: ModelImage, _ tile: TileRect) -> [UInt8] {
-    var planar = [UInt8](repeating: 0, count: 3 * tile.area)
-    for y in 0..<tile.height {
-        for x in 0..<tile.width {
-            for c in 0..<3 {
-                planar[c * tile.area + y * tile.width + x] = image.pixels[((tile.y + y) * image.width + tile.x + x) * 3 + c]
-            }
-        }
-    }
-    return planar
+    print(String(format: "encode %.2f s, decode %.2f s, ELBO evaluation %.2f s (%.3f s/image encode)",
+                 encodeSeconds, decodeSeconds, elboSeconds, encodeSeconds / Double(images.count)))
 }
 
 struct BenchmarkError: Error, CustomStringConvertible {
