@@ -69,12 +69,29 @@ def atomic_save(obj, path: Path):
 
 
 def append_csv(path: Path, row: dict):
-    new = not path.exists()
-    with open(path, "a", newline="") as fh:
-        w = csv.DictWriter(fh, fieldnames=list(row.keys()))
-        if new:
-            w.writeheader()
-        w.writerow(row)
+    """Append a row; if its columns differ from the file's, rewrite the file with the union of columns."""
+    path = Path(path)
+    rows, fields = [], list(row.keys())
+    if path.exists():
+        with open(path, newline="") as fh:
+            reader = csv.DictReader(fh)
+            old = list(reader.fieldnames or [])
+            if old == fields:
+                rows = None
+            else:
+                rows = list(reader)
+                fields = old + [k for k in fields if k not in old]
+    if rows is None:
+        with open(path, "a", newline="") as fh:
+            csv.DictWriter(fh, fieldnames=fields).writerow(row)
+        return
+    tmp = path.with_name(path.name + ".tmp")
+    with open(tmp, "w", newline="") as fh:
+        w = csv.DictWriter(fh, fieldnames=fields)
+        w.writeheader()
+        for r in rows + [row]:
+            w.writerow(r)
+    os.replace(tmp, path)
 
 
 class Trainer:
