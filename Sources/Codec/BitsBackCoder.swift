@@ -91,9 +91,13 @@ public final class BitsBackCoder: PixelCoder {
         }
         var header = ByteWriter()
         header.append(parameters.encoded)
-        for imageTargets in targets {
+        for (image, imageTargets) in zip(images, targets) {
+            // A single tile is the whole image (the decoder uses the image's area as its target); otherwise
+            // the targets, clamped to the image's area (which cuts the same tiles, in fewer bytes).
             header.appendVarint(UInt64(imageTargets.count))
-            for target in imageTargets { header.appendVarint(UInt64(target)) }
+            if imageTargets.count > 1 {
+                for target in imageTargets { header.appendVarint(UInt64(min(target, image.width * image.height))) }
+            }
         }
         let payload = header.bytes + message.serialized()
         report?.pointee = CodingReport(imageBits: imageBits, initialBits: message.initialBitsDrawn, payloadBytes: payload.count)
@@ -112,7 +116,7 @@ public final class BitsBackCoder: PixelCoder {
             let count = try Self.readCount(&reader, limit: shape.width * shape.height)
             var tiles: [TileRect] = []
             for _ in 0..<count {
-                let target = try Self.readCount(&reader, limit: Int(UInt32.max))
+                let target = count == 1 ? shape.width * shape.height : try Self.readCount(&reader, limit: shape.width * shape.height)
                 guard let tile = cursor.next(target: target) else {
                     throw BitsBackError.corruptPayload("more tile targets than the image has tiles")
                 }

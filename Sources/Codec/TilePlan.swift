@@ -63,8 +63,8 @@ public struct TilePlan: Equatable, Sendable {
 
 /// Cuts an image into tiles one at a time, each close to a target area given when it is cut.
 ///
-/// The image is cut into bands of rows (the first `blockSize` high, later ones as high as the target
-/// then allows) and each band into tiles of about the target area, left to right. The result depends only
+/// The image is cut into bands of rows (each as high as the target then allows, at least `blockSize`) and
+/// each band into tiles of about the target area, left to right. The result depends only
 /// on the image size, the plan and the sequence of targets, so a decoder that knows the targets derives
 /// the same tiles. Invariants: the tiles partition the image; a tile exceeds `maxTilePixels` only where a
 /// band left no room to avoid a sliver of fewer than `blockSize / 2` rows.
@@ -87,7 +87,7 @@ public struct TileCursor {
         let target = min(plan.maxTilePixels, max(b * b, requested))
         if x == 0 {
             let maxRows = max(1, plan.maxTilePixels / width)
-            var h = min(height - y, y == 0 ? b : max(min(b, maxRows), min(maxRows, target / width)))
+            var h = min(height - y, max(min(b, maxRows), min(maxRows, target / width)))
             if height - (y + h) < b / 2 { h = height - y }  // no sliver at the bottom
             bandHeight = h
         }
