@@ -46,8 +46,6 @@ public struct ChainParameters: Equatable, Sendable {
         w.append(UInt8(pixelPrecision))
         w.append(UInt16(laneCount))
         w.append(UInt32(plan.blockSize))
-        w.append(UInt16(plan.growthNumerator))
-        w.append(UInt16(plan.growthDenominator))
         w.append(UInt32(plan.maxTilePixels))
         return w.bytes
     }
@@ -64,19 +62,17 @@ public struct ChainParameters: Equatable, Sendable {
             let gaussianPrecision = Int(try r.readUInt8()), pixelPrecision = Int(try r.readUInt8())
             let lanes = Int(try r.readUInt16())
             let block = Int(try r.readUInt32())
-            let numerator = Int(try r.readUInt16()), denominator = Int(try r.readUInt16())
             let maxTile = Int(try r.readUInt32())
             guard (1...maxSteps).contains(steps) else { throw invalid("steps \(steps)") }
             guard (0...16).contains(latentShift), (0...16).contains(firstShift) else { throw invalid("bin shifts") }
             guard (16...31).contains(gaussianPrecision), (12...28).contains(pixelPrecision) else { throw invalid("precision") }
             guard (1...1024).contains(lanes) else { throw invalid("lane count \(lanes)") }
-            guard block >= 1, block <= 1 << 16, denominator >= 1, numerator >= denominator, maxTile >= block * block
+            guard block >= 1, block <= 1 << 16, maxTile >= block * block
             else { throw invalid("tile plan") }
             return ChainParameters(
                 steps: steps, latentBinShift: latentShift, firstBinShift: firstShift,
                 gaussianPrecision: gaussianPrecision, pixelPrecision: pixelPrecision, laneCount: lanes,
-                plan: TilePlan(blockSize: block, growthNumerator: numerator, growthDenominator: denominator,
-                               maxTilePixels: maxTile))
+                plan: TilePlan(blockSize: block, maxTilePixels: maxTile))
         } catch let error as BitsBackError {
             throw error
         } catch {

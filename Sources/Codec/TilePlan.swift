@@ -16,48 +16,26 @@ public struct TileRect: Equatable, Sendable {
     public var area: Int { width * height }
 }
 
-/// How one image is cut into tiles that are coded one after another on one ANS stack.
+/// How images are cut into tiles that are coded one after another on one ANS stack.
 ///
 /// Why tiles (DESIGN §2): the first operation of a bits-back chain is a pop of z_0 ~ q(z_0 | x), which
-/// needs about log2(σ/δ) + 2 bits per sub-pixel already on the stack. A whole large image would draw
-/// all of them from the initial bits, more than the image's own code length. Coded as tiles whose areas
-/// grow geometrically from a small first tile, every later tile finds enough bits left on the stack by
-/// the tiles coded before it, and only the first tile draws initial bits.
-///
-/// The plan depends only on the image size and the plan's parameters (integers), so encoder and decoder
-/// derive the same tiles. Invariants of `tiles(width:height:)`: the tiles partition the image exactly,
-/// each has a positive area, and a tile exceeds `maxTilePixels` only where a band left no room to avoid
-/// a sliver of fewer than `blockSize / 2` rows (then by less than that sliver).
+/// needs about log2(σ/δ) + 2 bits per sub-pixel already on the stack. A whole large image would draw all
+/// of them from the initial bits, more than the image's own code length. The encoder therefore starts
+/// with a small tile and makes every later tile as large as the bits already on the stack allow
+/// (`BitsBackCoder`), so only the first tile draws initial bits. The tiles themselves are cut by
+/// `TileCursor` from the sequence of target areas, which the payload records.
 public struct TilePlan: Equatable, Sendable {
-    /// Side of the first tile and the height of the first band of tiles, in pixels.
+    /// Side of the smallest tile (the first one), and the least height of a band, in pixels.
     public let blockSize: Int
-    /// Each tile's target area is the previous one's times `growthNumerator / growthDenominator`.
-    public let growthNumerator: Int
-    public let growthDenominator: Int
     /// Largest tile area in pixels (bounds the latents held in memory while coding one tile).
     public let maxTilePixels: Int
 
-    /// The default plan: 16-pixel first tile, areas growing by 5/4 per tile, at most 2^18 pixels a tile.
-    public static let standard = TilePlan(blockSize: 16, growthNumerator: 5, growthDenominator: 4, maxTilePixels: 1 << 18)
+    /// The default plan: 16-pixel smallest tile, at most 2^18 pixels a tile.
+    public static let standard = TilePlan(blockSize: 16, maxTilePixels: 1 << 18)
 
-    public init(blockSize: Int, growthNumerator: Int, growthDenominator: Int, maxTilePixels: Int) {
+    public init(blockSize: Int, maxTilePixels: Int) {
         self.blockSize = max(1, blockSize)
-        self.growthDenominator = max(1, growthDenominator)
-        self.growthNumerator = max(self.growthDenominator, growthNumerator)
         self.maxTilePixels = max(self.blockSize * self.blockSize, maxTilePixels)
-    }
-
-    /// The tiles of a `width` × `height` image in coding order when every tile's target area follows the
-    /// fixed growth (the encoder instead picks targets from the stack, see `TileCursor`).
-    public func tiles(width: Int, height: Int) -> [TileRect] {
-        var cursor = TileCursor(plan: self, width: width, height: height)
-        var tiles: [TileRect] = []
-        var target = blockSize * blockSize
-        while let tile = cursor.next(target: target) {
-            tiles.append(tile)
-            target = min(maxTilePixels, max(target + 1, target / growthDenominator * growthNumerator))
-        }
-        return tiles
     }
 }
 

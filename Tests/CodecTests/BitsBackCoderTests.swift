@@ -62,7 +62,7 @@ final class BitsBackCoderTests: XCTestCase {
 
     func testRoundTripLearnedVarianceWithTiles() throws {
         // A small plan forces several tiles per image.
-        let plan = TilePlan(blockSize: 4, growthNumerator: 3, growthDenominator: 2, maxTilePixels: 64)
+        let plan = TilePlan(blockSize: 4, maxTilePixels: 64)
         let images = [try Self.image(width: 13, height: 11, seed: 9)]
         let result = try roundTrip(images, checkpoint: "tiny_lv", steps: 4, plan: plan)
         XCTAssertGreaterThan(result.report.imageBits[0], 0)

@@ -2,9 +2,22 @@ import XCTest
 @testable import Codec
 
 final class TilePlanTests: XCTestCase {
+    /// The tiles a cursor cuts when each target is the previous one × 5/4, from the smallest tile up
+    /// (the shape of the targets the encoder picks as the stack grows).
+    func tiles(_ plan: TilePlan, width: Int, height: Int) -> [TileRect] {
+        var cursor = TileCursor(plan: plan, width: width, height: height)
+        var tiles: [TileRect] = []
+        var target = plan.blockSize * plan.blockSize
+        while let tile = cursor.next(target: target) {
+            tiles.append(tile)
+            target = min(plan.maxTilePixels, target * 5 / 4 + 1)
+        }
+        return tiles
+    }
+
     /// The tiles cover every pixel exactly once, in the plan's bounds.
     func assertPartition(_ plan: TilePlan, width: Int, height: Int, file: StaticString = #filePath, line: UInt = #line) {
-        let tiles = plan.tiles(width: width, height: height)
+        let tiles = self.tiles(plan, width: width, height: height)
         var covered = [UInt8](repeating: 0, count: width * height)
         for t in tiles {
             XCTAssertGreaterThan(t.area, 0, file: file, line: line)
@@ -15,7 +28,7 @@ final class TilePlanTests: XCTestCase {
     }
 
     func testPartitionsManySizes() {
-        let plans = [TilePlan.standard, TilePlan(blockSize: 4, growthNumerator: 3, growthDenominator: 2, maxTilePixels: 64)]
+        let plans = [TilePlan.standard, TilePlan(blockSize: 4, maxTilePixels: 64)]
         for plan in plans {
             for (w, h) in [(1, 1), (1, 77), (77, 1), (33, 47), (768, 512), (512, 768), (1000, 3), (3, 1000), (17, 17)] {
                 assertPartition(plan, width: w, height: h)
@@ -23,11 +36,11 @@ final class TilePlanTests: XCTestCase {
         }
     }
 
-    /// Areas grow by at most the growth factor (plus rounding to whole rows and slivers), so that later
+    /// Areas grow by at most the targets' growth (plus rounding to whole rows and slivers), so that later
     /// tiles find enough bits on the stack; the first tile is small.
     func testAreasGrowGradually() {
         let plan = TilePlan.standard
-        let tiles = plan.tiles(width: 768, height: 512)
+        let tiles = self.tiles(plan, width: 768, height: 512)
         XCTAssertEqual(tiles.first?.area, plan.blockSize * plan.blockSize)
         var previousMax = 0
         for t in tiles {
