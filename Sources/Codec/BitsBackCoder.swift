@@ -34,6 +34,9 @@ public final class BitsBackCoder: PixelCoder {
     /// Threads for the network; results do not depend on it.
     public let threads: Int
     public var steps: Int { parameters.steps }
+    /// Whether `decode` checks the serialized message's CRC-32. Set it to false only to fuzz the
+    /// decoder beyond that CRC: every other check, and the container's pixel checksums, still hold.
+    public var verifiesMessageChecksum = true
 
     /// - Throws: `BitsBackError.invalidConfiguration` for out-of-range parameters or threads.
     public init(prior: DiffusionPrior, parameters: ChainParameters, threads: Int = 1) throws {
@@ -129,7 +132,7 @@ public final class BitsBackCoder: PixelCoder {
         let chain = BitsBackChain(prior: prior, schedule: schedule, parameters: parameters, threads: threads)
         let messageBytes = try reader.readBytes(reader.remaining)
         var message: Message
-        do { message = try Message(serialized: messageBytes) } catch {
+        do { message = try Message(serialized: messageBytes, verifyingChecksum: verifiesMessageChecksum) } catch {
             throw BitsBackError.corruptPayload("\(error)")
         }
         let lanes = laneCount(for: shapes.map { $0.width * $0.height })

@@ -146,12 +146,14 @@ public struct Container: Equatable, Sendable {
             let width = Int(try reader.readUInt32())
             let height = Int(try reader.readUInt32())
             guard width >= 1, height >= 1 else { throw ContainerError.invalidField("empty image") }
-            let pixels = width * height  // both < 2^32: no overflow in 64-bit Int
-            guard pixels <= limits.maxPixels else {
+            // Two u32 factors can exceed Int.max (found by fuzzing): multiply with an overflow check.
+            let (pixels, tooMany) = width.multipliedReportingOverflow(by: height)
+            guard !tooMany, pixels <= limits.maxPixels else {
                 throw ContainerError.limitExceeded("image of \(width)×\(height) pixels (limit \(limits.maxPixels))")
             }
-            totalPixels += pixels
-            guard totalPixels <= limits.maxTotalPixels else {
+            let (sum, overflow) = totalPixels.addingReportingOverflow(pixels)
+            totalPixels = sum
+            guard !overflow, totalPixels <= limits.maxTotalPixels else {
                 throw ContainerError.limitExceeded("more than \(limits.maxTotalPixels) pixels in all")
             }
             guard let colorType = PNGColorType(rawValue: try reader.readUInt8()) else {

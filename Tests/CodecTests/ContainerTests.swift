@@ -71,4 +71,19 @@ final class ContainerTests: XCTestCase {
         }
         XCTAssertNoThrow(try Container(parsing: bytes, limits: ImageLimits(maxPixels: 6, maxTotalPixels: 12)))
     }
+
+    /// Found by fuzzing: two u32 dimensions whose product overflows Int passed the limit check as a
+    /// negative number. With a valid CRC and no limit at all, the header must still be refused.
+    func testDimensionsWhoseProductOverflowsAreRefused() throws {
+        var bytes = try sampleContainer().serialized()
+        let width = 48 + 2 + "a.png".utf8.count  // magic, version, coder, flags, hash, count; name
+        for (offset, value) in [(width, UInt32.max), (width + 4, UInt32(3_257_204_735))] {
+            for k in 0..<4 { bytes[offset + k] = UInt8(truncatingIfNeeded: value >> UInt32(8 * k)) }
+        }
+        let crc = Zlib.crc32(bytes[..<(bytes.count - 4)])
+        for k in 0..<4 { bytes[bytes.count - 4 + k] = UInt8(truncatingIfNeeded: crc >> UInt32(8 * k)) }
+        XCTAssertThrowsError(try Container(parsing: bytes, limits: ImageLimits(maxPixels: .max, maxTotalPixels: .max))) { error in
+            guard case .limitExceeded? = error as? ContainerError else { return XCTFail("\(error)") }
+        }
+    }
 }

@@ -1,0 +1,62 @@
+import Codec
+import Foundation
+import Model
+
+/// Decodes untrusted `.vdmz` bytes the way `vdmz decompress` does, for fuzzing: the libFuzzer target
+/// (fuzz/) and the deterministic mutation run of the test suite both call `probe`.
+///
+/// Every input is decoded twice: once with every check, and once with the container's and the ANS
+/// message's CRC-32 skipped, so that mutations reach the parsers and the bits-back decoder behind them.
+/// The invariant under test: each attempt ends in a thrown error or in images that match their stored
+/// pixel checksums (`Archive.decompress` checks them) — never a crash, a hang or an unbounded allocation.
+public struct DecoderProbe {
+    /// What one decoding attempt ended in.
+    public enum Outcome {
+        case rejected(Error)
+        case decoded([NamedImage])
+        /// Not attempted: the declared work (pixels × steps) is above `maxWork`.
+        case skipped
+    }
+
+    /// Limits applied to the container header before anything is allocated.
+    public let limits: ImageLimits
+    /// Largest Σ pixels × (steps + 1) decoded; larger (legitimately slow) inputs are skipped, so that a
+    /// fuzzer's timeout reports a hang, not a long but finite decode.
+    public let maxWork: Int
+    let prior: DiffusionPrior
+
+    /// - Parameter checkpoint: the model the bits-back coder decodes with (Tests/Golden/model.safetensors).
+    public init(checkpoint: URL, limits: ImageLimits = ImageLimits(maxPixels: 1 << 12, maxTotalPixels: 1 << 14),
+                maxWork: Int = 1 << 16) throws {
+        self.prior = try DiffusionPrior(checkpoint: Checkpoint(contentsOf: checkpoint))
+        self.limits = limits
+        self.maxWork = maxWork
+    }
+
+    /// Decodes `bytes` with all checks, then with the CRCs skipped.
+    public func probe(_ bytes: [UInt8]) -> [Outcome] {
+        [attempt(bytes, verifyingChecksums: true), attempt(bytes, verifyingChecksums: false)]
+    }
+
+    /// One decoding attempt.
+    public func attempt(_ bytes: [UInt8], verifyingChecksums: Bool) -> Outcome {
+        do {
+            let container = try Container(parsing: bytes, limits: limits, verifyingChecksum: verifyingChecksums)
+            let work = container.images.reduce(0) { $0 + $1.header.width * $1.header.height * ($1.steps + 1) }
+            guard work <= maxWork else { return .skipped }
+            let coder: any PixelCoder
+            switch container.coder {
+            case .stored:
+                coder = StoredPixelCoder()
+            case .bitsBackVDM:
+                let steps = max(1, min(ChainParameters.maxSteps, container.images.first?.steps ?? 1))
+                let bitsBack = try BitsBackCoder(prior: prior, parameters: ChainParameters(steps: steps))
+                bitsBack.verifiesMessageChecksum = verifyingChecksums
+                coder = bitsBack
+            }
+            return .decoded(try Archive.decompress(container, coder: coder))
+        } catch {
+            return .rejected(error)
+        }
+    }
+}

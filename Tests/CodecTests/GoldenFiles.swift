@@ -1,0 +1,30 @@
+import Foundation
+import XCTest
+@testable import Codec
+@testable import Model
+
+/// The committed golden files of Tests/Golden (see make_golden.py there) and fuzz/seeds.
+enum GoldenFiles {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
+    static let directory = root.appendingPathComponent("Tests/Golden")
+    static let model = directory.appendingPathComponent("model.safetensors")
+    /// Steps the golden `.vdmz` files were coded with.
+    static let steps = 6
+
+    static func bytes(_ name: String, in folder: URL = directory) throws -> [UInt8] {
+        Array(try Data(contentsOf: folder.appendingPathComponent(name)))
+    }
+
+    /// Every `.vdmz` of Tests/Golden and fuzz/seeds: the fuzzing seeds.
+    static func seeds() throws -> [(name: String, bytes: [UInt8])] {
+        var seeds: [(String, [UInt8])] = []
+        for folder in [directory, root.appendingPathComponent("fuzz/seeds")] {
+            let names = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".vdmz") }.sorted()
+            for name in names { seeds.append((name, try bytes(name, in: folder))) }
+        }
+        return seeds
+    }
+
+    static func prior() throws -> DiffusionPrior { try DiffusionPrior(checkpoint: Checkpoint(contentsOf: model)) }
+}

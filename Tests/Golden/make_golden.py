@@ -1,0 +1,115 @@
+"""Regenerates the golden files of Tests/Golden (run from the repository root, after a release build):
+
+    python3 Tests/Golden/make_golden.py
+
+- model.safetensors: the tiny random test checkpoint Tests/ModelTests/Fixtures/tiny_lv.safetensors
+  (C=8, B=2, learned variance) with its output layer scaled by 1e-3, so that it predicts ε ≈ 0, v ≈ 0
+  like an untrained but sane model (the raw random weights code everything through escapes). It is
+  committed on its own so that retraining the default model never touches the golden files.
+- PNG images the script draws itself (deterministic arithmetic patterns, no corpus data), written by a
+  minimal PNG writer here so that every colour type and bit depth is covered.
+- .vdmz files made from them by `vdmz compress --model Tests/Golden/model.safetensors --steps 6`.
+
+The golden files are a promise: every future build must decode them bit-exactly, and encoding the PNGs
+again must give the same bytes (Tests/CodecTests/GoldenFileTests.swift). Regenerate them only together
+with a deliberate format-version bump.
+"""
+import json
+import os
+import struct
+import subprocess
+import sys
+import zlib
+
+import numpy as np
+from safetensors import safe_open
+from safetensors.numpy import save_file
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+STEPS = 6
+
+
+def write_model():
+    source = os.path.join(ROOT, "Tests/ModelTests/Fixtures/tiny_lv.safetensors")
+    with safe_open(source, "np") as f:
+        metadata = f.metadata()
+        tensors = {k: f.get_tensor(k) for k in f.keys()}
+    for k in tensors:
+        if k.startswith("conv_out."):
+            tensors[k] = (tensors[k] * np.float32(1e-3)).astype(np.float32)
+    meta = json.loads(metadata["vdmz"])
+    meta["training"] = {"note": "tiny_lv test fixture with conv_out scaled by 1e-3; golden files only"}
+    meta["coding_steps"] = STEPS
+    save_file(tensors, os.path.join(HERE, "model.safetensors"), metadata={"vdmz": json.dumps(meta)})
+
+
+def chunk(kind, data):
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+
+def write_png(path, rows, width, height, color_type, bit_depth, extra=b""):
+    """rows: list of raw scanline bytes (without filter byte)."""
+    raw = b"".join(b"\x00" + r for r in rows)
+    ihdr = struct.pack(">IIBBBBB", width, height, bit_depth, color_type, 0, 0, 0)
+    data = b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + extra + chunk(b"IDAT", zlib.compress(raw, 9)) + chunk(b"IEND", b"")
+    with open(path, "wb") as f:
+        f.write(data)
+
+
+def pattern(width, height, channels, maximum, salt):
+    """A smooth pattern plus a little hashed noise, like a photo's texture."""
+    y, x = np.mgrid[0:height, 0:width]
+    out = np.zeros((height, width, channels), dtype=np.int64)
+    for c in range(channels):
+        smooth = (x * (3 + c) + y * (5 + 2 * c) + salt * 17) * maximum // max(1, 4 * (width + height))
+        noise = ((x * 73856093) ^ (y * 19349663) ^ ((c + salt) * 83492791)) % 7 - 3
+        out[..., c] = np.clip(smooth % (maximum + 1) + noise, 0, maximum)
+    return out
+
+
+def rows_of(values, bit_depth):
+    height = values.shape[0]
+    if bit_depth == 16:
+        return [values[y].astype(">u2").tobytes() for y in range(height)]
+    return [values[y].astype(np.uint8).tobytes() for y in range(height)]
+
+
+def write_images():
+    images = {}
+    # Single image: 8-bit RGB, 23×17 (odd sizes, more than one 16-pixel block each way).
+    rgb = pattern(23, 17, 3, 255, 1)
+    write_png(os.path.join(HERE, "rgb8-23x17.png"), rows_of(rgb, 8), 23, 17, 2, 8)
+    images["single"] = ["rgb8-23x17.png"]
+    # Dataset: 16-bit RGBA 7×5, 8-bit gray 1×1, palette 9×4 with transparency, 16-bit gray+alpha 3×8.
+    rgba = pattern(7, 5, 4, 65535, 2)
+    write_png(os.path.join(HERE, "rgba16-7x5.png"), rows_of(rgba, 16), 7, 5, 6, 16)
+    write_png(os.path.join(HERE, "gray8-1x1.png"), [bytes([201])], 1, 1, 0, 8)
+    palette = bytes(v for i in range(6) for v in (40 * i, 255 - 30 * i, (97 * i) % 256))
+    indices = pattern(9, 4, 1, 5, 3)[..., 0]
+    write_png(os.path.join(HERE, "palette-9x4.png"), rows_of(indices, 8), 9, 4, 3, 8,
+              extra=chunk(b"PLTE", palette) + chunk(b"tRNS", bytes([255, 128, 0])))
+    ga = pattern(3, 8, 2, 65535, 4)
+    write_png(os.path.join(HERE, "graya16-3x8.png"), rows_of(ga, 16), 3, 8, 4, 16)
+    images["set"] = ["rgba16-7x5.png", "gray8-1x1.png", "palette-9x4.png", "graya16-3x8.png"]
+    return images
+
+
+def compress(vdmz, inputs, output):
+    cmd = [vdmz, "compress", "--model", os.path.join(HERE, "model.safetensors"), "--steps", str(STEPS),
+           "--force", "-q", "-o", output] + inputs
+    subprocess.run(cmd, check=True, cwd=HERE)
+
+
+def main():
+    vdmz = sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, ".build/release/vdmz")
+    write_model()
+    images = write_images()
+    compress(vdmz, images["single"], "rgb8-23x17.png.vdmz")
+    compress(vdmz, images["set"], "set.vdmz")
+    stored = [vdmz, "compress", "--coder", "stored", "--force", "-q", "-o", "set-stored.vdmz"] + images["set"]
+    subprocess.run(stored, check=True, cwd=HERE)
+
+
+if __name__ == "__main__":
+    main()
