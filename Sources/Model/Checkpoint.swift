@@ -49,6 +49,17 @@ public struct Checkpoint {
         return try Checkpoint(contentsOf: url)
     }
 
+    /// A checkpoint an earlier release shipped as its default, kept so that its archives still decode:
+    /// `Resources/released/<sha256>.safetensors` of this build, or nil when there is none by that name.
+    /// The caller must still compare the loaded file's hash with `sha256Hex`.
+    /// - Parameter sha256Hex: 64 lower-case hexadecimal digits.
+    public static func releasedURL(sha256Hex: String) -> URL? {
+        guard sha256Hex.count == 64, sha256Hex.allSatisfy({ $0.isHexDigit && !$0.isUppercase }),
+              let url = packagedResourcesDirectory()?.appendingPathComponent("released/\(sha256Hex).safetensors"),
+              FileManager.default.isReadableFile(atPath: url.path) else { return nil }
+        return url
+    }
+
     /// Loads `path` when given, else the default checkpoint.
     public static func load(path: String?) throws -> Checkpoint {
         if let path { return try Checkpoint(contentsOf: URL(fileURLWithPath: path)) }

@@ -32,12 +32,18 @@ enum CoderSelection {
         case .stored:
             return StoredPixelCoder()
         case .bitsBackVDM:
-            let prior = try loadPrior(modelPath: modelPath)
-            let coder = try BitsBackCoder(
-                prior: prior, parameters: ChainParameters(steps: max(1, container.images.first?.steps ?? 1)), threads: threads)
+            let parameters = ChainParameters(steps: max(1, min(ChainParameters.maxSteps, container.images.first?.steps ?? 1)))
+            let wanted = Archive.hex(container.modelHash)
+            var coder = try BitsBackCoder(prior: try loadPrior(modelPath: modelPath), parameters: parameters, threads: threads)
+            // Made with an earlier release's default checkpoint: this build keeps it by its hash.
+            if coder.modelHash != container.modelHash, modelPath == nil,
+               let released = Checkpoint.releasedURL(sha256Hex: wanted) {
+                coder = try BitsBackCoder(prior: try loadPrior(modelPath: released.path), parameters: parameters, threads: threads)
+            }
             guard coder.modelHash == container.modelHash else {
-                let source = modelPath.map { "the checkpoint \($0)" } ?? "this build's default checkpoint"
-                throw CLIError("this file was compressed with the checkpoint of SHA-256 \(Archive.hex(container.modelHash)), "
+                let source = modelPath.map { "the checkpoint \($0)" }
+                    ?? "this build's default checkpoint or any checkpoint it keeps from earlier releases"
+                throw CLIError("this file was compressed with the checkpoint of SHA-256 \(wanted), "
                     + "not \(source) (\(Archive.hex(coder.modelHash).prefix(16))…); pass that checkpoint with --model PATH")
             }
             return coder

@@ -1,3 +1,4 @@
+import Foundation
 import ArgumentParser
 import Codec
 
@@ -26,8 +27,8 @@ struct Compress: ParsableCommand {
     @Option(help: "Checkpoint to code with (vdm coder; default: the one shipped with vdmz).")
     var model: String?
 
-    @Option(help: "Worker threads.")
-    var threads: Int = 1
+    @Option(help: "Worker threads (default: all cores). Files do not depend on it.")
+    var threads: Int = ProcessInfo.processInfo.activeProcessorCount
 
     @Option(help: "Largest width·height accepted.")
     var maxPixels: Int = ImageLimits.standard.maxPixels

@@ -1,3 +1,4 @@
+import Foundation
 import ArgumentParser
 import Codec
 
@@ -23,8 +24,8 @@ struct Decompress: ParsableCommand {
     @Option(help: "Checkpoint to decode with (files written by the vdm coder).")
     var model: String?
 
-    @Option(help: "Worker threads.")
-    var threads: Int = 1
+    @Option(help: "Worker threads (default: all cores). Files do not depend on it.")
+    var threads: Int = ProcessInfo.processInfo.activeProcessorCount
 
     @Option(help: "Largest width·height accepted.")
     var maxPixels: Int = ImageLimits.standard.maxPixels
