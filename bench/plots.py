@@ -11,7 +11,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
 from matplotlib.ticker import NullFormatter  # noqa: E402
 
-from report import ARCHIVE, MOSAIC  # noqa: E402
+from report import ARCHIVE, MOSAIC, PER_FILE  # noqa: E402
 
 STYLE = {  # codec key → (colour, marker)
     "png": ("tab:gray", "o"),
@@ -67,8 +67,8 @@ def rate_speed(rows: list[dict], corpora: list[str], path: Path) -> None:
                    for r in unique_codecs(rows) if not r["codec"].startswith("vdmz"))]
     handles.append(Line2D([], [], color=VDMZ_COLOUR, marker="D",
                           label="vdmz at each T (on .npy corpora: one dataset archive)"))
-    if any(r["codec"].startswith("vdmz") and r["mode"] != ARCHIVE for r in rows) and \
-            any(r["mode"] == ARCHIVE for r in rows):
+    if any({ARCHIVE, PER_FILE} <= {r["mode"] for r in rows if r["corpus"] == c and r["codec"].startswith("vdmz")}
+           for c in corpora):
         handles.append(Line2D([], [], color=VDMZ_COLOUR, marker="D", markerfacecolor="none", linestyle="--",
                               label="vdmz, each image of a .npy alone"))
     handles.append(Line2D([], [], color="black", marker="o", linestyle="none",
