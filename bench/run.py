@@ -56,7 +56,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         prog="bench/run.py", description=__doc__.splitlines()[0], epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--corpus", action="append", metavar="SPEC",
-                        help="kodak, cifar500, a folder of PNGs or a .npy (repeatable)")
+                        help="kodak, cifar500, a folder of PNGs or a .npy (repeatable); SPEC@T,T,… "
+                             "gives that corpus its own vdmz steps")
     parser.add_argument("--steps", type=steps_list, metavar="T,T,…",
                         help="vdmz diffusion steps to run, e.g. 16,32,64 (default: the checkpoint's, "
                              f"64; with --quick {','.join(map(str, QUICK_STEPS))})")
@@ -88,6 +89,17 @@ def steps_list(text: str) -> list[int]:
     if not values or min(values) < 1:
         raise argparse.ArgumentTypeError(f"steps must be positive integers: {text!r}")
     return values
+
+
+def split_steps(spec: str) -> tuple[str, list[int] | None]:
+    """`SPEC@T,T,…` → (SPEC, its own vdmz steps); a plain SPEC uses --steps."""
+    corpus, sep, tail = spec.rpartition("@")
+    if not sep:
+        return spec, None
+    try:
+        return corpus, steps_list(tail)
+    except argparse.ArgumentTypeError as exc:
+        raise SetupError(f"--corpus {spec}: {exc}")
 
 
 def positive_int(text: str) -> int:
@@ -328,8 +340,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     started, now = time.perf_counter(), datetime.now(timezone.utc)
     try:
-        specs = args.corpus or ["kodak", "cifar500"]
-        corpora = [corpora_mod.load(spec, REPO, args.limit, args.quick) for spec in specs]
+        specs = [split_steps(spec) for spec in (args.corpus or ["kodak", "cifar500"])]
+        corpora = [corpora_mod.load(spec, REPO, args.limit, args.quick) for spec, _ in specs]
+        corpus_steps = [own for _, own in specs]
         names = [c.name for c in corpora]
         if len(set(names)) != len(names):
             raise SetupError(f"two corpora with the same name ({', '.join(names)}); name them NAME=PATH")
@@ -358,8 +371,8 @@ def main(argv: list[str] | None = None) -> int:
         log(f"codecs {', '.join(args.codecs)}" + (f"; vdmz at T = {', '.join(map(str, steps))}, "
                                                    f"--threads {args.threads}" if vdmz else "")
             + f"; results → {outdir}")
-        for corpus in corpora:
-            run = CorpusRun(corpus, classical, vdmz, steps, args.vdmz_per_file, Path(tmp) / corpus.name)
+        for corpus, own_steps in zip(corpora, corpus_steps):
+            run = CorpusRun(corpus, classical, vdmz, own_steps or steps, args.vdmz_per_file, Path(tmp) / corpus.name)
             run.run()
             runs.append(run)
 
