@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs the whole test suite: set-up (idempotent), Python loss tests, then the Swift tests.
+# Runs the whole test suite: set-up (idempotent), Python tests (training, bench), then the Swift tests.
 # Ends with one summary line "tests: N passed, M failed" over both.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -7,7 +7,7 @@ bash scripts/setup.sh
 log="$(mktemp)"
 trap 'rm -f "$log"' EXIT
 set +e
-python3 -m pytest -q training/tests 2>&1 | tee "$log"
+python3 -m pytest -q training/tests bench/tests 2>&1 | tee "$log"
 python_status=${PIPESTATUS[0]}
 python_summary=$(grep -E "^[0-9]+ passed|[0-9]+ passed" "$log" | tail -1)
 swift test 2>&1 | tee "$log"
