@@ -1,3 +1,4 @@
+import Codec
 /// A command-line failure with a one-line message (printed as "vdmz: <message>").
 struct CLIError: Error, CustomStringConvertible {
     let description: String
@@ -6,6 +7,9 @@ struct CLIError: Error, CustomStringConvertible {
 
 /// One line describing any error, without type names.
 func errorLine(_ error: Error) -> String {
-    let text = String(describing: error)
+    var text = String(describing: error)
+    // Size limits can be raised: say how.
+    if case .tooLarge? = error as? PNGError { text += " (raise it with --max-pixels N)" }
+    if case .limitExceeded? = error as? ContainerError { text += " (raise it with --max-pixels N)" }
     return text.split(whereSeparator: \.isNewline).joined(separator: " ")
 }
