@@ -16,6 +16,11 @@ SHORTCUTS = {
     "kodak": "../shared/corpora/kodak",
     "cifar500": "../shared/corpora/cifar10/test_images.npy",
 }
+# Shortcuts for single-image mode over the first images of a .npy: each image its own file for every
+# codec (vdmz pays a lone image's initial bits), e.g. one 32×32 CIFAR image per file.
+SINGLE_SHORTCUTS = {
+    "cifar20": ("../shared/corpora/cifar10/test_images.npy", 20),
+}
 QUICK_FOLDER_IMAGES = 3     # --quick: the first 3 images of a folder ...
 QUICK_CROP = 128            # ... as centre crops of 128×128
 QUICK_DATASET_IMAGES = 50   # --quick: the first 50 images of a .npy
@@ -95,6 +100,15 @@ def resolve(spec: str, repo: Path) -> tuple[str, Path]:
 
 
 def load(spec: str, repo: Path, limit: int | None = None, quick: bool = False) -> Corpus:
+    if spec in SINGLE_SHORTCUTS:
+        source, count = SINGLE_SHORTCUTS[spec]
+        _, path = resolve(source, repo)
+        if not path.exists():
+            raise CorpusError(f"corpus {spec!r}: {path} does not exist")
+        dataset = load_npy(spec, path, min(count, limit or count), quick=False)
+        corpus = Corpus(spec, path, "single", dataset.items)
+        corpus.notes.append(f"the first {images(len(dataset.items))} of `{source}`, each as its own file")
+        return corpus
     name, path = resolve(spec, repo)
     if not path.exists():
         raise CorpusError(f"corpus {spec!r}: {path} does not exist")

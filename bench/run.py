@@ -40,6 +40,7 @@ corpora (--corpus, repeatable; default: kodak and cifar500):
   kodak              ../shared/corpora/kodak/*.png, each image its own file for every codec
   cifar500           ../shared/corpora/cifar10/test_images.npy: vdmz codes all images into one
                      dataset archive; the other codecs code each image as a file and all as one mosaic
+  cifar20            its first 20 images, each its own file for every codec (vdmz single-image mode)
   DIR or NAME=DIR    a folder of PNGs, single-image mode like kodak
   FILE.npy           uint8 images shaped (N, H, W, 3), dataset mode like cifar500
   Relative paths are taken from the repository root ({REPO}).
