@@ -4,7 +4,7 @@ import Foundation
 import Model
 
 /// `vdmz-bench chain --model CKPT (--npy FILE [--count N] | --png FILE…) [--steps T] [--shifts L,F] [--threads N]
-/// [--single]`: codes the images with the bits-back chain (dataset mode: all on one stack; `--single`: one
+/// [--single] [--block B] [--max-tile P]`: codes the images with the bits-back chain (dataset mode: all on one stack; `--single`: one
 /// payload per image) and prints, in one run, the coded rate beside the model's own T-step negative ELBO of
 /// the same images, the initial bits, and encode/decode seconds.
 func runChainBenchmark(_ arguments: [String]) {
@@ -50,7 +50,11 @@ private func chainBenchmark(_ arguments: [String]) throws {
         images.append(ImageLayout.decompose(raster).model)
     }
     guard !images.isEmpty else { throw BenchmarkError("no images (--npy or --png)") }
-    let parameters = ChainParameters(steps: steps, latentBinShift: shifts[0], firstBinShift: shifts[1])
+    // Tile plan (`TilePlan`): block size and largest tile, e.g. one tile per image with a large --block.
+    let block = Int(options["block"] ?? "") ?? TilePlan.standard.blockSize
+    let maxTile = Int(options["max-tile"] ?? "") ?? max(TilePlan.standard.maxTilePixels, block * block)
+    let parameters = ChainParameters(steps: steps, latentBinShift: shifts[0], firstBinShift: shifts[1],
+                                     plan: TilePlan(blockSize: block, maxTilePixels: maxTile))
     let coder = try BitsBackCoder(prior: prior, parameters: parameters, threads: threads)
     let subpixels = images.reduce(0) { $0 + 3 * $1.width * $1.height }
 
@@ -86,8 +90,8 @@ private func chainBenchmark(_ arguments: [String]) throws {
         }
     }
     let d = Double(subpixels)
-    print(String(format: "images %d (%d sub-pixels), T = %d, shifts %d,%d, %@ mode, %d threads",
-                 images.count, subpixels, steps, shifts[0], shifts[1], single ? "single-image" : "dataset", threads))
+    print(String(format: "images %d (%d sub-pixels), T = %d, shifts %d,%d, tiles %d/%d, %@ mode, %d threads",
+                 images.count, subpixels, steps, shifts[0], shifts[1], block, maxTile, single ? "single-image" : "dataset", threads))
     print(String(format: "elbo_bpd %.4f   net_coded_bpd %.4f (%+.2f %%)   file_bpd %.4f (%+.2f %%)   initial bits %d",
                  elboBits / d, netBits / d, 100 * (netBits / elboBits - 1), Double(8 * payloadBytes) / d,
                  100 * (Double(8 * payloadBytes) / elboBits - 1), initialBits))
