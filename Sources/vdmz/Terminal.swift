@@ -34,15 +34,35 @@ struct ProgressReporter {
         enabled = !quiet && Terminal.standardErrorIsTerminal
     }
 
-    /// A handler that redraws "label NN%" in place.
+    /// A handler that redraws "label NN%  ETA m:ss" in place (the fraction is of the work: pixels × steps),
+    /// at most once per percent and second.
     var handler: ((Double) -> Void)? {
         guard enabled else { return nil }
         let label = label
+        let start = Self.now()
+        var shown = ""
         return { fraction in
-            let percent = Int((min(max(fraction, 0), 1) * 100).rounded(.down))
-            let line = "\r\(label) \(percent)%"
+            let done = min(max(fraction, 0), 1)
+            let percent = Int((done * 100).rounded(.down))
+            let elapsed = Self.now() - start
+            var eta = ""
+            if done >= 0.02 && done < 1 {
+                let left = Int((elapsed * (1 - done) / done).rounded())
+                let seconds = left % 60
+                eta = "  ETA \(left / 60):\(seconds < 10 ? "0" : "")\(seconds)"
+            }
+            let line = "\r\(label) \(percent)%\(eta)\u{1B}[K"
+            guard line != shown else { return }
+            shown = line
             _ = line.utf8CString.withUnsafeBufferPointer { write(STDERR_FILENO, $0.baseAddress, $0.count - 1) }
         }
+    }
+
+    /// Seconds on a monotonic clock.
+    private static func now() -> Double {
+        var time = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &time)
+        return Double(time.tv_sec) + Double(time.tv_nsec) * 1e-9
     }
 
     /// Erases the progress line.
