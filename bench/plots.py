@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import matplotlib
+import matplotlib.ticker
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
@@ -98,12 +99,15 @@ def overhead_vs_steps(rows: list[dict], path: Path) -> None:
     groups = sorted({(r["corpus"], r["mode"]) for r in rows
                      if r["codec"].startswith("vdmz") and r["overhead"] is not None})
     all_steps = set()
+    values: list[float] = []
     for index, (corpus, mode) in enumerate(groups):
         mine = sorted((r for r in rows if r["codec"].startswith("vdmz") and r["corpus"] == corpus
                        and r["mode"] == mode and r["overhead"] is not None), key=lambda r: r["steps"])
         steps = [r["steps"] for r in mine]
         all_steps.update(steps)
         colour = colours[index % len(colours)]
+        values += [100 * r["overhead"] for r in mine] + [100 * r["payload_overhead"] for r in mine
+                                                        if r["payload_overhead"] is not None]
         ax.plot(steps, [100 * r["overhead"] for r in mine], marker="o", color=colour,
                 label=f"{corpus} ({mode}), whole file")
         payload = [r for r in mine if r["payload_overhead"] is not None]
@@ -112,6 +116,12 @@ def overhead_vs_steps(rows: list[dict], path: Path) -> None:
                     marker="o", markerfacecolor="none", linestyle="--", color=colour,
                     label=f"{corpus} ({mode}), payload only")
     ax.axhline(0, color="black", linewidth=0.8)
+    # Overheads span from a few tenths of a per cent (archives) to tens of per cent (lone tiny images):
+    # a symmetric-log axis keeps both readable (linear within ±1 %).
+    ax.set_yscale("symlog", linthresh=1)
+    ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f"{v:g}"))
+    if values:
+        ax.set_ylim(min(-0.5, 1.5 * min(values)), max(2.0, 2 * max(values)))
     ax.set_xscale("log", base=2)
     if all_steps:
         ax.set_xticks(sorted(all_steps))
@@ -121,7 +131,7 @@ def overhead_vs_steps(rows: list[dict], path: Path) -> None:
     ax.set_ylabel("coded ÷ ELBO − 1 (%)")
     ax.set_title("vdmz: coded rate over its negative ELBO", fontsize=11)
     ax.grid(True, alpha=0.3)
-    ax.legend(fontsize=8)
+    ax.legend(fontsize=8, loc="lower right")
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
