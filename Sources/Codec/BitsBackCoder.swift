@@ -53,6 +53,13 @@ public final class BitsBackCoder: PixelCoder {
         self.modelHash = PixelChecksum.sha256([UInt8](prior.checkpoint.data))
     }
 
+    /// A coder for decoding `container` (its payload carries the chain parameters; the steps here only
+    /// satisfy `init`, clamped into range so that any parsed container gives a valid coder).
+    public convenience init(decoding container: Container, prior: DiffusionPrior, threads: Int = 1) throws {
+        let steps = max(1, min(ChainParameters.maxSteps, container.images.first?.steps ?? 1))
+        try self.init(prior: prior, parameters: ChainParameters(steps: steps), threads: threads)
+    }
+
     public func encode(_ images: [ModelImage], progress: CodingProgress?) throws -> [UInt8] {
         try encode(images, progress: progress, report: nil)
     }
@@ -163,16 +170,14 @@ public final class BitsBackCoder: PixelCoder {
 
     /// A LEB128 count of at most `limit`.
     static func readCount(_ reader: inout ByteReader, limit: Int) throws -> Int {
-        var value: UInt64 = 0
-        for shift in stride(from: 0, to: 64, by: 7) {
-            guard let byte = try? reader.readUInt8() else { throw BitsBackError.corruptPayload("truncated tile list") }
-            value |= UInt64(byte & 0x7F) << UInt64(shift)
-            if byte & 0x80 == 0 {
-                guard value <= UInt64(limit) else { throw BitsBackError.corruptPayload("tile list value \(value) out of range") }
-                return Int(value)
-            }
+        let value: UInt64
+        do { value = try reader.readVarint() } catch ContainerError.truncated {
+            throw BitsBackError.corruptPayload("truncated tile list")
+        } catch {
+            throw BitsBackError.corruptPayload("tile list varint too long")
         }
-        throw BitsBackError.corruptPayload("tile list varint too long")
+        guard value <= UInt64(limit) else { throw BitsBackError.corruptPayload("tile list value \(value) out of range") }
+        return Int(value)
     }
 
     /// Known pixels each tile sees to its right and below: the network's receptive radius.

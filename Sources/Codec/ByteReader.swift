@@ -14,6 +14,18 @@ struct ByteReader {
     mutating func readUInt32() throws -> UInt32 { UInt32(try readLittleEndian(count: 4)) }
     mutating func readUInt64() throws -> UInt64 { try readLittleEndian(count: 8) }
 
+    /// Reads a LEB128 value (the format of `ByteWriter.appendVarint`): at most 10 bytes, bits beyond 64 dropped.
+    /// - Throws: `ContainerError.truncated` at the end of the bytes, `.invalidField` after 10 bytes.
+    mutating func readVarint() throws -> UInt64 {
+        var value: UInt64 = 0
+        for shift in stride(from: 0, to: 64, by: 7) {
+            let byte = try readUInt8()
+            value |= UInt64(byte & 0x7F) << UInt64(shift)
+            if byte & 0x80 == 0 { return value }
+        }
+        throw ContainerError.invalidField("varint longer than 10 bytes")
+    }
+
     /// Reads `count` bytes; `count` is checked against the remaining bytes before anything is allocated.
     mutating func readBytes(_ count: Int) throws -> [UInt8] {
         guard count >= 0, count <= remaining else { throw ContainerError.truncated }

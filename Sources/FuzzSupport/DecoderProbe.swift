@@ -49,8 +49,7 @@ public struct DecoderProbe {
             case .stored:
                 coder = StoredPixelCoder()
             case .bitsBackVDM:
-                let steps = max(1, min(ChainParameters.maxSteps, container.images.first?.steps ?? 1))
-                let bitsBack = try BitsBackCoder(prior: prior, parameters: ChainParameters(steps: steps))
+                let bitsBack = try BitsBackCoder(decoding: container, prior: prior)
                 bitsBack.verifiesMessageChecksum = verifyingChecksums
                 coder = bitsBack
             }

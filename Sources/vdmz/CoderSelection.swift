@@ -32,13 +32,12 @@ enum CoderSelection {
         case .stored:
             return StoredPixelCoder()
         case .bitsBackVDM:
-            let parameters = ChainParameters(steps: max(1, min(ChainParameters.maxSteps, container.images.first?.steps ?? 1)))
             let wanted = Archive.hex(container.modelHash)
-            var coder = try BitsBackCoder(prior: try loadPrior(modelPath: modelPath), parameters: parameters, threads: threads)
+            var coder = try BitsBackCoder(decoding: container, prior: try loadPrior(modelPath: modelPath), threads: threads)
             // Made with an earlier release's default checkpoint: this build keeps it by its hash.
             if coder.modelHash != container.modelHash, modelPath == nil,
                let released = Checkpoint.releasedURL(sha256Hex: wanted) {
-                coder = try BitsBackCoder(prior: try loadPrior(modelPath: released.path), parameters: parameters, threads: threads)
+                coder = try BitsBackCoder(decoding: container, prior: try loadPrior(modelPath: released.path), threads: threads)
             }
             guard coder.modelHash == container.modelHash else {
                 let source = modelPath.map { "the checkpoint \($0)" }
