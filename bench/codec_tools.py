@@ -14,6 +14,7 @@ import subprocess
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 import numpy as np
 from PIL import Image
@@ -109,25 +110,36 @@ class Codec:
         """Encodes src, decodes the result and compares it with original; temporary files are removed."""
         coded = work / f"coded.{self.ext}"
         decoded = work / "decoded.png"
-        out = Outcome()
-        try:
+
+        def encode_and_decode(out: Outcome) -> np.ndarray:
             out.encode_s = run_tool(fill(self.encode, src, coded))
             out.bytes = coded.stat().st_size
             if self.decode is None:
                 start = time.perf_counter()
                 pixels = load_rgb8(coded)
                 out.decode_s = time.perf_counter() - start
-            else:
-                out.decode_s = run_tool(fill(self.decode, coded, decoded))
-                pixels = load_rgb8(decoded)
-            out.error = compare(pixels, original)
-            out.exact = out.error is None
-        except (CodecFailure, OSError) as exc:
-            out.error = str(exc)
-        finally:
-            for path in (coded, decoded):
-                path.unlink(missing_ok=True)
-        return out
+                return pixels
+            out.decode_s = run_tool(fill(self.decode, coded, decoded))
+            return load_rgb8(decoded)
+
+        return round_trip(encode_and_decode, original, (coded, decoded))
+
+
+def round_trip(encode_and_decode: Callable[[Outcome], np.ndarray], original: np.ndarray,
+               files: tuple[Path, ...]) -> Outcome:
+    """Runs `encode_and_decode` (which fills in the sizes and times and returns the decoded pixels),
+    compares the pixels with `original`, turns a failed command into the outcome's error, and removes
+    `files` whatever happens."""
+    out = Outcome()
+    try:
+        out.error = compare(encode_and_decode(out), original)
+        out.exact = out.error is None
+    except (CodecFailure, OSError) as exc:
+        out.error = str(exc)
+    finally:
+        for path in files:
+            path.unlink(missing_ok=True)
+    return out
 
 
 def fill(template: tuple[str, ...], src: Path, dst: Path) -> list[str]:
@@ -301,17 +313,12 @@ class VdmzSingle:
 
     def code(self, src: Path, original: np.ndarray, work: Path) -> Outcome:
         coded, decoded = work / "coded.vdmz", work / "decoded.png"
-        out = Outcome()
-        try:
+
+        def encode_and_decode(out: Outcome) -> np.ndarray:
             out.encode_s = run_tool(self.vdmz._argv("compress", "--steps", str(self.steps), src, "-o", coded))
             out.bytes = coded.stat().st_size
             out.payload_bytes = self.vdmz.info(coded)["payload_bytes"]
             out.decode_s = run_tool(self.vdmz._argv("decompress", coded, "-o", decoded))
-            out.error = compare(load_rgb8(decoded), original)
-            out.exact = out.error is None
-        except (CodecFailure, OSError) as exc:
-            out.error = str(exc)
-        finally:
-            for path in (coded, decoded):
-                path.unlink(missing_ok=True)
-        return out
+            return load_rgb8(decoded)
+
+        return round_trip(encode_and_decode, original, (coded, decoded))
