@@ -11,7 +11,9 @@
 ///
 /// where `Φ̃` is the fixed-point (2^60) normal CDF of `NormalCDFTable`. `C(a) = 0`, `C` is strictly
 /// increasing (every window symbol has frequency ≥ 1), and `C(b + 1) ≤ T − 1`: the escape symbol owns
-/// `[C(b + 1), T)` (frequency ≥ 1, ≈ the Gaussian mass beyond the window plus rounding). No per-symbol
+/// `[C(b + 1), T)` (frequency ≥ 1, ≈ the Gaussian mass beyond the window plus rounding) — with
+/// `EscapePlacement.top`; with `.center` (the default) the escape interval sits after the window's
+/// middle symbol `a + h` instead, and the symbols above it move up by its frequency. No per-symbol
 /// normalization or division is needed. The float evaluation is IEEE-exact (no libm), so encoder and
 /// decoder agree bit for bit.
 ///
@@ -21,6 +23,14 @@
 /// over the `2^16 − n` remaining values in the last block), so push/pop stay exact inverses for every
 /// value and every bit pattern. An escaped value costs `precision + 32` bits.
 ///
+/// ## Why the escape sits in the middle
+/// Pushing a symbol leaves its interval start (plus a remainder below its frequency) in the low bits of
+/// the lane's head, and the next pop on that lane reads exactly those bits. With the escape at the top
+/// of every distribution, a pushed escape leaves a slot near `T − 1`, which every other distribution
+/// also decodes as an escape: one escape (an unlucky pop has probability ≈ 2^−precision) set off an
+/// endless cascade of escapes, measured as +560 % on cifar-500 from image 276 on. In the middle, a pushed
+/// escape leaves a slot that the next distribution decodes as an ordinary central value.
+///
 /// ## Decoding
 /// `pop` finds the symbol by inverting `Φ̃` (bucketed search of the table) for a first guess, then fixes
 /// it up with exact integer comparisons of `C` (binary search over the window as a fallback).
@@ -29,19 +39,30 @@
 /// The codec picks δ per step (typically σ/2^4…σ/2^8). `s = σ/δ` must satisfy `2h + 1 ≤ min(2^16 − 1, T/4)`.
 /// The rate overhead against the exact discretized Gaussian is measured in `ANSTests` and the benchmark.
 public struct DiscretizedGaussian: Equatable {
+    /// Where the escape interval lies among the window's intervals.
+    public enum EscapePlacement: Equatable, Sendable {
+        /// After the last window symbol, `[C(b + 1), T)` (the layout of payload version 1).
+        case top
+        /// After the window's middle symbol `a + h`.
+        case center
+    }
+
     /// The grid spacing δ (> 0, finite).
     public let binWidth: Double
     /// Bits of the frequency total; 16…31.
     public let precision: Int
+    /// Where the escape interval lies.
+    public let escapePlacement: EscapePlacement
     /// Half-width of the coding window in standard deviations (values beyond it use the escape).
     public static let windowStandardDeviations = 6.5
 
     /// Throws `invalidParameter` for δ ≤ 0 or not finite, or precision outside 16…31.
-    public init(binWidth: Double, precision: Int = 28) throws {
+    public init(binWidth: Double, precision: Int = 28, escapePlacement: EscapePlacement = .center) throws {
         guard binWidth > 0, binWidth.isFinite else { throw ANSError.invalidParameter("binWidth \(binWidth) must be > 0 and finite") }
         guard (16...31).contains(precision) else { throw ANSError.invalidParameter("Gaussian precision \(precision) not in 16...31") }
         self.binWidth = binWidth
         self.precision = precision
+        self.escapePlacement = escapePlacement
     }
 
     /// Bits spent to code `value` under N(mean, σ²) with this quantization (−log2 of the quantized
@@ -49,7 +70,8 @@ public struct DiscretizedGaussian: Equatable {
     public func codeLength(of value: Int32, mean: Float, standardDeviation: Double) throws -> Double {
         let scale = try GaussianScale(sigma: standardDeviation, binWidth: binWidth, precision: precision)
         return try NormalCDFTable.table.withUnsafeBufferPointer { t in
-            let bin = try GaussianBin(mean: mean, scale: scale, binWidth: binWidth, table: t.baseAddress!)
+            let bin = try GaussianBin(mean: mean, scale: scale, binWidth: binWidth, table: t.baseAddress!,
+                                      placement: escapePlacement)
             let (_, freq, escaped) = bin.interval(of: Int64(value), table: t.baseAddress!, total: UInt64(1) << UInt64(precision))
             let p = Double(freq) / Double(UInt64(1) << UInt64(precision))
             return -ExactMathLog2.log2(p) + (escaped ? 32 : 0)
@@ -95,9 +117,12 @@ struct GaussianBin {
     @usableFromInline let phiA: UInt64
     @usableFromInline let mass: UInt64  // M
     @usableFromInline let slotToPhi: Double
+    /// The window symbol that the escape interval follows (b: the escape is at the top).
+    @usableFromInline let split: Int64
 
     @inlinable @inline(__always)
-    init(mean: Float, scale g: GaussianScale, binWidth: Double, table: UnsafePointer<UInt64>) throws {
+    init(mean: Float, scale g: GaussianScale, binWidth: Double, table: UnsafePointer<UInt64>,
+         placement: DiscretizedGaussian.EscapePlacement = .top) throws {
         let mm = Double(mean) / binWidth
         guard mm.isFinite else { throw ANSError.invalidParameter("mean \(mean) not finite (or too large for binWidth)") }
         let h = Int64(g.halfWidth)
@@ -105,6 +130,7 @@ struct GaussianBin {
         // Keep the window [a, b] of 2h + 1 symbols inside Int32 (shift it at the ends).
         a = Swift.max(Swift.min(center - h, Int64(Int32.max) - 2 * h), Int64(Int32.min))
         b = a + 2 * h
+        split = placement == .top ? b : a + h
         m = mm; invS = g.invS; s = g.s
         mass = g.mass
         slotToPhi = g.slotToPhi
@@ -119,15 +145,54 @@ struct GaussianBin {
         return UInt64(k - a) &+ ((p.high &<< 4) | (p.low &>> 60))
     }
 
+    /// (start, frequency) of the escape interval: `[C(b + 1), T)` at the top, otherwise
+    /// `[C(split + 1), C(split + 1) + T − C(b + 1))`.
+    @inlinable @inline(__always)
+    func escapeInterval(table: UnsafePointer<UInt64>, total: UInt64) -> (UInt64, UInt64) {
+        let frequency = total &- cdf(b + 1, table: table)
+        return (split == b ? total &- frequency : cdf(split + 1, table: table), frequency)
+    }
+
     /// (start, frequency, escaped) of value k; for a value outside the window, the escape interval.
     @inlinable @inline(__always)
     func interval(of k: Int64, table: UnsafePointer<UInt64>, total: UInt64) -> (UInt64, UInt64, Bool) {
         if k < a || k > b {
-            let e = cdf(b + 1, table: table)
-            return (e, total - e, true)
+            let (start, frequency) = escapeInterval(table: table, total: total)
+            return (start, frequency, true)
         }
         let c0 = cdf(k, table: table)
-        return (c0, cdf(k + 1, table: table) - c0, false)
+        let frequency = cdf(k + 1, table: table) - c0
+        return (k > split ? c0 + (total &- cdf(b + 1, table: table)) : c0, frequency, false)
+    }
+
+    /// Like `find`, for a slot of the whole layout (escape after `split`): (k, start, frequency) with
+    /// k = b + 1 for the escape.
+    @inlinable @inline(__always)
+    func locate(slot: UInt64, table: UnsafePointer<UInt64>, buckets: UnsafePointer<Int32>, inverseSteps: UnsafePointer<Double>,
+                total: UInt64) -> (Int64, UInt64, UInt64) {
+        if split == b { return find(slot: slot, table: table, buckets: buckets, inverseSteps: inverseSteps, total: total) }
+        let (escapeStart, escapeFrequency) = escapeInterval(table: table, total: total)
+        if slot >= escapeStart && slot - escapeStart < escapeFrequency { return (b + 1, escapeStart, escapeFrequency) }
+        // Below the escape, slots are as in the top layout; above it, shifted by its frequency. Either
+        // way the shifted slot is below C(b + 1), so `find` returns a window symbol.
+        let raw = slot < escapeStart ? slot : slot - escapeFrequency
+        let (k, start, frequency) = find(slot: raw, table: table, buckets: buckets, inverseSteps: inverseSteps, total: total)
+        return (k, k > split ? start + escapeFrequency : start, frequency)
+    }
+
+    /// Like `guess`, for a slot of the whole layout: (k, C'(k), C'(k + 1)) in the layout's coordinates.
+    @inlinable @inline(__always)
+    func guessLocated(slot: UInt64, table: UnsafePointer<UInt64>, buckets: UnsafePointer<Int32>,
+                      inverseSteps: UnsafePointer<Double>, total: UInt64) -> (Int64, UInt64, UInt64) {
+        if split == b { return guess(slot: slot, table: table, buckets: buckets, inverseSteps: inverseSteps, total: total) }
+        let (escapeStart, escapeFrequency) = escapeInterval(table: table, total: total)
+        if slot >= escapeStart && slot - escapeStart < escapeFrequency {
+            return (b + 1, escapeStart, escapeStart + escapeFrequency)
+        }
+        let raw = slot < escapeStart ? slot : slot - escapeFrequency
+        let (k, c0, c1) = guess(slot: raw, table: table, buckets: buckets, inverseSteps: inverseSteps, total: total)
+        // A guess of the escape here is wrong (raw < C(b + 1)); its shifted interval lies above every slot.
+        return k > split ? (k, c0 + escapeFrequency, c1 + escapeFrequency) : (k, c0, c1)
     }
 
     /// The window symbol k with C(k) ≤ slot < C(k+1) and its interval, or k = b + 1 (escape) with the
@@ -228,13 +293,12 @@ extension LaneCoder {
                 encode(&head, start: UInt32(low), frequency: 1, precision: 16)
             }
             encode(&head, start: UInt32(high), frequency: 1, precision: 16)
-            let e = bin.cdf(bin.b + 1, table: table)
-            encode(&head, start: UInt32(e), frequency: UInt32((UInt64(1) << UInt64(precision)) - e), precision: precision)
+            let (start, frequency) = bin.escapeInterval(table: table, total: UInt64(1) << UInt64(precision))
+            encode(&head, start: UInt32(start), frequency: UInt32(frequency), precision: precision)
             return
         }
-        let c0 = bin.cdf(k, table: table)
-        let c1 = bin.cdf(k + 1, table: table)
-        encode(&head, start: UInt32(c0), frequency: UInt32(c1 - c0), precision: precision)
+        let (start, frequency, _) = bin.interval(of: k, table: table, total: UInt64(1) << UInt64(precision))
+        encode(&head, start: UInt32(start), frequency: UInt32(frequency), precision: precision)
     }
 
     /// Decodes one value under `bin` from `head`.
@@ -243,7 +307,7 @@ extension LaneCoder {
                                  buckets: UnsafePointer<Int32>, inverseSteps: UnsafePointer<Double>) -> Int64 {
         let slot = LaneCoder.slot(head, precision: precision)
         let total = UInt64(1) << UInt64(precision)
-        let (k, start, freq) = bin.find(slot: UInt64(slot), table: table, buckets: buckets, inverseSteps: inverseSteps, total: total)
+        let (k, start, freq) = bin.locate(slot: UInt64(slot), table: table, buckets: buckets, inverseSteps: inverseSteps, total: total)
         return finishDecodeGaussian(&head, k: k, slot: slot, start: start, frequency: freq, bin: bin, precision: precision)
     }
 

@@ -113,6 +113,7 @@ extension Message {
         try Self.validate(means: means, sigmas: sigmas, count: n, grid: grid)
         if n == 0 { return }
         let precision = grid.precision, delta = grid.binWidth
+        let total = UInt64(1) << UInt64(precision)
         let lanes = laneCount
         var starts = [UInt64](repeating: 0, count: lanes), ends = [UInt64](repeating: 0, count: lanes)
         try NormalCDFTable.table.withUnsafeBufferPointer { tp in
@@ -126,11 +127,20 @@ extension Message {
                             let blockEnd = Swift.min(blockStart + lanes, n)
                             for i in blockStart..<blockEnd {
                                 if let sigmas { scale = try GaussianScale(sigma: Double(sigmas[i]), binWidth: delta, precision: precision) }
-                                let bin = try GaussianBin(mean: means[i], scale: scale, binWidth: delta, table: table)
+                                let bin = try GaussianBin(mean: means[i], scale: scale, binWidth: delta, table: table,
+                                                          placement: grid.escapePlacement)
                                 let k = Int64(values[i])
                                 let inside = k >= bin.a && k <= bin.b
-                                st[i - blockStart] = inside ? bin.cdf(k, table: table) : 0
-                                en[i - blockStart] = inside ? bin.cdf(k + 1, table: table) : 0
+                                var c0 = inside ? bin.cdf(k, table: table) : 0
+                                var c1 = inside ? bin.cdf(k + 1, table: table) : 0
+                                if inside && k > bin.split {
+                                    // Above the escape interval (placed after `split`): shifted by its frequency.
+                                    let shift = total &- bin.cdf(bin.b + 1, table: table)
+                                    c0 &+= shift
+                                    c1 &+= shift
+                                }
+                                st[i - blockStart] = c0
+                                en[i - blockStart] = c1
                             }
                             for i in blockStart..<blockEnd {
                                 let lane = i - blockStart
@@ -139,7 +149,8 @@ extension Message {
                                     coder.encode(&coder.heads[lane], start: UInt32(c0), frequency: UInt32(c1 - c0), precision: precision)
                                 } else {
                                     if let sigmas { scale = try GaussianScale(sigma: Double(sigmas[i]), binWidth: delta, precision: precision) }
-                                    let bin = try GaussianBin(mean: means[i], scale: scale, binWidth: delta, table: table)
+                                    let bin = try GaussianBin(mean: means[i], scale: scale, binWidth: delta, table: table,
+                                                              placement: grid.escapePlacement)
                                     coder.encodeGaussian(&coder.heads[lane], Int64(values[i]), bin: bin, precision: precision, table: table)
                                 }
                             }
@@ -178,10 +189,11 @@ extension Message {
                     for i in blockStart..<blockEnd {
                         let lane = i - blockStart
                         if let sigmas { scale = try GaussianScale(sigma: Double(sigmas[i]), binWidth: delta, precision: precision) }
-                        let bin = try GaussianBin(mean: means[i], scale: scale, binWidth: delta, table: table)
+                        let bin = try GaussianBin(mean: means[i], scale: scale, binWidth: delta, table: table,
+                                                  placement: grid.escapePlacement)
                         bs[lane] = bin
                         let slot = UInt64(LaneCoder.slot(coder.heads[lane], precision: precision))
-                        gs[lane] = bin.guess(slot: slot, table: table, buckets: buckets, inverseSteps: inverseSteps, total: total)
+                        gs[lane] = bin.guessLocated(slot: slot, table: table, buckets: buckets, inverseSteps: inverseSteps, total: total)
                     }
                     // Stage 2: the rANS steps, in pop order (i descending).
                     for i in stride(from: blockEnd - 1, through: blockStart, by: -1) {
@@ -190,7 +202,7 @@ extension Message {
                         let slot = LaneCoder.slot(coder.heads[lane], precision: precision)
                         var (k, c0, c1) = gs[lane]
                         if !(c0 <= UInt64(slot) && UInt64(slot) < c1) {
-                            let f = bin.find(slot: UInt64(slot), table: table, buckets: buckets, inverseSteps: inverseSteps, total: total)
+                            let f = bin.locate(slot: UInt64(slot), table: table, buckets: buckets, inverseSteps: inverseSteps, total: total)
                             k = f.0; c0 = f.1; c1 = f.1 + f.2
                         }
                         let value = coder.finishDecodeGaussian(&coder.heads[lane], k: k, slot: slot, start: c0, frequency: c1 - c0,

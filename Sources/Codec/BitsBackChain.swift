@@ -32,7 +32,7 @@ struct BitsBackChain {
     func encode(_ pixels: [UInt8], context: TileContext, onto message: inout Message,
                 progress: (Int) -> Void) throws -> Double {
         let n = pixels.count
-        let grids = try schedule.binWidths.map { try DiscretizedGaussian(binWidth: $0, precision: parameters.gaussianPrecision) }
+        let grids = try grids()
         let level0 = schedule.decoder.level
         var means = [Float](repeating: 0, count: n)
         for j in 0..<n { means[j] = Float(level0.alpha * DiscretizedDecoder.scaled(Int(pixels[j]))) }
@@ -65,7 +65,7 @@ struct BitsBackChain {
     /// Decodes one tile of `3 · width · height` planar pixels from `message` (the mirror of `encode`).
     func decode(context: TileContext, from message: inout Message, progress: (Int) -> Void) throws -> [UInt8] {
         let n = 3 * context.tile.area
-        let grids = try schedule.binWidths.map { try DiscretizedGaussian(binWidth: $0, precision: parameters.gaussianPrecision) }
+        let grids = try grids()
         var means = [Float](repeating: 0, count: n)
         var current = try message.popGaussian(means: means, standardDeviation: 1, under: grids[parameters.steps])
         for i in stride(from: parameters.steps, through: 1, by: -1) {
@@ -88,6 +88,15 @@ struct BitsBackChain {
         for j in 0..<n { means[j] = Float(level0.alpha * DiscretizedDecoder.scaled(Int(pixels[j]))) }
         try message.pushGaussian(current, means: means, standardDeviation: level0.sigma, under: grids[0])
         return pixels
+    }
+
+    /// The grids δ_0 … δ_T as discretized-Gaussian codecs; payloads of parameter version 1 keep the escape
+    /// interval at the top of each distribution, later ones in the middle (`DiscretizedGaussian`).
+    private func grids() throws -> [DiscretizedGaussian] {
+        let placement: DiscretizedGaussian.EscapePlacement = parameters.version >= 2 ? .center : .top
+        return try schedule.binWidths.map {
+            try DiscretizedGaussian(binWidth: $0, precision: parameters.gaussianPrecision, escapePlacement: placement)
+        }
     }
 
     /// Pops z_t ~ q(z_t | z_s) for every element, in reversed element order.

@@ -21,7 +21,8 @@ public struct CodingReport: Sendable {
 /// The product's pixel coder: bits-back coding of the VDM latent chain (`BitsBackChain`) for every tile
 /// (`TilePlan`) of every image, all on one ANS message, so the initial bits are paid once per payload.
 ///
-/// Payload: the chain parameter block (`ChainParameters.encoded`), then the serialized message. Decoding
+/// Payload: the chain parameter block (`ChainParameters.encoded`), the tile list (`appendTileList`; its
+/// layout depends on the block's version), then the serialized message. Decoding
 /// reads the parameters from the payload, decodes images and tiles in reverse order, and finally checks
 /// that the message is back to its fresh state — a damaged payload fails that check or the container's
 /// pixel checksums; it never yields a wrong image silently.
@@ -101,14 +102,7 @@ public final class BitsBackCoder: PixelCoder {
         }
         var header = ByteWriter()
         header.append(parameters.encoded)
-        for (image, imageTargets) in zip(images, targets) {
-            // A single tile is the whole image (the decoder uses the image's area as its target); otherwise
-            // the targets, clamped to the image's area (which cuts the same tiles, in fewer bytes).
-            header.appendVarint(UInt64(imageTargets.count))
-            if imageTargets.count > 1 {
-                for target in imageTargets { header.appendVarint(UInt64(min(target, image.width * image.height))) }
-            }
-        }
+        Self.appendTileList(targets, areas: images.map { $0.width * $0.height }, version: parameters.version, to: &header)
         let payload = header.bytes + message.serialized()
         report?.pointee = CodingReport(imageBits: imageBits, initialBits: message.initialBitsDrawn, payloadBytes: payload.count)
         return payload
@@ -120,13 +114,13 @@ public final class BitsBackCoder: PixelCoder {
         for shape in shapes where shape.steps != parameters.steps {
             throw BitsBackError.corruptPayload("the container lists \(shape.steps) steps, the payload \(parameters.steps)")
         }
+        let areas = shapes.map { $0.width * $0.height }
+        let targetsOfImage = try Self.readTileList(&reader, areas: areas, version: parameters.version)
         var tilesOfImage: [[TileRect]] = []
-        for shape in shapes {
+        for (shape, targets) in zip(shapes, targetsOfImage) {
             var cursor = TileCursor(plan: parameters.plan, width: shape.width, height: shape.height)
-            let count = try Self.readCount(&reader, limit: shape.width * shape.height)
             var tiles: [TileRect] = []
-            for _ in 0..<count {
-                let target = count == 1 ? shape.width * shape.height : try Self.readCount(&reader, limit: shape.width * shape.height)
+            for target in targets {
                 guard let tile = cursor.next(target: target) else {
                     throw BitsBackError.corruptPayload("more tile targets than the image has tiles")
                 }
@@ -166,6 +160,60 @@ public final class BitsBackCoder: PixelCoder {
             throw BitsBackError.corruptPayload("the message did not return to its initial state")
         }
         return images.reversed()
+    }
+
+    /// Writes every image's tile targets. A single tile is the whole image (the decoder uses the image's
+    /// area as its target); otherwise the targets are written, clamped to the image's area (which cuts
+    /// the same tiles, in fewer bytes).
+    ///
+    /// Version 1: per image a varint tile count, then its targets when the count is above one.
+    /// Version 2: a varint run of single-tile images, then (unless the images are done) one image of
+    /// several tiles — varint count ≥ 2 and its targets — and again a run, until every image is listed;
+    /// the list always ends with a run (0 after a last image of several tiles).
+    static func appendTileList(_ targets: [[Int]], areas: [Int], version: UInt8, to writer: inout ByteWriter) {
+        var run: UInt64 = 0
+        for (imageTargets, area) in zip(targets, areas) {
+            if version >= 2 && imageTargets.count == 1 {
+                run += 1
+                continue
+            }
+            if version >= 2 {
+                writer.appendVarint(run)
+                run = 0
+            }
+            writer.appendVarint(UInt64(imageTargets.count))
+            if imageTargets.count > 1 {
+                for target in imageTargets { writer.appendVarint(UInt64(min(target, area))) }
+            }
+        }
+        if version >= 2 { writer.appendVarint(run) }
+    }
+
+    /// Reads the tile targets of images of `areas` (the inverse of `appendTileList`); a single tile's
+    /// target is its image's area.
+    /// - Throws: `BitsBackError.corruptPayload` for a truncated list or a value out of range.
+    static func readTileList(_ reader: inout ByteReader, areas: [Int], version: UInt8) throws -> [[Int]] {
+        var targets: [[Int]] = []
+        targets.reserveCapacity(areas.count)
+        func readMultiple(area: Int) throws {
+            let count = try readCount(&reader, limit: area)
+            guard count >= 2 else { throw BitsBackError.corruptPayload("an image of \(count) tiles in a run-length tile list") }
+            targets.append(try (0..<count).map { _ in try readCount(&reader, limit: area) })
+        }
+        if version == 1 {
+            for area in areas {
+                let count = try readCount(&reader, limit: area)
+                targets.append(count == 1 ? [area] : try (0..<count).map { _ in try readCount(&reader, limit: area) })
+            }
+            return targets
+        }
+        while true {
+            let run = try readCount(&reader, limit: areas.count - targets.count)
+            for _ in 0..<run { targets.append([areas[targets.count]]) }
+            guard targets.count < areas.count else { break }
+            try readMultiple(area: areas[targets.count])
+        }
+        return targets
     }
 
     /// A LEB128 count of at most `limit`.

@@ -88,4 +88,50 @@ final class BitsBackCoderTests: XCTestCase {
         }
         XCTAssertEqual(wrong, 0, "a damaged payload decoded to a wrong image without an error")
     }
+
+    func testTileListRoundTripsInBothVersions() throws {
+        let areas = [4, 9, 100, 1, 50, 50]
+        let targets = [[4], [9], [16, 30, 100], [1], [50], [20, 50]]
+        for version: UInt8 in [1, 2] {
+            var writer = ByteWriter()
+            BitsBackCoder.appendTileList(targets, areas: areas, version: version, to: &writer)
+            var reader = ByteReader(writer.bytes)
+            XCTAssertEqual(try BitsBackCoder.readTileList(&reader, areas: areas, version: version), targets, "version \(version)")
+            XCTAssertTrue(reader.isAtEnd)
+            for length in 0..<writer.bytes.count {
+                var truncated = ByteReader(Array(writer.bytes.prefix(length)))
+                XCTAssertThrowsError(try BitsBackCoder.readTileList(&truncated, areas: areas, version: version))
+            }
+        }
+        // A dataset of single-tile images: one byte per image in version 1, one run in version 2.
+        let many = [[Int]](repeating: [1024], count: 500)
+        var v1 = ByteWriter(), v2 = ByteWriter()
+        BitsBackCoder.appendTileList(many, areas: [Int](repeating: 1024, count: 500), version: 1, to: &v1)
+        BitsBackCoder.appendTileList(many, areas: [Int](repeating: 1024, count: 500), version: 2, to: &v2)
+        XCTAssertEqual(v1.bytes.count, 500)
+        XCTAssertEqual(v2.bytes.count, 2)
+        // A run longer than the images left, or an image of one tile outside a run, is refused.
+        var long = ByteReader([3])
+        XCTAssertThrowsError(try BitsBackCoder.readTileList(&long, areas: [1, 1], version: 2))
+        var single = ByteReader([0, 1, 4, 0])
+        XCTAssertThrowsError(try BitsBackCoder.readTileList(&single, areas: [4], version: 2))
+    }
+
+    func testVersion1PayloadsStillDecode() throws {
+        // Payloads written before the run-length tile list (chain parameter version 1) stay readable.
+        let plan = TilePlan(blockSize: 4, maxTilePixels: 64)
+        let images = try [(3, 2), (2, 2), (2, 3), (13, 11)].enumerated().map { try Self.image(width: $1.0, height: $1.1, seed: UInt64($0)) }
+        let shapes = images.map { $0.shape(steps: 2) }
+        var sizes: [UInt8: Int] = [:]
+        for version: UInt8 in [1, 2] {
+            let coder = try BitsBackCoder(
+                prior: try Self.prior("tiny_lv"), parameters: ChainParameters(steps: 2, plan: plan, version: version))
+            let payload = try coder.encode(images, progress: nil)
+            XCTAssertEqual(payload.first, version)
+            let decoder = try BitsBackCoder(prior: try Self.prior("tiny_lv"), parameters: ChainParameters(steps: 2))
+            XCTAssertEqual(try decoder.decode(payload, shapes: shapes, progress: nil), images)
+            sizes[version] = payload.count
+        }
+        XCTAssertEqual(sizes[2], sizes[1].map { $0 - 1 }, "three single-tile images: one run byte instead of three counts")
+    }
 }
