@@ -3,8 +3,8 @@ import Dispatch
 import Foundation
 import Model
 
-/// `vdmz-bench chain --model CKPT (--npy FILE [--count N] | --png FILE…) [--steps T] [--shifts L,F] [--threads N]
-/// [--single] [--block B] [--max-tile P]`: codes the images with the bits-back chain (dataset mode: all on one stack; `--single`: one
+/// `vdmz-bench chain --model CKPT (--npy FILE [--first I] [--count N] | --png FILE…) [--steps T] [--shifts L,F] [--threads N]
+/// [--single] [--block B] [--max-tile P] [--precision G,P] [--per-image 1]`: codes the images with the bits-back chain (dataset mode: all on one stack; `--single`: one
 /// payload per image) and prints, in one run, the coded rate beside the model's own T-step negative ELBO of
 /// the same images, the initial bits, and encode/decode seconds.
 func runChainBenchmark(_ arguments: [String]) {
@@ -39,11 +39,14 @@ private func chainBenchmark(_ arguments: [String]) throws {
     let defaults = ChainParameters(steps: steps)
     let shifts = (options["shifts"] ?? "\(defaults.latentBinShift),\(defaults.firstBinShift)").split(separator: ",").compactMap { Int($0) }
     guard shifts.count == 2 else { throw BenchmarkError("--shifts needs two integers") }
+    let precisions = (options["precision"] ?? "\(defaults.gaussianPrecision),\(defaults.pixelPrecision)").split(separator: ",").compactMap { Int($0) }
+    guard precisions.count == 2 else { throw BenchmarkError("--precision needs two integers (Gaussian, pixel)") }
     var images: [ModelImage] = []
     if let npy = options["npy"] {
         let array = try NPYImages(npyData: [UInt8](try Data(contentsOf: URL(fileURLWithPath: npy))))
-        let count = min(array.count, Int(options["count"] ?? "") ?? array.count)
-        images = try (0..<count).map { try ModelImage(width: array.width, height: array.height, pixels: Array(array.image($0))) }
+        let first = min(array.count, max(0, Int(options["first"] ?? "") ?? 0))
+        let count = min(array.count - first, Int(options["count"] ?? "") ?? array.count)
+        images = try (first..<first + count).map { try ModelImage(width: array.width, height: array.height, pixels: Array(array.image($0))) }
     }
     for path in pngs {
         let raster = try RasterImage(pngData: [UInt8](try Data(contentsOf: URL(fileURLWithPath: path))))
@@ -54,7 +57,7 @@ private func chainBenchmark(_ arguments: [String]) throws {
     let block = Int(options["block"] ?? "") ?? TilePlan.standard.blockSize
     let maxTile = Int(options["max-tile"] ?? "") ?? max(TilePlan.standard.maxTilePixels, block * block)
     let parameters = ChainParameters(steps: steps, latentBinShift: shifts[0], firstBinShift: shifts[1],
-                                     plan: TilePlan(blockSize: block, maxTilePixels: maxTile))
+                                     gaussianPrecision: precisions[0], pixelPrecision: precisions[1], plan: TilePlan(blockSize: block, maxTilePixels: maxTile))
     let coder = try BitsBackCoder(prior: prior, parameters: parameters, threads: threads)
     let subpixels = images.reduce(0) { $0 + 3 * $1.width * $1.height }
 
@@ -66,6 +69,7 @@ private func chainBenchmark(_ arguments: [String]) throws {
     // Coding.
     let groups = single ? images.map { [$0] } : [images]
     var payloadBytes = 0, initialBits = 0, netBits = 0.0, encodeSeconds = 0.0, decodeSeconds = 0.0
+    var bitsOfImage: [Double] = []
     for group in groups {
         var report = CodingReport()
         var payload: [UInt8] = []
@@ -76,9 +80,11 @@ private func chainBenchmark(_ arguments: [String]) throws {
         payloadBytes += payload.count
         initialBits += report.initialBits
         netBits += report.imageBits.reduce(0, +)
+        bitsOfImage += report.imageBits
     }
     // The model's own negative ELBO of the same images (one Monte-Carlo sample each).
     var elboBits = 0.0
+    var elboOfImage: [Double] = []
     var noise = GaussianNoise(seed: 1)
     let elboSeconds = try seconds {
         for image in images {
@@ -87,11 +93,19 @@ private func chainBenchmark(_ arguments: [String]) throws {
                 pixels: planarPixels(interleaved: image.pixels, width: image.width, height: image.height),
                 width: image.width, height: image.height, steps: steps, threads: threads) { _ in noise.next(count: d) }
             elboBits += terms.total * Double(d)
+            elboOfImage.append(terms.total * Double(d))
         }
     }
     let d = Double(subpixels)
-    print(String(format: "images %d (%d sub-pixels), T = %d, shifts %d,%d, tiles %d/%d, %@ mode, %d threads",
-                 images.count, subpixels, steps, shifts[0], shifts[1], block, maxTile, single ? "single-image" : "dataset", threads))
+    if options["per-image"] != nil {
+        // Net coded bits of each image beside its own one-sample ELBO (the first image also carries the
+        // tile ramp of the payload's start).
+        for (index, (coded, elbo)) in zip(bitsOfImage, elboOfImage).enumerated() {
+            print(String(format: "image %d: net coded %.0f bits, ELBO %.0f bits (%+.2f %%)", index, coded, elbo, 100 * (coded / elbo - 1)))
+        }
+    }
+    print(String(format: "images %d (%d sub-pixels), T = %d, shifts %d,%d, precision %d,%d, tiles %d/%d, %@ mode, %d threads",
+                 images.count, subpixels, steps, shifts[0], shifts[1], precisions[0], precisions[1], block, maxTile, single ? "single-image" : "dataset", threads))
     print(String(format: "elbo_bpd %.4f   net_coded_bpd %.4f (%+.2f %%)   file_bpd %.4f (%+.2f %%)   initial bits %d",
                  elboBits / d, netBits / d, 100 * (netBits / elboBits - 1), Double(8 * payloadBytes) / d,
                  100 * (Double(8 * payloadBytes) / elboBits - 1), initialBits))
