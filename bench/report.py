@@ -180,7 +180,8 @@ NOTES = [
     "with one Monte-Carlo sample per image (seed 0), pixel-weighted over the corpus (± its standard "
     "error in results.json). overhead = coded ÷ ELBO − 1 for the whole file, and in brackets for the "
     "payload alone (`vdmz info`), without the container's header and per-image records (a dataset "
-    "archive stores each image's name, size and SHA-256).",
+    "archive stores each image's name, size and side-plane lengths, deflated; files of container "
+    "format 1, as `vdmz info` shows, also a SHA-256 per image).",
     "Mosaic: the images tiled in index order, 25 per row (800×640 for 500 32×32 images, as "
     "../shared/baselines.md), one file per codec; it removes the per-file header and lets the codec "
     "predict across tile edges.",

@@ -1,7 +1,7 @@
 /// The whole pipeline between images and container bytes:
 /// PNG kind → `ImageLayout` planes → `PixelCoder` payload + zlib side planes → `Container`.
 public enum Archive {
-    /// Codes `images` into one container.
+    /// Codes `images` into one container (written in `Container.formatVersion`).
     /// - Parameter isDataset: mark the container so that every image is restored by its name.
     public static func compress(_ images: [NamedImage], coder: any PixelCoder, isDataset: Bool,
                                 progress: CodingProgress? = nil) throws -> Container {
@@ -9,16 +9,17 @@ public enum Archive {
         let decomposed = images.map { ImageLayout.decompose($0.image) }
         let payload = try coder.encode(decomposed.map(\.model), progress: progress)
         let records = zip(images, decomposed).map { named, parts in
-            ContainerImage(name: named.name, header: parts.header, steps: coder.steps,
-                           pixelChecksum: PixelChecksum.of(named.image), sidePlanes: parts.sidePlanes)
+            ContainerImage(name: named.name, header: parts.header, steps: coder.steps, sidePlanes: parts.sidePlanes)
         }
-        return try Container(coder: coder.kind, isDataset: isDataset, modelHash: coder.modelHash,
-                             images: records, payload: payload)
+        return try Container(coder: coder.kind, isDataset: isDataset, modelHash: coder.modelHash, images: records,
+                             pixelDigest: PixelChecksum.digest(of: images.map { PixelChecksum.of($0.image) }),
+                             payload: payload)
     }
 
-    /// Restores every image of `container` and checks each against its pixel checksum.
-    /// - Throws: `ArchiveError` (coder or model mismatch, checksum mismatch), the coder's errors,
-    ///   `LayoutError` or `PNGError` for planes that do not fit together.
+    /// Restores every image of `container` and checks them against the container's pixel digest (and,
+    /// for a version-1 file, each against its own pixel checksum) before returning any.
+    /// - Throws: `ArchiveError` (coder or model mismatch, checksum or digest mismatch), the coder's
+    ///   errors, `LayoutError` or `PNGError` for planes that do not fit together.
     public static func decompress(_ container: Container, coder: any PixelCoder,
                                   progress: CodingProgress? = nil) throws -> [NamedImage] {
         guard coder.kind == container.coder else {
@@ -33,13 +34,21 @@ public enum Archive {
               zip(models, shapes).allSatisfy({ $0.width == $1.width && $0.height == $1.height }) else {
             throw ArchiveError.decodedShapeMismatch
         }
-        return try zip(container.images, models).map { record, model in
+        var images: [NamedImage] = []
+        var checksums: [[UInt8]] = []
+        images.reserveCapacity(models.count)
+        checksums.reserveCapacity(models.count)
+        for (record, model) in zip(container.images, models) {
             let image = try ImageLayout.compose(header: record.header, model: model, sidePlanes: record.sidePlanes)
-            guard PixelChecksum.of(image) == record.pixelChecksum else {
+            let checksum = PixelChecksum.of(image)
+            if let expected = record.pixelChecksum, checksum != expected {
                 throw ArchiveError.pixelChecksumMismatch(name: record.name)
             }
-            return NamedImage(name: record.name, image: image)
+            images.append(NamedImage(name: record.name, image: image))
+            checksums.append(checksum)
         }
+        guard PixelChecksum.digest(of: checksums) == container.pixelDigest else { throw ArchiveError.pixelDigestMismatch }
+        return images
     }
 
     /// Lower-case hexadecimal of `bytes`.

@@ -1,7 +1,9 @@
 /// Why images could not be coded into, or restored from, a container.
 public enum ArchiveError: Error, Equatable, CustomStringConvertible {
-    /// The decoded pixels do not match the checksum recorded for this image.
+    /// The decoded pixels do not match the checksum recorded for this image (version-1 files).
     case pixelChecksumMismatch(name: String)
+    /// The decoded pixels of all images do not match the container's pixel digest.
+    case pixelDigestMismatch
     /// The container was written with another checkpoint.
     case modelMismatch(expected: String, found: String)
     /// This build cannot decode (or encode with) that coder.
@@ -17,6 +19,8 @@ public enum ArchiveError: Error, Equatable, CustomStringConvertible {
         switch self {
         case .pixelChecksumMismatch(let name):
             return "decoded pixels of \(name.isEmpty ? "the image" : name) do not match the stored checksum"
+        case .pixelDigestMismatch:
+            return "decoded pixels do not match the archive's pixel digest: the file is damaged"
         case let .modelMismatch(expected, found):
             return "model mismatch: the file was written with checkpoint \(expected.prefix(16))…, this checkpoint is \(found.prefix(16))…"
         case .coderUnavailable(let kind): return "the \(kind) coder is not available in this build"

@@ -26,6 +26,14 @@ struct ByteReader {
         throw ContainerError.invalidField("varint longer than 10 bytes")
     }
 
+    /// Reads a varint that must not exceed `limit` (≥ 0), as an `Int`.
+    /// - Throws: `ContainerError.truncated`, or `.invalidField` naming `field` for a larger value.
+    mutating func readVarint(atMost limit: Int, _ field: String) throws -> Int {
+        let value = try readVarint()
+        guard value <= UInt64(max(0, limit)) else { throw ContainerError.invalidField("\(field) \(value) above \(limit)") }
+        return Int(value)
+    }
+
     /// Reads `count` bytes; `count` is checked against the remaining bytes before anything is allocated.
     mutating func readBytes(_ count: Int) throws -> [UInt8] {
         guard count >= 0, count <= remaining else { throw ContainerError.truncated }

@@ -17,6 +17,10 @@ public enum ZlibError: Error, Equatable, CustomStringConvertible {
 /// zlib (through the CPNG target, the zlib libpng links against): used for side planes and for the
 /// stored pixel coder.
 public enum Zlib {
+    /// Deflate never compresses more than 1032:1 (a 258-byte match in two bits at best), so a zlib
+    /// stream of n bytes inflates to at most 1032·n bytes: parsers bound a declared size with it.
+    public static let maxExpansion = 1032
+
     /// Compresses with `compress2` at level 9.
     public static func compress(_ bytes: [UInt8]) throws -> [UInt8] {
         var output: UnsafeMutablePointer<UInt8>? = nil

@@ -1,7 +1,7 @@
 /// A deterministic, seeded mutator of byte strings for the fuzzing harness: bit flips, interesting
-/// bytes and 32-bit values (the container's lengths and counts are u32), truncation, extension,
-/// deletion and duplication of ranges, and splices with another input. The same seed gives the same
-/// mutants on every machine.
+/// bytes, 32-bit values (format 1's lengths and counts are u32) and LEB128 varints (format 2's),
+/// truncation, extension, deletion and duplication of ranges, and splices with another input. The same
+/// seed gives the same mutants on every machine.
 public struct ByteMutator {
     private var state: UInt64
 
@@ -26,7 +26,7 @@ public struct ByteMutator {
 
     private mutating func mutateOnce(_ bytes: inout [UInt8], other: [UInt8]) {
         let count = bytes.count
-        switch next(9) {
+        switch next(10) {
         case 0 where count > 0:
             bytes[next(count)] ^= UInt8(1 << next(8))
         case 1 where count > 0:
@@ -52,6 +52,13 @@ public struct ByteMutator {
             let piece = other[start..<min(other.count, start + 1 + next(32))]
             let at = next(count)
             bytes.replaceSubrange(at..<min(count, at + piece.count), with: piece)
+        case 8 where count > 0:
+            var value = next(3) == 0 ? UInt64.max >> UInt64(next(64)) : UInt64(Self.interestingWords[next(Self.interestingWords.count)])
+            var varint: [UInt8] = []
+            while value >= 0x80 { varint.append(UInt8(value & 0x7F) | 0x80); value >>= 7 }
+            varint.append(UInt8(value))
+            let at = next(count)
+            bytes.replaceSubrange(at..<min(count, at + 1 + next(3)), with: varint)
         default:
             if count > 0 { bytes[next(count)] = UInt8(truncatingIfNeeded: next(256)) }
         }

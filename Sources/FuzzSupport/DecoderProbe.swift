@@ -7,8 +7,9 @@ import Model
 ///
 /// Every input is decoded twice: once with every check, and once with the container's and the ANS
 /// message's CRC-32 skipped, so that mutations reach the parsers and the bits-back decoder behind them.
-/// The invariant under test: each attempt ends in a thrown error or in images that match their stored
-/// pixel checksums (`Archive.decompress` checks them) — never a crash, a hang or an unbounded allocation.
+/// The invariant under test: each attempt ends in a thrown error or in images that match the stored
+/// pixel digest (and, in format 1, each its own checksum: `Archive.decompress` checks them) — never a
+/// crash, a hang or an unbounded allocation.
 public struct DecoderProbe {
     /// What one decoding attempt ended in.
     public enum Outcome {

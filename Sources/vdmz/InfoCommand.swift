@@ -27,19 +27,25 @@ struct Info: ParsableCommand {
         let subpixels = container.images.reduce(0) { $0 + $1.header.width * $1.header.height * 3 }
         let rate = Double(fileBytes * 8) / Double(max(1, subpixels))
         var lines = [
-            "\(name == "-" ? "standard input" : name): .vdmz format \(Container.formatVersion), \(fileBytes) bytes",
+            "\(name == "-" ? "standard input" : name): .vdmz format \(container.version), \(fileBytes) bytes",
             "  coder:    \(container.coder)",
             "  model:    \(container.coder.requiresModel ? Archive.hex(container.modelHash) : "none")",
             "  images:   \(container.images.count)\(container.isDataset ? " (dataset archive)" : "")",
             "  payload:  \(container.payload.count) bytes",
             "  rate:     \(String(format2: rate)) bits/sub-pixel (file bits / (width·height·3), all images)",
         ]
+        // Version 1 records a SHA-256 per image (listed below); later versions one digest of them all.
+        let perImageChecksums = container.images.allSatisfy { $0.pixelChecksum != nil }
+        if !perImageChecksums {
+            lines.append("  pixels:   SHA-256 digest \(Archive.hex(container.pixelDigest).prefix(16))… (all images)")
+        }
         for image in container.images {
             let header = image.header
             let planes = image.sidePlanes.map { "\($0.kind) \($0.bytes.count) B" }.joined(separator: ", ")
             lines.append("  - \(image.name.isEmpty ? "(unnamed)" : image.name): \(header.width)×\(header.height) \(header.kindDescription), "
                 + "steps \(image.steps), side planes \(image.storedSidePlaneBytes) bytes stored"
-                + (planes.isEmpty ? "" : " (raw: \(planes))") + ", pixel SHA-256 \(Archive.hex(image.pixelChecksum).prefix(16))…")
+                + (planes.isEmpty ? "" : " (raw: \(planes))")
+                + (image.pixelChecksum.map { ", pixel SHA-256 \(Archive.hex($0).prefix(16))…" } ?? ""))
         }
         return lines.joined(separator: "\n")
     }

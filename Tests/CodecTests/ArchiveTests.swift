@@ -18,10 +18,24 @@ final class ArchiveTests: XCTestCase {
         for named in restored { XCTAssertEqual(try RasterImage(pngData: named.image.pngData()), named.image) }
     }
 
-    func testCorruptPixelsAreCaughtByTheChecksum() throws {
+    func testCorruptPixelsAreCaughtByTheDigest() throws {
+        let images = [NamedImage(name: "x.png", image: try makeImage(.rgb, bitDepth: 8, width: 4, height: 4)),
+                      NamedImage(name: "y.png", image: try makeImage(.rgb, bitDepth: 16, width: 3, height: 2))]
+        let container = try Archive.compress(images, coder: FlippingCoder(), isDataset: true)
+        let parsed = try Container(parsing: container.serialized())
+        for candidate in [container, parsed] {
+            XCTAssertThrowsError(try Archive.decompress(candidate, coder: FlippingCoder())) {
+                XCTAssertEqual($0 as? ArchiveError, .pixelDigestMismatch)
+            }
+        }
+        XCTAssertEqual(try Archive.decompress(parsed, coder: StoredPixelCoder()), images)
+    }
+
+    /// Version-1 files still name the image whose pixels are wrong.
+    func testCorruptPixelsOfAVersion1FileAreCaughtByTheirChecksum() throws {
         let image = try makeImage(.rgb, bitDepth: 8, width: 4, height: 4)
-        let container = try Archive.compress([NamedImage(name: "x.png", image: image)], coder: FlippingCoder(), isDataset: false)
-        XCTAssertThrowsError(try Archive.decompress(container, coder: FlippingCoder())) {
+        let bytes = try Version1Writer.bytes([NamedImage(name: "x.png", image: image)], coder: FlippingCoder(), isDataset: false)
+        XCTAssertThrowsError(try Archive.decompress(Container(parsing: bytes), coder: FlippingCoder())) {
             XCTAssertEqual($0 as? ArchiveError, .pixelChecksumMismatch(name: "x.png"))
         }
     }

@@ -7,13 +7,15 @@ import XCTest
 /// mutant of every seed must end in an error or in images identical to the seed's own images — never a
 /// crash, a hang, or a wrong image — and with the CRCs checked, every mutant must be refused.
 final class DecoderFuzzTests: XCTestCase {
-    /// Mutants per seed (6 seeds × 5000 × 2 attempts: about 10 s on one core).
-    static let mutantsPerSeed = 5000
+    /// Mutants per seed (12 seeds, the current and version-1 files of Tests/Golden and fuzz/seeds,
+    /// × 2500 × 2 attempts: about 10 s on one core).
+    static let mutantsPerSeed = 2500
 
     func testMutatedContainersNeverYieldAWrongImage() throws {
         let probe = try DecoderProbe(checkpoint: GoldenFiles.model)
         let seeds = try GoldenFiles.seeds()
-        XCTAssertGreaterThanOrEqual(seeds.count, 6)
+        XCTAssertGreaterThanOrEqual(seeds.count, 12)
+        XCTAssertEqual(Set(try seeds.map { try Container(parsing: $0.bytes).version }), Set(Container.readableVersions))
         var mutator = ByteMutator(seed: 2026)
         var counts = [String: Int]()
         for (index, seed) in seeds.enumerated() {
@@ -61,13 +63,13 @@ final class DecoderFuzzTests: XCTestCase {
         }
     }
 
-    /// Flips every byte of a small bits-back file, one at a time: with all checks each flip is an error;
+    /// Flips every byte of small bits-back files, one at a time: with all checks each flip is an error;
     /// with the CRCs skipped, each flip is an error or (in a part that does not touch the pixels, such
-    /// as the name) the same pixels.
+    /// as the CRCs themselves) the same pixels.
     func testEveryByteFlipOfASmallFileIsCaught() throws {
         let probe = try DecoderProbe(checkpoint: GoldenFiles.model)
         let seeds = try GoldenFiles.seeds()
-        for name in ["vdm-1x1-T2.vdmz", "vdm-set-T3.vdmz"] {
+        for name in ["vdm-1x1-T2.vdmz", "vdm-set-T3.vdmz", "vdm-1x1-T2-v1.vdmz", "vdm-set-T3-v1.vdmz"] {
             let original = try XCTUnwrap(seeds.first { $0.name == name }).bytes
             guard case .decoded(let images) = probe.attempt(original, verifyingChecksums: true) else {
                 return XCTFail("\(name) does not decode")
@@ -84,7 +86,8 @@ final class DecoderFuzzTests: XCTestCase {
                     XCTAssertEqual(images.map { PixelChecksum.of($0.image) }, expected, "\(name): byte \(index)")
                 }
             }
-            // Only flips in the names and in the unused upper bytes may decode without the CRCs.
+            // Only flips in the skipped CRCs themselves and in unused bytes of the payload's parameters
+            // may decode without the CRCs (14 of each file here).
             XCTAssertLessThan(decodedWithoutCRC, 16, name)
         }
     }

@@ -4,29 +4,49 @@ import XCTest
 
 /// The golden `.vdmz` files must decode bit-exactly with every future build, and encoding their images
 /// again must give the same bytes: an accidental change to the model math, the coder or the format
-/// breaks this test instead of users' archives. (A deliberate format change bumps the version and
-/// regenerates the files with Tests/Golden/make_golden.py.)
+/// breaks this test instead of users' archives. (A deliberate change regenerates the files of the
+/// current format with Tests/Golden/make_golden.py; files of older versions stay as they are and must
+/// keep decoding.)
 final class GoldenFileTests: XCTestCase {
-    func testGoldenFilesDecodeBitExactlyAndReencodeToTheSameBytes() throws {
+    private func cases() throws -> [(archive: String, coder: any PixelCoder, isDataset: Bool)] {
         let prior = try GoldenFiles.prior()
-        let cases: [(archive: String, coder: any PixelCoder, isDataset: Bool)] = [
+        return [
             ("rgb8-23x17.png.vdmz", try BitsBackCoder(prior: prior, parameters: ChainParameters(steps: GoldenFiles.steps)), false),
             ("set.vdmz", try BitsBackCoder(prior: prior, parameters: ChainParameters(steps: GoldenFiles.steps)), true),
             ("set-stored.vdmz", StoredPixelCoder(), true),
         ]
-        for (archive, coder, isDataset) in cases {
-            let bytes = try GoldenFiles.bytes(archive)
-            let container = try Container(parsing: bytes)
-            let decoded = try Archive.decompress(container, coder: coder)
-            var originals: [NamedImage] = []
-            for image in decoded {
-                let png = try RasterImage(pngData: try GoldenFiles.bytes(image.name))
-                XCTAssertEqual(image.image, png, "\(archive): \(image.name) differs from its PNG")
-                originals.append(NamedImage(name: image.name, image: png))
-            }
-            XCTAssertEqual(decoded.count, isDataset ? 4 : 1, archive)
+    }
+
+    /// Decodes `archive` and compares every image with its PNG; returns the PNGs' images.
+    private func decodeAndCompare(_ archive: String, coder: any PixelCoder, isDataset: Bool, version: Int) throws -> [NamedImage] {
+        let container = try Container(parsing: try GoldenFiles.bytes(archive))
+        XCTAssertEqual(container.version, version, archive)
+        XCTAssertEqual(container.isDataset, isDataset, archive)
+        let decoded = try Archive.decompress(container, coder: coder)
+        XCTAssertEqual(decoded.count, isDataset ? 4 : 1, archive)
+        var originals: [NamedImage] = []
+        for image in decoded {
+            let png = try RasterImage(pngData: try GoldenFiles.bytes(image.name))
+            XCTAssertEqual(image.image, png, "\(archive): \(image.name) differs from its PNG")
+            originals.append(NamedImage(name: image.name, image: png))
+        }
+        return originals
+    }
+
+    func testGoldenFilesDecodeBitExactlyAndReencodeToTheSameBytes() throws {
+        for (archive, coder, isDataset) in try cases() {
+            let originals = try decodeAndCompare(archive, coder: coder, isDataset: isDataset, version: Container.formatVersion)
             let again = try Archive.compress(originals, coder: coder, isDataset: isDataset).serialized()
-            XCTAssertEqual(again, bytes, "\(archive): encoding the same images no longer gives the golden bytes")
+            XCTAssertEqual(again, try GoldenFiles.bytes(archive), "\(archive): encoding the same images no longer gives the golden bytes")
+        }
+    }
+
+    /// Version-1 files are no longer written, but every one ever written must still decode bit-exactly.
+    func testVersion1GoldenFilesStillDecodeBitExactly() throws {
+        let version1 = ["rgb8-23x17.png.vdmz": "rgb8-23x17-v1.vdmz", "set.vdmz": "set-v1.vdmz", "set-stored.vdmz": "set-stored-v1.vdmz"]
+        for (archive, coder, isDataset) in try cases() {
+            let old = try XCTUnwrap(version1[archive])
+            _ = try decodeAndCompare(old, coder: coder, isDataset: isDataset, version: 1)
         }
     }
 }

@@ -1,6 +1,7 @@
-"""Regenerates the golden files of Tests/Golden (run from the repository root, after a release build):
+"""Regenerates the golden files of Tests/Golden and the fuzzing seeds of fuzz/seeds (run from the
+repository root, after a release build):
 
-    python3 Tests/Golden/make_golden.py
+    swift build -c release && python3 Tests/Golden/make_golden.py [path/to/vdmz]
 
 - model.safetensors: the tiny random test checkpoint Tests/ModelTests/Fixtures/tiny_lv.safetensors
   (C=8, B=2, learned variance) with its output layer scaled by 1e-3, so that it predicts ε ≈ 0, v ≈ 0
@@ -8,17 +9,25 @@
   committed on its own so that retraining the default model never touches the golden files.
 - PNG images the script draws itself (deterministic arithmetic patterns, no corpus data), written by a
   minimal PNG writer here so that every colour type and bit depth is covered.
-- .vdmz files made from them by `vdmz compress --model Tests/Golden/model.safetensors --steps 6`.
+- .vdmz files made from them by `vdmz compress --model Tests/Golden/model.safetensors --steps 6`, in the
+  format version the build writes: rgb8-23x17.png.vdmz, set.vdmz, set-stored.vdmz.
+- fuzz/seeds/{stored-1x1,vdm-1x1-T2,vdm-set-T3}.vdmz: small files (a 1×1 RGB and a 2×3 gray image,
+  drawn here and not kept) for the fuzzer and the byte-flip tests.
 
 The golden files are a promise: every future build must decode them bit-exactly, and encoding the PNGs
 again must give the same bytes (Tests/CodecTests/GoldenFileTests.swift). Regenerate them only together
-with a deliberate format-version bump.
+with a deliberate change of the format or the coder.
+
+Files of older format versions (*-v1.vdmz here and in fuzz/seeds) are never regenerated: no build writes
+them any more, and they must keep decoding forever. They were made from this model and these PNGs, so
+the script refuses to change model.safetensors or a PNG that exists with other bytes.
 """
 import json
 import os
 import struct
 import subprocess
 import sys
+import tempfile
 import zlib
 
 import numpy as np
@@ -27,7 +36,20 @@ from safetensors.numpy import save_file
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
+SEEDS = os.path.join(ROOT, "fuzz/seeds")
 STEPS = 6
+
+
+def keep_or_write(path, data):
+    """Writes `data` to `path`, which may already hold exactly these bytes but nothing else: the
+    version-1 golden files were made from the committed model and PNGs."""
+    if os.path.exists(path):
+        with open(path, "rb") as f:
+            if f.read() != data:
+                sys.exit(f"{path} would change, but older golden files were made from it: keep the committed file")
+        return
+    with open(path, "wb") as f:
+        f.write(data)
 
 
 def write_model():
@@ -41,18 +63,26 @@ def write_model():
     meta = json.loads(metadata["vdmz"])
     meta["training"] = {"note": "tiny_lv test fixture with conv_out scaled by 1e-3; golden files only"}
     meta["coding_steps"] = STEPS
-    save_file(tensors, os.path.join(HERE, "model.safetensors"), metadata={"vdmz": json.dumps(meta)})
+    with tempfile.TemporaryDirectory() as scratch:
+        path = os.path.join(scratch, "model.safetensors")
+        save_file(tensors, path, metadata={"vdmz": json.dumps(meta)})
+        with open(path, "rb") as f:
+            keep_or_write(os.path.join(HERE, "model.safetensors"), f.read())
 
 
 def chunk(kind, data):
     return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
 
 
-def write_png(path, rows, width, height, color_type, bit_depth, extra=b""):
+def write_png(path, rows, width, height, color_type, bit_depth, extra=b"", write=keep_or_write):
     """rows: list of raw scanline bytes (without filter byte)."""
     raw = b"".join(b"\x00" + r for r in rows)
     ihdr = struct.pack(">IIBBBBB", width, height, bit_depth, color_type, 0, 0, 0)
     data = b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + extra + chunk(b"IDAT", zlib.compress(raw, 9)) + chunk(b"IEND", b"")
+    write(path, data)
+
+
+def overwrite(path, data):
     with open(path, "wb") as f:
         f.write(data)
 
@@ -95,20 +125,35 @@ def write_images():
     return images
 
 
-def compress(vdmz, inputs, output):
-    cmd = [vdmz, "compress", "--model", os.path.join(HERE, "model.safetensors"), "--steps", str(STEPS),
-           "--force", "-q", "-o", output] + inputs
-    subprocess.run(cmd, check=True, cwd=HERE)
+def compress(vdmz, inputs, output, cwd=HERE, steps=STEPS, coder="vdm"):
+    cmd = [vdmz, "compress", "--force", "-q", "-o", output] + inputs
+    if coder == "vdm":
+        cmd[2:2] = ["--model", os.path.join(HERE, "model.safetensors"), "--steps", str(steps)]
+    else:
+        cmd[2:2] = ["--coder", coder]
+    subprocess.run(cmd, check=True, cwd=cwd)
+
+
+def write_seeds(vdmz):
+    """The small fuzzing seeds: one.png (1×1 RGB) alone, stored and with T = 2, and with two.png (2×3
+    gray) in a dataset archive with T = 3."""
+    with tempfile.TemporaryDirectory() as scratch:
+        write_png(os.path.join(scratch, "one.png"), [bytes([16, 128, 240])], 1, 1, 2, 8, write=overwrite)
+        write_png(os.path.join(scratch, "two.png"), [bytes([1, 2]), bytes([64, 65]), bytes([255, 0])], 2, 3, 0, 8,
+                  write=overwrite)
+        compress(vdmz, ["one.png"], os.path.join(SEEDS, "stored-1x1.vdmz"), cwd=scratch, coder="stored")
+        compress(vdmz, ["one.png"], os.path.join(SEEDS, "vdm-1x1-T2.vdmz"), cwd=scratch, steps=2)
+        compress(vdmz, ["one.png", "two.png"], os.path.join(SEEDS, "vdm-set-T3.vdmz"), cwd=scratch, steps=3)
 
 
 def main():
-    vdmz = sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, ".build/release/vdmz")
+    vdmz = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, ".build/release/vdmz"))
     write_model()
     images = write_images()
     compress(vdmz, images["single"], "rgb8-23x17.png.vdmz")
     compress(vdmz, images["set"], "set.vdmz")
-    stored = [vdmz, "compress", "--coder", "stored", "--force", "-q", "-o", "set-stored.vdmz"] + images["set"]
-    subprocess.run(stored, check=True, cwd=HERE)
+    compress(vdmz, images["set"], "set-stored.vdmz", coder="stored")
+    write_seeds(vdmz)
 
 
 if __name__ == "__main__":

@@ -113,6 +113,21 @@ final class CLIErrorTests: XCTestCase {
         }
     }
 
+    /// A file whose CRCs hold but whose pixel digest does not match the decoded images (as a faulty
+    /// encoder would write): decompress fails and restores none of the images.
+    func testPixelDigestMismatchRestoresNothing() throws {
+        let images = try [testImage(.rgb, bitDepth: 8, seed: 1), testImage(.gray, bitDepth: 8, seed: 2)].enumerated().map {
+            NamedImage(name: "img\($0.offset).png", image: $0.element)
+        }
+        let container = try Archive.compress(images, coder: StoredPixelCoder(), isDataset: true)
+        let wrong = try Container(coder: container.coder, isDataset: true, modelHash: container.modelHash, images: container.images,
+                                  pixelDigest: [UInt8](repeating: 0, count: 32), payload: container.payload)
+        try cli.write(try wrong.serialized(), to: "set.vdmz")
+        try FileManager.default.createDirectory(atPath: cli.path("out"), withIntermediateDirectories: true)
+        try assertFails(["decompress", "set.vdmz", "-d", "out"], mentioning: "pixel digest", leaves: ["out", "set.vdmz"])
+        XCTAssertEqual(cli.files(in: "out"), [])
+    }
+
     func testImagesAboveThePixelLimitAreRefused() throws {
         try cli.write(try testImage(.rgb, bitDepth: 8, width: 13, height: 7).pngData(), to: "a.png")
         try assertFails(["compress", "--max-pixels", "90", "a.png"], mentioning: "exceeds the limit", leaves: ["a.png"])

@@ -1,3 +1,4 @@
+import Foundation
 import XCTest
 @testable import Codec
 
@@ -51,6 +52,9 @@ final class CLIRoundTripTests: XCTestCase {
         XCTAssertTrue(text.contains("images:   3 (dataset archive)"), text)
         XCTAssertTrue(text.contains("coder:    bits-back"), text)
         XCTAssertTrue(text.contains("img2.png: 3×40 palette 8-bit"), text)
+        XCTAssertTrue(text.contains(".vdmz format 2,"), text)
+        XCTAssertTrue(text.contains("pixels:   SHA-256 digest "), text)
+        XCTAssertFalse(text.contains("pixel SHA-256"), text)
         try FileManager.default.createDirectory(atPath: cli.path("out"), withIntermediateDirectories: false)
         let decompress = try cli.run(["decompress", "-q", "set.vdmz", "-d", "out"])
         XCTAssertEqual(decompress.status, 0, decompress.standardError)
@@ -68,5 +72,28 @@ final class CLIRoundTripTests: XCTestCase {
         XCTAssertEqual(try cli.run(["decompress", "-q", "b.vdmz", "-o", "c.png"]).status, 0)
         XCTAssertEqual(try RasterImage(pngData: XCTUnwrap(cli.read("c.png"))), image)
         XCTAssertEqual(cli.files().filter { $0.hasPrefix(".") }, [])
+    }
+
+    /// A version-1 archive (a golden file) still restores every image, and `info` shows its version and
+    /// its per-image checksums.
+    func testVersion1ArchivesStillDecompress() throws {
+        let golden = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Golden")
+        try cli.write(Array(try Data(contentsOf: golden.appendingPathComponent("set-stored-v1.vdmz"))), to: "old.vdmz")
+        let info = try cli.run(["info", "old.vdmz"])
+        XCTAssertEqual(info.status, 0, info.standardError)
+        let text = String(decoding: info.standardOutput, as: UTF8.self)
+        XCTAssertTrue(text.contains(".vdmz format 1,"), text)
+        XCTAssertTrue(text.contains("gray8-1x1.png: 1×1 gray 8-bit, steps 0, side planes 0 bytes stored, pixel SHA-256 "), text)
+        XCTAssertFalse(text.contains("digest"), text)
+        try FileManager.default.createDirectory(atPath: cli.path("out"), withIntermediateDirectories: false)
+        let decompress = try cli.run(["decompress", "-q", "old.vdmz", "-d", "out"])
+        XCTAssertEqual(decompress.status, 0, decompress.standardError)
+        let names = ["gray8-1x1.png", "graya16-3x8.png", "palette-9x4.png", "rgba16-7x5.png"]
+        XCTAssertEqual(cli.files(in: "out"), names)
+        for name in names {
+            let original = try RasterImage(pngData: Array(try Data(contentsOf: golden.appendingPathComponent(name))))
+            XCTAssertEqual(try RasterImage(pngData: XCTUnwrap(cli.read("out/" + name))), original, name)
+        }
     }
 }
