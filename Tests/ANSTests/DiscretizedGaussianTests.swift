@@ -8,7 +8,8 @@ final class DiscretizedGaussianTests: XCTestCase {
         for trial in 0..<24 {
             let sigma = Double.random(in: 0.01...3, using: &rng)
             let s = [0.3, 1, 4, 16, 64, 256][trial % 6]  // σ/δ
-            let grid = try DiscretizedGaussian(binWidth: sigma / s, precision: [20, 24, 28][trial % 3])
+            let grid = try DiscretizedGaussian(binWidth: sigma / s, precision: [20, 24, 28][trial % 3],
+                                               escapePlacement: trial % 4 == 0 ? .top : .center)
             let n = Int.random(in: 1..<400, using: &rng)
             let means = (0..<n).map { _ in Float.random(in: -3...3, using: &rng) }
             var values = [Int32]()
@@ -31,6 +32,28 @@ final class DiscretizedGaussianTests: XCTestCase {
             try m.pushGaussian(values, means: means, standardDeviations: sigmas, under: grid)
             XCTAssertEqual(try m.popGaussian(means: means, standardDeviations: sigmas, under: grid), values)
             XCTAssertEqual(m, start)
+        }
+    }
+
+    func testAPushedEscapeDoesNotMakeTheNextPopEscapeWhenItSitsInTheMiddle() throws {
+        // The escape interval's start is what a push leaves in the head's low bits for the next pop. At the
+        // top, that slot is an escape for every distribution (the cascade seen on cifar-500); in the middle,
+        // the next distribution reads it as an ordinary value near its centre.
+        for placement in [DiscretizedGaussian.EscapePlacement.top, .center] {
+            let grid = try DiscretizedGaussian(binWidth: 0.01, precision: 27, escapePlacement: placement)
+            var message = try randomMessage(laneCount: 1, words: 8, seed: 5)
+            let before = message
+            try message.pushGaussian([1_000_000], means: [0], standardDeviation: 0.1, under: grid)
+            let popped = try message.popGaussian(means: [0.3], standardDeviation: 0.05, under: grid)
+            // N(0.3, 0.05²) on the grid 0.01: centre 30, window ±33 symbols.
+            XCTAssertEqual(abs(Int(popped[0]) - 30) > 33, placement == .top, "\(placement): popped \(popped[0])")
+            if placement == .center { XCTAssertLessThanOrEqual(abs(Int(popped[0]) - 30), 1) }
+            try message.pushGaussian(popped, means: [0.3], standardDeviation: 0.05, under: grid)
+            XCTAssertEqual(try message.popGaussian(means: [0], standardDeviation: 0.1, under: grid), [1_000_000])
+            XCTAssertEqual(message, before)
+            // Coding lengths agree with the layout: an escape costs the same in both.
+            let length = try grid.codeLength(of: 1_000_000, mean: 0, standardDeviation: 0.1)
+            XCTAssertGreaterThanOrEqual(length, 27 + 32 - 1)
         }
     }
 

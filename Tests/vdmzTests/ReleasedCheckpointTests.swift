@@ -38,4 +38,21 @@ final class ReleasedCheckpointTests: XCTestCase {
         let original = try RasterImage(pngData: Array(try Data(contentsOf: golden.appendingPathComponent("rgb8-23x17.png"))))
         XCTAssertEqual(decoded, original)
     }
+
+    func testFilesOfTheFirstReleasedDefaultDecodeWithoutModelOption() throws {
+        // Made by `vdmz compress --steps 8` (it lies apart from the golden files, which use the golden model) with the first release's default checkpoint (6caaca44…, container
+        // format 1, chain payload version 1), which moved to Resources/released/ when the default was retrained.
+        let cli = try CLIHarness()
+        defer { cli.cleanUp() }
+        let golden = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Golden")
+        let archive = Array(try Data(contentsOf: golden.appendingPathComponent("released/rgb8-23x17-model6caaca44.vdmz")))
+        XCTAssertTrue(Archive.hex(try Container(parsing: archive).modelHash).hasPrefix("6caaca44"))
+        try cli.write(archive, to: "old.png.vdmz")
+        let result = try cli.run(["decompress", "-q", "old.png.vdmz"])
+        XCTAssertEqual(result.status, 0, result.standardError)
+        let decoded = try RasterImage(pngData: try XCTUnwrap(cli.read("old.png")))
+        let original = try RasterImage(pngData: Array(try Data(contentsOf: golden.appendingPathComponent("rgb8-23x17.png"))))
+        XCTAssertEqual(decoded, original)
+    }
 }
