@@ -79,7 +79,8 @@ public final class BitsBackCoder: PixelCoder {
         var needPerPixel: Double? = nil
         for image in images {
             let before = message.contentBits
-            var cursor = TileCursor(plan: parameters.plan, width: image.width, height: image.height)
+            var cursor = TileCursor(plan: parameters.plan, width: image.width, height: image.height,
+                                    squareBands: parameters.version >= 2)
             var imageTargets: [Int] = []
             while true {
                 // As large as the bits already on the stack allow (10 % margin), so that only the very first
@@ -118,7 +119,8 @@ public final class BitsBackCoder: PixelCoder {
         let targetsOfImage = try Self.readTileList(&reader, areas: areas, version: parameters.version)
         var tilesOfImage: [[TileRect]] = []
         for (shape, targets) in zip(shapes, targetsOfImage) {
-            var cursor = TileCursor(plan: parameters.plan, width: shape.width, height: shape.height)
+            var cursor = TileCursor(plan: parameters.plan, width: shape.width, height: shape.height,
+                                    squareBands: parameters.version >= 2)
             var tiles: [TileRect] = []
             for target in targets {
                 guard let tile = cursor.next(target: target) else {

@@ -56,12 +56,18 @@ public struct TileCursor {
     public let plan: TilePlan
     public let width: Int
     public let height: Int
+    /// Whether a band is at least √target rows high (chain payload version 2), so that the small tiles of
+    /// the ramp are about square; otherwise (version 1) a band is target/width rows high, at least
+    /// `blockSize`, and the ramp is a stack of thin full-width bands, each with a long border that the
+    /// tile below it codes without context.
+    public let squareBands: Bool
     private var y = 0, x = 0, bandHeight = 0
 
-    public init(plan: TilePlan, width: Int, height: Int) {
+    public init(plan: TilePlan, width: Int, height: Int, squareBands: Bool = true) {
         self.plan = plan
         self.width = max(0, width)
         self.height = max(0, height)
+        self.squareBands = squareBands
     }
 
     /// The next tile, about `target` pixels (clamped to at least `blockSize²`), or nil when the image is done.
@@ -71,7 +77,9 @@ public struct TileCursor {
         let target = min(plan.maxTilePixels, max(b * b, requested))
         if x == 0 {
             let maxRows = max(1, plan.maxTilePixels / width)
-            var h = min(height - y, max(min(b, maxRows), min(maxRows, target / width)))
+            var rows = target / width
+            if squareBands { rows = max(rows, Int(Double(target).squareRoot())) }
+            var h = min(height - y, max(min(b, maxRows), min(maxRows, rows)))
             if height - (y + h) < b / 2 { h = height - y }  // no sliver at the bottom
             bandHeight = h
         }

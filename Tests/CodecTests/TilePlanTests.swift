@@ -4,8 +4,8 @@ import XCTest
 final class TilePlanTests: XCTestCase {
     /// The tiles a cursor cuts when each target is the previous one × 5/4, from the smallest tile up
     /// (the shape of the targets the encoder picks as the stack grows).
-    func tiles(_ plan: TilePlan, width: Int, height: Int) -> [TileRect] {
-        var cursor = TileCursor(plan: plan, width: width, height: height)
+    func tiles(_ plan: TilePlan, width: Int, height: Int, squareBands: Bool = true) -> [TileRect] {
+        var cursor = TileCursor(plan: plan, width: width, height: height, squareBands: squareBands)
         var tiles: [TileRect] = []
         var target = plan.blockSize * plan.blockSize
         while let tile = cursor.next(target: target) {
@@ -16,8 +16,9 @@ final class TilePlanTests: XCTestCase {
     }
 
     /// The tiles cover every pixel exactly once, in the plan's bounds.
-    func assertPartition(_ plan: TilePlan, width: Int, height: Int, file: StaticString = #filePath, line: UInt = #line) {
-        let tiles = self.tiles(plan, width: width, height: height)
+    func assertPartition(_ plan: TilePlan, width: Int, height: Int, squareBands: Bool = true,
+                         file: StaticString = #filePath, line: UInt = #line) {
+        let tiles = self.tiles(plan, width: width, height: height, squareBands: squareBands)
         var covered = [UInt8](repeating: 0, count: width * height)
         for t in tiles {
             XCTAssertGreaterThan(t.area, 0, file: file, line: line)
@@ -32,6 +33,7 @@ final class TilePlanTests: XCTestCase {
         for plan in plans {
             for (w, h) in [(1, 1), (1, 77), (77, 1), (33, 47), (768, 512), (512, 768), (1000, 3), (3, 1000), (17, 17)] {
                 assertPartition(plan, width: w, height: h)
+                assertPartition(plan, width: w, height: h, squareBands: false)
             }
         }
     }
@@ -49,5 +51,16 @@ final class TilePlanTests: XCTestCase {
             }
             previousMax = max(previousMax, t.area)
         }
+    }
+
+    /// Square bands (payload 2) cut the ramp into about square tiles: far less tile border without context
+    /// (each tile's top and left edges inside the image) than the thin full-width bands of payload 1.
+    func testSquareBandsShortenTheBordersOfTheRamp() {
+        func borderLength(_ tiles: [TileRect]) -> Int { tiles.reduce(0) { $0 + ($1.y > 0 ? $1.width : 0) + ($1.x > 0 ? $1.height : 0) } }
+        let square = tiles(.standard, width: 768, height: 512)
+        let thin = tiles(.standard, width: 768, height: 512, squareBands: false)
+        XCTAssertLessThan(Double(borderLength(square)), 0.6 * Double(borderLength(thin)),
+                          "square \(borderLength(square)) vs thin \(borderLength(thin))")
+        XCTAssertEqual(square.first, TileRect(x: 0, y: 0, width: 4, height: 4))
     }
 }
