@@ -23,17 +23,7 @@ extension Container {
             }
             let width = Int(try reader.readUInt32())
             let height = Int(try reader.readUInt32())
-            guard width >= 1, height >= 1 else { throw ContainerError.invalidField("empty image") }
-            // Two u32 factors can exceed Int.max (found by fuzzing): multiply with an overflow check.
-            let (pixels, tooMany) = width.multipliedReportingOverflow(by: height)
-            guard !tooMany, pixels <= limits.maxPixels else {
-                throw ContainerError.limitExceeded("image of \(width)×\(height) pixels (limit \(limits.maxPixels))")
-            }
-            let (sum, overflow) = totalPixels.addingReportingOverflow(pixels)
-            totalPixels = sum
-            guard !overflow, totalPixels <= limits.maxTotalPixels else {
-                throw ContainerError.limitExceeded("more than \(limits.maxTotalPixels) pixels in all")
-            }
+            let pixels = try limits.admitContainerImage(width: width, height: height, totalPixels: &totalPixels)
             guard let colorType = PNGColorType(rawValue: try reader.readUInt8()) else {
                 throw ContainerError.invalidField("unknown colour type")
             }

@@ -102,17 +102,7 @@ enum RecordColumns {
         for _ in 0..<count {
             let width = try reader.readVarint(atMost: Int(UInt32.max), "width")
             let height = try reader.readVarint(atMost: Int(UInt32.max), "height")
-            guard width >= 1, height >= 1 else { throw ContainerError.invalidField("empty image") }
-            // Two 32-bit sides can multiply beyond Int.max: check for overflow.
-            let (pixels, tooMany) = width.multipliedReportingOverflow(by: height)
-            guard !tooMany, pixels <= limits.maxPixels else {
-                throw ContainerError.limitExceeded("image of \(width)×\(height) pixels (limit \(limits.maxPixels))")
-            }
-            let (sum, overflow) = totalPixels.addingReportingOverflow(pixels)
-            totalPixels = sum
-            guard !overflow, totalPixels <= limits.maxTotalPixels else {
-                throw ContainerError.limitExceeded("more than \(limits.maxTotalPixels) pixels in all")
-            }
+            _ = try limits.admitContainerImage(width: width, height: height, totalPixels: &totalPixels)
             sizes.append((width, height))
         }
 
