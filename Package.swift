@@ -1,18 +1,37 @@
 // swift-tools-version:5.9
+import Foundation
 import PackageDescription
 
-/// Numeric targets build with `-Ounchecked -target-cpu haswell` in every configuration (DESIGN §3):
-/// without a target CPU, fused multiply-add lowers to a slow libm call. No fast-math is ever enabled,
-/// so debug and release builds compute bit-identical floats.
-let numericFlags: [SwiftSetting] = [.unsafeFlags(["-Ounchecked", "-target-cpu", "haswell"])]
-/// The codec's parsers and bookkeeping keep Swift's overflow and bounds checks (a trap beats a silent
-/// wrap-around on hostile input; fuzzing found one such case): `-O` with the same target CPU in every configuration, no `-Ounchecked`.
-let checkedFlags: [SwiftSetting] = [.unsafeFlags(["-O", "-target-cpu", "haswell"])]
+/// The CPU the numeric targets are compiled for (docs/DESIGN.md §3). `VDMZ_TARGET_CPU` unset: `haswell`
+/// (AVX2 + FMA) on x86-64, none elsewhere; `VDMZ_TARGET_CPU=generic`: no `-target-cpu` at all; any other
+/// value is passed on. Without a target CPU that has FMA, fused multiply-add runs in software: slower,
+/// the same bits (the arithmetic is IEEE float32/float64 with explicit FMA, no fast-math).
+let targetCPU: [String] = {
+    switch ProcessInfo.processInfo.environment["VDMZ_TARGET_CPU"] {
+    case "generic": return []
+    case let cpu? where !cpu.isEmpty: return ["-target-cpu", cpu]
+    default:
+        #if arch(x86_64)
+        return ["-target-cpu", "haswell"]
+        #else
+        return []
+        #endif
+    }
+}()
+/// Numeric targets build with `-Ounchecked` in every configuration, so debug and release builds compute
+/// bit-identical floats (no fast-math is ever enabled).
+let numericFlags: [SwiftSetting] = [.unsafeFlags(["-Ounchecked"] + targetCPU)]
+/// Parsers and bookkeeping keep Swift's overflow and bounds checks (a trap beats a silent wrap-around on
+/// hostile input; fuzzing found one such case): `-O` in every configuration, no `-Ounchecked`.
+let checkedFlags: [SwiftSetting] = [.unsafeFlags(["-O"] + targetCPU)]
+let crypto = Target.Dependency.product(name: "Crypto", package: "swift-crypto")
 
 let package = Package(
     name: "vdmz",
     products: [
-        .library(name: "VDMZ", targets: ["Codec", "Model", "ANS", "ExactMath"]),
+        .library(
+            name: "VDMZ",
+            targets: ["Codec", "BitsBack", "PixelCoding", "ContainerFormat", "Imaging", "Model", "ANS", "Bytes", "ExactMath"]),
         .library(name: "VDMZFuzzSupport", targets: ["FuzzSupport"]),
         .executable(name: "vdmz", targets: ["vdmz"]),
         .executable(name: "vdmz-bench", targets: ["vdmz-bench"]),
@@ -22,24 +41,47 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.0"),
     ],
     targets: [
+        // Foundations: bit-exact arithmetic and byte formats.
         .target(name: "ExactMath", swiftSettings: numericFlags),
-        .target(name: "ANS", dependencies: ["ExactMath"], swiftSettings: numericFlags),
+        .target(name: "Bytes", swiftSettings: checkedFlags),
+        // The entropy coder and the probability model; neither knows of images or files.
+        .target(name: "ANS", dependencies: ["ExactMath", "Bytes"], swiftSettings: numericFlags),
         .target(name: "Model", dependencies: ["ExactMath"], resources: [.copy("Resources")], swiftSettings: numericFlags),
+        // Images: PNG in and out, the model planes and side planes. No ANS, no model.
         .target(name: "CPNG", linkerSettings: [.linkedLibrary("png"), .linkedLibrary("z")]),
-        .target(
-            name: "Codec",
-            dependencies: ["ANS", "Model", "CPNG", .product(name: "Crypto", package: "swift-crypto")],
-            swiftSettings: checkedFlags),
+        .target(name: "Imaging", dependencies: ["CPNG", "Bytes", crypto], swiftSettings: checkedFlags),
+        // Coders of model planes: the protocol and the stored coder, then the bits-back VDM coder.
+        .target(name: "PixelCoding", dependencies: ["Imaging"], swiftSettings: checkedFlags),
+        .target(name: "BitsBack", dependencies: ["PixelCoding", "ANS", "Model", "Bytes"], swiftSettings: checkedFlags),
+        // The .vdmz container: records, side planes, an opaque payload, a coder tag and a model hash.
+        .target(name: "ContainerFormat", dependencies: ["Imaging", "PixelCoding", "Bytes"], swiftSettings: checkedFlags),
+        // The front door: images ↔ container bytes, and the one decoder factory.
+        .target(name: "Codec", dependencies: ["ContainerFormat", "BitsBack", "PixelCoding", "Imaging", "Model"],
+                swiftSettings: checkedFlags),
         // Decoding probe and mutator shared by the libFuzzer target (fuzz/) and the test suite.
-        .target(name: "FuzzSupport", dependencies: ["Codec", "Model"]),
+        .target(name: "FuzzSupport", dependencies: ["Codec", "ContainerFormat", "PixelCoding", "Imaging"]),
         .executableTarget(
             name: "vdmz",
-            dependencies: ["Codec", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
-        .executableTarget(name: "vdmz-bench", dependencies: ["Codec", "Model", "ANS"], swiftSettings: numericFlags),
+            dependencies: [
+                "Codec", "BitsBack", "ContainerFormat", "PixelCoding", "Imaging", "Model",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
+        .executableTarget(
+            name: "vdmz-bench",
+            dependencies: ["Codec", "BitsBack", "ContainerFormat", "PixelCoding", "Imaging", "Model", "ANS", "ExactMath"],
+            swiftSettings: numericFlags),
+        // Tests: one target per library target; TestSupport holds the synthetic images and golden files they share.
+        .target(name: "TestSupport", dependencies: ["Imaging", "Model", "ExactMath"], path: "Tests/TestSupport"),
         .testTarget(name: "ExactMathTests", dependencies: ["ExactMath"]),
-        .testTarget(name: "ANSTests", dependencies: ["ANS"]),
+        .testTarget(name: "BytesTests", dependencies: ["Bytes"]),
+        .testTarget(name: "ANSTests", dependencies: ["ANS", "ExactMath"]),
         .testTarget(name: "ModelTests", dependencies: ["Model"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "CodecTests", dependencies: ["Codec", "FuzzSupport"]),
-        .testTarget(name: "vdmzTests", dependencies: ["Codec"]),
+        .testTarget(name: "ImagingTests", dependencies: ["Imaging", "ExactMath", "TestSupport"]),
+        .testTarget(name: "ContainerFormatTests", dependencies: ["ContainerFormat"]),
+        .testTarget(name: "BitsBackTests", dependencies: ["BitsBack", "PixelCoding", "Imaging", "Model", "Bytes", "TestSupport"]),
+        .testTarget(
+            name: "CodecTests",
+            dependencies: ["Codec", "BitsBack", "ContainerFormat", "PixelCoding", "Imaging", "Model", "Bytes", "FuzzSupport", "TestSupport"]),
+        .testTarget(name: "vdmzTests", dependencies: ["Codec", "ContainerFormat", "PixelCoding", "Imaging", "Model", "TestSupport"]),
     ]
 )

@@ -1,3 +1,4 @@
+import Bytes
 /// Serialization of a `Message` to bytes and back.
 ///
 /// Format (version 1, little-endian):

@@ -1,3 +1,6 @@
+import ContainerFormat
+import Imaging
+import PixelCoding
 /// The whole pipeline between images and container bytes:
 /// PNG kind → `ImageLayout` planes → `PixelCoder` payload + zlib side planes → `Container`.
 public enum Archive {

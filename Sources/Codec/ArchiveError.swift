@@ -1,3 +1,4 @@
+import PixelCoding
 /// Why images could not be coded into, or restored from, a container.
 public enum ArchiveError: Error, Equatable, CustomStringConvertible {
     /// The decoded pixels do not match the checksum recorded for this image (version-1 files).

@@ -1,3 +1,4 @@
+import Imaging
 /// An image with the file name it is stored and restored under.
 public struct NamedImage: Equatable, Sendable {
     public let name: String

@@ -1,6 +1,10 @@
 import Codec
 import Foundation
 import Model
+import Imaging
+import PixelCoding
+import ContainerFormat
+import BitsBack
 
 /// Decodes untrusted `.vdmz` bytes the way `vdmz decompress` does, for fuzzing: the libFuzzer target
 /// (fuzz/) and the deterministic mutation run of the test suite both call `probe`.

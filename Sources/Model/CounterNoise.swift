@@ -10,12 +10,7 @@ public struct CounterNoise {
     public init(seed: UInt64) { self.seed = seed }
 
     @inline(__always)
-    private static func mix(_ value: UInt64) -> UInt64 {
-        var z = value &+ 0x9E37_79B9_7F4A_7C15
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
+    private static func mix(_ value: UInt64) -> UInt64 { SplitMix64.mix(value &+ SplitMix64.increment) }
 
     /// ε(step, index) ~ N(0, 1); index < 2⁴⁰, step < 2²⁴.
     public func normal(step: Int, index: Int) -> Float {

@@ -3,17 +3,11 @@ import ExactMath
 /// A seeded source of standard normal float32 noise (SplitMix64 + Box–Muller with `ExactMath`), the same
 /// numbers on every machine for a given seed. For Monte-Carlo estimates (ELBO, sampling), not for coding.
 public struct GaussianNoise {
-    private var state: UInt64
+    private var generator: SplitMix64
 
-    public init(seed: UInt64) { state = seed }
+    public init(seed: UInt64) { generator = SplitMix64(seed: seed) }
 
-    private mutating func nextUInt64() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
+    private mutating func nextUInt64() -> UInt64 { generator.next() }
 
     /// A uniform double in (0, 1).
     private mutating func nextUniform() -> Double { (Double(nextUInt64() >> 11) + 0.5) / 9_007_199_254_740_992 }

@@ -5,16 +5,7 @@ import ANS
 import ExactMath
 import Foundation
 
-private struct BenchRNG: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
+private typealias BenchRNG = SplitMix64
 
 /// Best-of-`repeats` wall time in seconds of `body`.
 private func bestTime(repeats: Int, _ body: () throws -> Void) rethrows -> Double {
@@ -35,7 +26,7 @@ func runANSBenchmark(_ arguments: [String]) {
 }
 
 private func ansBenchmark(quick: Bool) throws {
-    var rng = BenchRNG(state: 1)
+    var rng = BenchRNG(seed: 1)
     let repeats = quick ? 2 : 5
     let n = quick ? 1 << 20 : 1 << 22
     print("rANS stack coder: 64-bit state, 32-bit renormalization; \(n) symbols per call; best of \(repeats)")

@@ -2,6 +2,8 @@ import Codec
 import Dispatch
 import Foundation
 import Model
+import Imaging
+import BitsBack
 
 /// `vdmz-bench chain --model CKPT (--npy FILE [--first I] [--count N] | --png FILE…) [--steps T] [--shifts L,F] [--threads N]
 /// [--single] [--block B] [--max-tile P] [--precision G,P] [--per-image 1]`: codes the images with the bits-back chain (dataset mode: all on one stack; `--single`: one

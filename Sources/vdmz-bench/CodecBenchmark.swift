@@ -1,5 +1,8 @@
 import Codec
 import Foundation
+import Imaging
+import PixelCoding
+import ContainerFormat
 
 /// `vdmz-bench codec [DIR]`: per-stage speed of the non-model part of the pipeline on the PNGs of DIR
 /// (default ../shared/corpora/kodak): PNG decode, decompose, container write (zlib side planes and the

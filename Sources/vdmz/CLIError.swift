@@ -1,4 +1,6 @@
 import Codec
+import Imaging
+import ContainerFormat
 /// A command-line failure with a one-line message (printed as "vdmz: <message>").
 struct CLIError: Error, CustomStringConvertible {
     let description: String

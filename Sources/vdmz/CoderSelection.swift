@@ -1,6 +1,9 @@
 import ArgumentParser
 import Codec
 import Model
+import PixelCoding
+import ContainerFormat
+import BitsBack
 
 /// The coders the command line can choose (`--coder`).
 enum CoderChoice: String, ExpressibleByArgument, CaseIterable {

@@ -1,6 +1,9 @@
 import Foundation
 import ArgumentParser
 import Codec
+import Imaging
+import PixelCoding
+import ContainerFormat
 
 /// `vdmz compress`: PNG files → .vdmz (one per input, or one dataset archive with -o and several inputs).
 struct Compress: ParsableCommand {

@@ -1,6 +1,8 @@
 import Foundation
 import ArgumentParser
 import Codec
+import Imaging
+import ContainerFormat
 
 /// `vdmz decompress`: .vdmz → PNG files with bit-identical pixels and the same PNG kind.
 struct Decompress: ParsableCommand {

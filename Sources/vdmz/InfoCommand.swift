@@ -1,5 +1,7 @@
 import ArgumentParser
 import Codec
+import Imaging
+import ContainerFormat
 
 /// `vdmz info`: what a .vdmz file holds.
 struct Info: ParsableCommand {

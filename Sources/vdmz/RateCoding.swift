@@ -2,6 +2,8 @@ import Codec
 import Dispatch
 import Foundation
 import Model
+import Imaging
+import BitsBack
 
 /// `vdmz rate --code`: what the bits-back coder really spends, beside the ELBO.
 struct RateCoding {

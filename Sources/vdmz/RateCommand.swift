@@ -3,6 +3,7 @@ import Codec
 import Dispatch
 import Foundation
 import Model
+import Imaging
 
 /// `vdmz rate`: the model's negative ELBO (the rate an ideal bits-back coder approaches) per image.
 struct Rate: ParsableCommand {

@@ -2,6 +2,7 @@ import ArgumentParser
 import Codec
 import Foundation
 import Model
+import Imaging
 
 /// `vdmz sample`: images drawn from the model by its reverse chain, written as one PNG grid.
 struct Sample: ParsableCommand {

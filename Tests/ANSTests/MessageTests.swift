@@ -1,3 +1,4 @@
+import ExactMath
 import XCTest
 @testable import ANS
 

@@ -1,17 +1,5 @@
+import ExactMath
 import ANS
-
-/// SplitMix64: seeded generator so every test run uses the same random inputs.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 /// A message with some random content: `words` uniform 32-bit symbols pushed on a fresh message.
 func randomMessage(laneCount: Int, words: Int, seed: UInt64) throws -> Message {

@@ -1,5 +1,10 @@
 import XCTest
 @testable import Codec
+@testable import ContainerFormat
+import BitsBack
+import PixelCoding
+import Imaging
+import TestSupport
 
 final class ArchiveTests: XCTestCase {
     func testEveryKindRoundTripsThroughTheStoredCoder() throws {
@@ -56,10 +61,9 @@ final class ArchiveTests: XCTestCase {
 
     func testKodakImagesRoundTrip() throws {
         let names = ["kodim01.png", "kodim13.png", "kodim23.png"]
-        let paths = names.map { kodakDirectory + "/" + $0 }
-        guard let first = FileManager.default.contents(atPath: paths[0]) else {
-            throw XCTSkip("Kodak corpus not found at \(kodakDirectory) (../shared absent): skipped")
-        }
+        let kodak = try sharedCorpus("kodak")
+        let paths = names.map { kodak + "/" + $0 }
+        guard let first = FileManager.default.contents(atPath: paths[0]) else { throw XCTSkip("missing \(paths[0])") }
         var images = [NamedImage(name: names[0], image: try RasterImage(pngData: Array(first)))]
         for (name, path) in zip(names, paths).dropFirst() {
             guard let data = FileManager.default.contents(atPath: path) else { throw XCTSkip("missing \(path)") }

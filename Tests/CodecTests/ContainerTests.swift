@@ -1,5 +1,11 @@
 import XCTest
 @testable import Codec
+@testable import ContainerFormat
+import BitsBack
+import PixelCoding
+import Imaging
+import TestSupport
+import Bytes
 
 final class ContainerTests: XCTestCase {
     /// Offset of the image count: magic, version, coder, flags, model hash.

@@ -2,6 +2,11 @@ import Foundation
 import FuzzSupport
 import XCTest
 @testable import Codec
+@testable import ContainerFormat
+import BitsBack
+import PixelCoding
+import Imaging
+import TestSupport
 
 /// The short, deterministic run of the decoding fuzzer (the long runs use libFuzzer: fuzz/run.sh). Every
 /// mutant of every seed must end in an error or in images identical to the seed's own images — never a

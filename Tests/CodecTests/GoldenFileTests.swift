@@ -1,6 +1,11 @@
 import Foundation
 import XCTest
 @testable import Codec
+@testable import ContainerFormat
+import BitsBack
+import PixelCoding
+import Imaging
+import TestSupport
 
 /// The golden `.vdmz` files must decode bit-exactly with every future build, and encoding their images
 /// again must give the same bytes: an accidental change to the model math, the coder or the format

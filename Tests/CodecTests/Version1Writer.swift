@@ -1,4 +1,10 @@
 @testable import Codec
+@testable import ContainerFormat
+import BitsBack
+import PixelCoding
+import Imaging
+import TestSupport
+import Bytes
 
 /// The version-1 serializer as the codec had it (it now writes version 2 only), kept here to make
 /// version-1 files for the tests of the version-1 reader. Layout: `Container`.

@@ -1,17 +1,5 @@
+import ExactMath
 import Foundation
-
-/// SplitMix64: a tiny seeded generator so the random inputs of every test run are the same.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 /// Distance in units in the last place between two finite doubles of the same sign (or ±0): the
 /// number of representable doubles between them. NaN vs NaN is 0; NaN vs number is `.max`.

@@ -1,6 +1,8 @@
 import Foundation
 import XCTest
 @testable import Codec
+import PixelCoding
+import ContainerFormat
 
 /// Every bad input: non-zero exit, one line on standard error, no output created, nothing overwritten,
 /// no temporary file left.

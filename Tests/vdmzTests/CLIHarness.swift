@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import Codec
+import Imaging
 
 /// Runs the built `vdmz` executable (it sits next to the test bundle in the build directory).
 struct CLIHarness {

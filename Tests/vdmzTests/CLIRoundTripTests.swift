@@ -1,6 +1,8 @@
 import Foundation
 import XCTest
 @testable import Codec
+import Imaging
+import ContainerFormat
 
 final class CLIRoundTripTests: XCTestCase {
     private var cli: CLIHarness!

@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import Codec
+import Imaging
 
 /// Files must not depend on how they were made: thread count or build configuration.
 final class DeterminismCLITests: XCTestCase {

@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import Codec
+import Imaging
 
 /// `vdmz rate` and `vdmz sample` end to end, with the tiny parity model of Tests/ModelTests/Fixtures.
 final class RateSampleCLITests: XCTestCase {

@@ -1,6 +1,8 @@
 import Foundation
 import XCTest
 @testable import Codec
+import Imaging
+import ContainerFormat
 
 /// Archives made with an earlier release's default checkpoint decode without `--model` when the build
 /// keeps that checkpoint under `Resources/released/<sha256>.safetensors`.

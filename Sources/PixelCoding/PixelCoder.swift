@@ -1,0 +1,25 @@
+import Imaging
+/// Reports progress of a coder as a fraction in 0…1 (called from the coding thread).
+public typealias CodingProgress = (_ fractionDone: Double) -> Void
+
+/// Entropy coder of the model planes of one or more images onto one payload. The bits-back VDM chain
+/// implements this; `StoredPixelCoder` is the placeholder that is not a compressor.
+///
+/// Contract: for any `images`, `decode(encode(images), shapes: images.map { $0.shape(steps: steps) })`
+/// returns `images` exactly. `decode` must throw (never crash or hang) on a damaged payload; a wrong
+/// but successful decode is caught by the container's pixel checksums.
+public protocol PixelCoder {
+    /// The tag recorded in the container.
+    var kind: PixelCoderKind { get }
+    /// SHA-256 of the checkpoint the coder uses, 32 bytes (all zero when it uses none).
+    var modelHash: [UInt8] { get }
+    /// Diffusion steps T recorded with each image it encodes (0 when it has no diffusion chain).
+    var steps: Int { get }
+    /// Codes all images onto one payload, in order (dataset mode: one stack for all).
+    func encode(_ images: [ModelImage], progress: CodingProgress?) throws -> [UInt8]
+    /// Decodes the images of `payload`, given their shapes in encoding order.
+    func decode(_ payload: [UInt8], shapes: [ModelImageShape], progress: CodingProgress?) throws -> [ModelImage]
+}
+
+/// All-zero model hash, for coders without a model.
+public let noModelHash = [UInt8](repeating: 0, count: 32)
