@@ -63,7 +63,7 @@ let package = Package(
         .executableTarget(
             name: "vdmz",
             dependencies: [
-                "Codec", "BitsBack", "ContainerFormat", "PixelCoding", "Imaging", "Model",
+                "Codec", "BitsBack", "ContainerFormat", "PixelCoding", "Imaging", "Model", "ExactMath",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .executableTarget(

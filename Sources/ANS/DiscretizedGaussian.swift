@@ -165,32 +165,32 @@ struct GaussianBin {
         return (k > split ? c0 + (total &- cdf(b + 1, table: table)) : c0, frequency, false)
     }
 
-    /// Like `find`, for a slot of the whole layout (escape after `split`): (k, start, frequency) with
+    /// Like `searchTopLayout`, for a slot of the whole layout (escape after `split`): (k, start, frequency) with
     /// k = b + 1 for the escape.
     @inlinable @inline(__always)
-    func locate(slot: UInt64, table: UnsafePointer<UInt64>, buckets: UnsafePointer<Int32>, inverseSteps: UnsafePointer<Double>,
+    func search(slot: UInt64, table: UnsafePointer<UInt64>, buckets: UnsafePointer<Int32>, inverseSteps: UnsafePointer<Double>,
                 total: UInt64) -> (Int64, UInt64, UInt64) {
-        if split == b { return find(slot: slot, table: table, buckets: buckets, inverseSteps: inverseSteps, total: total) }
+        if split == b { return searchTopLayout(slot: slot, table: table, buckets: buckets, inverseSteps: inverseSteps, total: total) }
         let (escapeStart, escapeFrequency) = escapeInterval(table: table, total: total)
         if slot >= escapeStart && slot - escapeStart < escapeFrequency { return (b + 1, escapeStart, escapeFrequency) }
         // Below the escape, slots are as in the top layout; above it, shifted by its frequency. Either
-        // way the shifted slot is below C(b + 1), so `find` returns a window symbol.
+        // way the shifted slot is below C(b + 1), so `searchTopLayout` returns a window symbol.
         let raw = slot < escapeStart ? slot : slot - escapeFrequency
-        let (k, start, frequency) = find(slot: raw, table: table, buckets: buckets, inverseSteps: inverseSteps, total: total)
+        let (k, start, frequency) = searchTopLayout(slot: raw, table: table, buckets: buckets, inverseSteps: inverseSteps, total: total)
         return (k, k > split ? start + escapeFrequency : start, frequency)
     }
 
-    /// Like `guess`, for a slot of the whole layout: (k, C'(k), C'(k + 1)) in the layout's coordinates.
+    /// Like `guessTopLayout`, for a slot of the whole layout: (k, C'(k), C'(k + 1)) in the layout's coordinates.
     @inlinable @inline(__always)
-    func guessLocated(slot: UInt64, table: UnsafePointer<UInt64>, buckets: UnsafePointer<Int32>,
+    func guess(slot: UInt64, table: UnsafePointer<UInt64>, buckets: UnsafePointer<Int32>,
                       inverseSteps: UnsafePointer<Double>, total: UInt64) -> (Int64, UInt64, UInt64) {
-        if split == b { return guess(slot: slot, table: table, buckets: buckets, inverseSteps: inverseSteps, total: total) }
+        if split == b { return guessTopLayout(slot: slot, table: table, buckets: buckets, inverseSteps: inverseSteps, total: total) }
         let (escapeStart, escapeFrequency) = escapeInterval(table: table, total: total)
         if slot >= escapeStart && slot - escapeStart < escapeFrequency {
             return (b + 1, escapeStart, escapeStart + escapeFrequency)
         }
         let raw = slot < escapeStart ? slot : slot - escapeFrequency
-        let (k, c0, c1) = guess(slot: raw, table: table, buckets: buckets, inverseSteps: inverseSteps, total: total)
+        let (k, c0, c1) = guessTopLayout(slot: raw, table: table, buckets: buckets, inverseSteps: inverseSteps, total: total)
         // A guess of the escape here is wrong (raw < C(b + 1)); its shifted interval lies above every slot.
         return k > split ? (k, c0 + escapeFrequency, c1 + escapeFrequency) : (k, c0, c1)
     }
@@ -198,7 +198,7 @@ struct GaussianBin {
     /// The window symbol k with C(k) ≤ slot < C(k+1) and its interval, or k = b + 1 (escape) with the
     /// escape interval [C(b+1), T).
     @inlinable @inline(__always)
-    func find(slot: UInt64, table: UnsafePointer<UInt64>, buckets: UnsafePointer<Int32>, inverseSteps: UnsafePointer<Double>,
+    func searchTopLayout(slot: UInt64, table: UnsafePointer<UInt64>, buckets: UnsafePointer<Int32>, inverseSteps: UnsafePointer<Double>,
               total: UInt64) -> (Int64, UInt64, UInt64) {
         let target = phiA &+ UInt64(Double(slot) * slotToPhi)
         let e = NormalCDFTable.inverse(table, buckets: buckets, inverseSteps: inverseSteps, of: target)
@@ -230,10 +230,10 @@ struct GaussianBin {
     }
 
     /// A first guess for pop: k (in [a, b + 1]) with its C(k) and C(k+1) (T for k = b + 1). Correct when
-    /// C(k) ≤ slot < C(k+1); otherwise the caller uses `find`. Branch-free apart from the table search, so
+    /// C(k) ≤ slot < C(k+1); otherwise the caller uses `searchTopLayout`. Branch-free apart from the table search, so
     /// that the guesses of all lanes of a block overlap in the CPU.
     @inlinable @inline(__always)
-    func guess(slot: UInt64, table: UnsafePointer<UInt64>, buckets: UnsafePointer<Int32>, inverseSteps: UnsafePointer<Double>,
+    func guessTopLayout(slot: UInt64, table: UnsafePointer<UInt64>, buckets: UnsafePointer<Int32>, inverseSteps: UnsafePointer<Double>,
                total: UInt64) -> (Int64, UInt64, UInt64) {
         let target = phiA &+ UInt64(Double(slot) * slotToPhi)
         let e = NormalCDFTable.inverse(table, buckets: buckets, inverseSteps: inverseSteps, of: target)
@@ -299,16 +299,6 @@ extension LaneCoder {
         }
         let (start, frequency, _) = bin.interval(of: k, table: table, total: UInt64(1) << UInt64(precision))
         encode(&head, start: UInt32(start), frequency: UInt32(frequency), precision: precision)
-    }
-
-    /// Decodes one value under `bin` from `head`.
-    @inlinable @inline(__always)
-    mutating func decodeGaussian(_ head: inout UInt64, bin: GaussianBin, precision: Int, table: UnsafePointer<UInt64>,
-                                 buckets: UnsafePointer<Int32>, inverseSteps: UnsafePointer<Double>) -> Int64 {
-        let slot = LaneCoder.slot(head, precision: precision)
-        let total = UInt64(1) << UInt64(precision)
-        let (k, start, freq) = bin.locate(slot: UInt64(slot), table: table, buckets: buckets, inverseSteps: inverseSteps, total: total)
-        return finishDecodeGaussian(&head, k: k, slot: slot, start: start, frequency: freq, bin: bin, precision: precision)
     }
 
     /// Completes decoding of window symbol (or escape, k = b + 1) `k` with interval [start, start + frequency).

@@ -193,7 +193,7 @@ extension Message {
                                                   placement: grid.escapePlacement)
                         bs[lane] = bin
                         let slot = UInt64(LaneCoder.slot(coder.heads[lane], precision: precision))
-                        gs[lane] = bin.guessLocated(slot: slot, table: table, buckets: buckets, inverseSteps: inverseSteps, total: total)
+                        gs[lane] = bin.guess(slot: slot, table: table, buckets: buckets, inverseSteps: inverseSteps, total: total)
                     }
                     // Stage 2: the rANS steps, in pop order (i descending).
                     for i in stride(from: blockEnd - 1, through: blockStart, by: -1) {
@@ -202,7 +202,7 @@ extension Message {
                         let slot = LaneCoder.slot(coder.heads[lane], precision: precision)
                         var (k, c0, c1) = gs[lane]
                         if !(c0 <= UInt64(slot) && UInt64(slot) < c1) {
-                            let f = bin.locate(slot: UInt64(slot), table: table, buckets: buckets, inverseSteps: inverseSteps, total: total)
+                            let f = bin.search(slot: UInt64(slot), table: table, buckets: buckets, inverseSteps: inverseSteps, total: total)
                             k = f.0; c0 = f.1; c1 = f.1 + f.2
                         }
                         let value = coder.finishDecodeGaussian(&coder.heads[lane], k: k, slot: slot, start: c0, frequency: c1 - c0,

@@ -78,12 +78,6 @@ public struct Message: Equatable {
     /// overhead, including the 64 bits per lane of the fresh heads.
     public var initialBitsDrawn: Int { Int(initialWordsDrawn) * 32 }
 
-    /// The current heads (one per lane), for inspection and tests.
-    public var laneStates: [UInt64] { heads }
-
-    /// The live words of the stack, bottom first.
-    public var stackWords: ArraySlice<UInt32> { words[0..<wordCount] }
-
     /// Information content held by the message, in bits: 32 per stack word, plus log2(head) − 32 per
     /// lane, minus the initial bits drawn. Differences of this quantity between two points of a coding
     /// run measure the net cost of what was coded in between (to a fraction of a bit).

@@ -1,12 +1,15 @@
 import ANS
 import Model
 
-/// The Bit-Swap chain of DESIGN §2 for one tile, on one ANS message. With t_0 = 0 < … < t_T = 1:
+/// The Bit-Swap chain of docs/DESIGN.md §2 for one tile, on one ANS message. With t_0 = 0 < … < t_T = 1,
+/// it is T + 1 bits-back steps (`BitsBackStep`) and the prior, composed:
 ///
-///     encode(x):  pop z_0 ~ q(z_0 | x);  push x with p(x | z_0)
-///                 for i in 1…T:  pop z_{t_i} ~ q(z_{t_i} | z_{t_{i−1}});  push z_{t_{i−1}} with p(z_{t_{i−1}} | z_{t_i})
+///     encode(x):  z_0 ← PixelStep.push(x)              pop z_0 ~ q(z_0 | x); push x with p(x | z_0)
+///                 for i in 1…T:
+///                     z_{t_i} ← LatentStep(i).push(z_{t_{i−1}})
+///                                                    pop z_{t_i} ~ q(z_{t_i} | z_{t_{i−1}}); push z_{t_{i−1}} with p(z_{t_{i−1}} | z_{t_i})
 ///                 push z_1 with N(0, I)
-///     decode:     the mirror image, in reverse order.
+///     decode:     the mirror image, in reverse order: each step's `pop(given:)`.
 ///
 /// Latents are grid indices k (z = k·δ_i, `LatentSchedule`); tensors are planar `[3][height][width]`,
 /// the layout of `Denoiser`. Every distribution is computed from the same float32 inputs by the same
@@ -31,100 +34,94 @@ struct BitsBackChain {
     @discardableResult
     func encode(_ pixels: [UInt8], context: TileContext, onto message: inout Message,
                 progress: (Int) -> Void) throws -> Double {
-        let n = pixels.count
         let grids = try grids()
-        let level0 = schedule.decoder.level
-        var means = [Float](repeating: 0, count: n)
-        for j in 0..<n { means[j] = Float(level0.alpha * DiscretizedDecoder.scaled(Int(pixels[j]))) }
         let start = message.contentBits
         var lowest = start
-        var previous = try message.popGaussian(means: means, standardDeviation: level0.sigma, under: grids[0])
-        lowest = min(lowest, message.contentBits)
-        try pushPixels(pixels, z0: previous, onto: &message)
+        var latent = try PixelStep(chain: self, grid: grids[0], count: pixels.count).push(pixels, onto: &message, lowest: &lowest)
         progress(0)
         for i in 1...parameters.steps {
-            let step = schedule.steps[i - 1]
-            forwardMeans(of: previous, binWidth: schedule.binWidths[i - 1], step: step, into: &means)
-            let current = try popForward(means: means, step: step, grid: grids[i], from: &message)
-            lowest = min(lowest, message.contentBits)
-            let reverse = try reverseDistribution(at: current, step: i, context: context)
-            if let deviations = reverse.deviations {
-                try message.pushGaussian(previous, means: reverse.means, standardDeviations: deviations, under: grids[i - 1])
-            } else {
-                try message.pushGaussian(
-                    previous, means: reverse.means, standardDeviation: step.posteriorStandardDeviation, under: grids[i - 1])
-            }
-            previous = current
+            let step = LatentStep(chain: self, index: i, context: context, grids: grids)
+            latent = try step.push(latent, onto: &message, lowest: &lowest)
             progress(i)
         }
-        means = [Float](repeating: 0, count: n)
-        try message.pushGaussian(previous, means: means, standardDeviation: 1, under: grids[parameters.steps])
+        try prior(count: latent.count, grid: grids[parameters.steps]).push(latent, onto: &message)
         return start - lowest
     }
 
     /// Decodes one tile of `3 · width · height` planar pixels from `message` (the mirror of `encode`).
     func decode(context: TileContext, from message: inout Message, progress: (Int) -> Void) throws -> [UInt8] {
-        let n = 3 * context.tile.area
+        let count = 3 * context.tile.area
         let grids = try grids()
-        var means = [Float](repeating: 0, count: n)
-        var current = try message.popGaussian(means: means, standardDeviation: 1, under: grids[parameters.steps])
+        var latent = try prior(count: count, grid: grids[parameters.steps]).pop(from: &message)
         for i in stride(from: parameters.steps, through: 1, by: -1) {
-            let step = schedule.steps[i - 1]
-            let reverse = try reverseDistribution(at: current, step: i, context: context)
-            let previous: [Int32]
-            if let deviations = reverse.deviations {
-                previous = try message.popGaussian(means: reverse.means, standardDeviations: deviations, under: grids[i - 1])
-            } else {
-                previous = try message.popGaussian(
-                    means: reverse.means, standardDeviation: step.posteriorStandardDeviation, under: grids[i - 1])
-            }
-            forwardMeans(of: previous, binWidth: schedule.binWidths[i - 1], step: step, into: &means)
-            try pushForward(current, means: means, step: step, grid: grids[i], onto: &message)
-            current = previous
+            let step = LatentStep(chain: self, index: i, context: context, grids: grids)
+            latent = try step.pop(given: latent, from: &message)
             progress(parameters.steps - i + 1)
         }
-        let pixels = try popPixels(z0: current, count: n, from: &message)
-        let level0 = schedule.decoder.level
-        for j in 0..<n { means[j] = Float(level0.alpha * DiscretizedDecoder.scaled(Int(pixels[j]))) }
-        try message.pushGaussian(current, means: means, standardDeviation: level0.sigma, under: grids[0])
-        return pixels
+        return try PixelStep(chain: self, grid: grids[0], count: count).pop(given: latent, from: &message)
     }
 
-    /// The grids δ_0 … δ_T as discretized-Gaussian codecs; payloads of parameter version 1 keep the escape
-    /// interval at the top of each distribution, later ones in the middle (`DiscretizedGaussian`).
+    /// p(z_1) = N(0, I) on the grid of z_1.
+    private func prior(count: Int, grid: DiscretizedGaussian) -> GaussianCodec {
+        GaussianCodec(means: [Float](repeating: 0, count: count), standardDeviation: 1, grid: grid)
+    }
+
+    /// The grids δ_0 … δ_T as discretized-Gaussian codecs, with the escape placement of the payload's profile.
     private func grids() throws -> [DiscretizedGaussian] {
-        let placement: DiscretizedGaussian.EscapePlacement = parameters.version >= 2 ? .center : .top
+        let placement = parameters.profile.escapePlacement
         return try schedule.binWidths.map {
             try DiscretizedGaussian(binWidth: $0, precision: parameters.gaussianPrecision, escapePlacement: placement)
         }
     }
 
-    /// Pops z_t ~ q(z_t | z_s) for every element, in reversed element order.
-    ///
-    /// Why reversed: a pop reads the bits the previous step's push left on top of the stack, so with the
-    /// same element order every element's new latent would be a quantile transform of its own previous
-    /// latent's position under p. Where p and the true posterior differ, that feedback walks single
-    /// elements into the tails (measured: escape cascades and +10 % rate with an untrained model).
-    /// Reversing pairs each element with a far-away one (another channel, the mirrored position), which
-    /// removes the feedback.
-    private func popForward(means: [Float], step: DiffusionStep, grid: DiscretizedGaussian,
-                            from message: inout Message) throws -> [Int32] {
-        let reversed = try message.popGaussian(
-            means: means.reversed(), standardDeviation: step.transitionStandardDeviation, under: grid)
-        return reversed.reversed()
+    /// The step between the pixels x and z_0: q(z_0 | x) = N(α_0 f(x), σ_0²), p(x | z_0) the 256-way decoder.
+    private struct PixelStep: BitsBackStep {
+        let chain: BitsBackChain
+        let grid: DiscretizedGaussian
+        let count: Int
+
+        func posterior(given x: [UInt8]) -> GaussianCodec {
+            let level0 = chain.schedule.decoder.level
+            var means = [Float](repeating: 0, count: count)
+            for j in 0..<count { means[j] = Float(level0.alpha * DiscretizedDecoder.scaled(Int(x[j]))) }
+            return GaussianCodec(means: means, standardDeviation: level0.sigma, grid: grid)
+        }
+
+        func likelihood(given z0: [Int32]) -> PixelCodec { PixelCodec(chain: chain, z0: z0) }
     }
 
-    /// The inverse of `popForward`.
-    private func pushForward(_ values: [Int32], means: [Float], step: DiffusionStep, grid: DiscretizedGaussian,
-                             onto message: inout Message) throws {
-        try message.pushGaussian(
-            values.reversed(), means: means.reversed(), standardDeviation: step.transitionStandardDeviation, under: grid)
-    }
+    /// Step i of the chain, between z_{t_{i−1}} (observed) and z_{t_i} (latent): the forward transition
+    /// q(z_{t_i} | z_{t_{i−1}}) as posterior, the network's reverse step p(z_{t_{i−1}} | z_{t_i}) as likelihood.
+    private struct LatentStep: BitsBackStep {
+        let chain: BitsBackChain
+        let index: Int
+        let context: TileContext
+        let grids: [DiscretizedGaussian]
 
-    /// Means α_{t|s}·z_s of q(z_t | z_s) for the grid indices of z_s.
-    private func forwardMeans(of source: [Int32], binWidth: Double, step: DiffusionStep, into means: inout [Float]) {
-        for j in 0..<source.count {
-            means[j] = Float(step.forwardMean(z: LatentSchedule.value(source[j], binWidth: binWidth)))
+        /// Coded in reversed element order (`GaussianCodec.inReverseOrder`).
+        ///
+        /// Why reversed: a pop reads the bits the previous step's push left on top of the stack, so with the
+        /// same element order every element's new latent would be a quantile transform of its own previous
+        /// latent's position under p. Where p and the true posterior differ, that feedback walks single
+        /// elements into the tails (measured: escape cascades and +10 % rate with an untrained model).
+        /// Reversing pairs each element with a far-away one (another channel, the mirrored position), which
+        /// removes the feedback.
+        func posterior(given previous: [Int32]) -> GaussianCodec {
+            let step = chain.schedule.steps[index - 1]
+            let binWidth = chain.schedule.binWidths[index - 1]
+            var means = [Float](repeating: 0, count: previous.count)
+            for j in 0..<previous.count {
+                means[j] = Float(step.forwardMean(z: LatentSchedule.value(previous[j], binWidth: binWidth)))
+            }
+            return GaussianCodec(means: means, standardDeviation: step.transitionStandardDeviation, grid: grids[index])
+                .inReverseOrder
+        }
+
+        func likelihood(given current: [Int32]) throws -> GaussianCodec {
+            let reverse = try chain.reverseDistribution(at: current, step: index, context: context)
+            let deviations: GaussianCodec.Deviations = reverse.deviations.map { .perElement($0) }
+                ?? .shared(chain.schedule.steps[index - 1].posteriorStandardDeviation)
+            return GaussianCodec(means: reverse.means, deviations: deviations, grid: grids[index - 1])
         }
     }
 
@@ -158,44 +155,5 @@ struct BitsBackChain {
             deviations[j] = Float(min(largest, max(smallest, step.reverseStandardDeviation(v: v[j]))))
         }
         return (means, deviations)
-    }
-
-    /// The 256 logits of p(x | z_0) for sub-pixels `range`, flattened.
-    private func pixelLogits(z0: [Int32], range: Range<Int>) -> [Float] {
-        var logits = [Float](repeating: 0, count: range.count * 256)
-        let binWidth = schedule.binWidths[0]
-        var offset = 0
-        for j in range {
-            let z = Double(LatentSchedule.value(z0[j], binWidth: binWidth))
-            for k in 0..<256 { logits[offset + k] = Float(schedule.decoder.logit(k, z0: z)) }
-            offset += 256
-        }
-        return logits
-    }
-
-    /// Pushes the pixels in chunks of `pixelChunk` sub-pixels, first chunk first.
-    private func pushPixels(_ pixels: [UInt8], z0: [Int32], onto message: inout Message) throws {
-        for start in stride(from: 0, to: pixels.count, by: Self.pixelChunk) {
-            let range = start..<min(pixels.count, start + Self.pixelChunk)
-            let symbols = pixels[range].map { Int32($0) }
-            try message.pushCategorical(
-                symbols, logits: pixelLogits(z0: z0, range: range), categoryCount: 256, precision: parameters.pixelPrecision)
-        }
-    }
-
-    /// Pops `count` pixels, last chunk first (the mirror of `pushPixels`).
-    private func popPixels(z0: [Int32], count: Int, from message: inout Message) throws -> [UInt8] {
-        var pixels = [UInt8](repeating: 0, count: count)
-        let starts = Array(stride(from: 0, to: count, by: Self.pixelChunk))
-        for start in starts.reversed() {
-            let range = start..<min(count, start + Self.pixelChunk)
-            let symbols = try message.popCategorical(
-                logits: pixelLogits(z0: z0, range: range), categoryCount: 256, precision: parameters.pixelPrecision)
-            for (offset, s) in symbols.enumerated() {
-                guard (0..<256).contains(s) else { throw BitsBackError.corruptPayload("pixel symbol \(s) out of range") }
-                pixels[range.lowerBound + offset] = UInt8(s)
-            }
-        }
-        return pixels
     }
 }

@@ -1,4 +1,5 @@
 import Bytes
+import PixelCoding
 /// The parameters of the bits-back chain that the decoder must know. They are written at the start of
 /// the payload (`ChainParameters.encoded`), so a later release can change the defaults and still decode
 /// old files.
@@ -45,8 +46,12 @@ public struct ChainParameters: Equatable, Sendable {
     public static let currentVersion: UInt8 = 2
     /// Versions this build decodes.
     public static let readableVersions: ClosedRange<UInt8> = 1...2
-    /// Largest step count a payload may ask for (each step is a network evaluation per tile).
-    public static let maxSteps = 4096
+    /// Largest step count a payload may ask for (each step is a network evaluation per tile): the one
+    /// limit on steps, which the container and the command line use too.
+    public static let maxSteps = CoderLimits.maxSteps
+
+    /// What the payload version changes in the chain and its payload: the one place that reads `version`.
+    public var profile: ChainProfile { ChainProfile(version: version) }
 
     /// The parameter block: version, then the fields as little-endian integers.
     var encoded: [UInt8] {
@@ -63,35 +68,58 @@ public struct ChainParameters: Equatable, Sendable {
         return w.bytes
     }
 
-    /// Parses and validates a parameter block.
-    /// - Throws: `BitsBackError.invalidParameters` for a wrong version or an out-of-range value.
-    static func decode(from r: inout ByteReader) throws -> ChainParameters {
+    /// Checks every field against the range this build can code.
+    /// - Throws: `BitsBackError.invalidParameters` naming the first field out of range.
+    public func validate() throws {
         func invalid(_ what: String) -> BitsBackError { .invalidParameters(what) }
+        guard Self.readableVersions.contains(version) else {
+            throw invalid("chain parameter version \(version) (this build reads \(Self.readableVersions))")
+        }
+        guard (1...Self.maxSteps).contains(steps) else { throw invalid("steps \(steps)") }
+        guard (0...16).contains(latentBinShift), (0...16).contains(firstBinShift) else { throw invalid("bin shifts") }
+        guard (16...31).contains(gaussianPrecision), (12...28).contains(pixelPrecision) else { throw invalid("precision") }
+        guard (1...1024).contains(laneCount) else { throw invalid("lane count \(laneCount)") }
+        guard plan.blockSize >= 1, plan.blockSize <= 1 << 16, plan.maxTilePixels >= plan.blockSize * plan.blockSize,
+              plan.maxTilePixels <= Int(UInt32.max)
+        else { throw invalid("tile plan") }
+    }
+
+    /// Parses and validates a parameter block.
+    /// - Throws: `BitsBackError.invalidParameters` for a wrong version, an out-of-range value or a
+    ///   truncated block.
+    static func decode(from reader: inout ByteReader) throws -> ChainParameters {
+        let parameters: ChainParameters
         do {
-            let version = try r.readUInt8()
+            let version = try reader.readUInt8()
             guard Self.readableVersions.contains(version) else {
-                throw invalid("chain parameter version \(version) (this build reads \(Self.readableVersions))")
+                throw BitsBackError.invalidParameters("chain parameter version \(version) (this build reads \(Self.readableVersions))")
             }
-            let steps = Int(try r.readUInt32())
-            let latentShift = Int(try r.readUInt8()), firstShift = Int(try r.readUInt8())
-            let gaussianPrecision = Int(try r.readUInt8()), pixelPrecision = Int(try r.readUInt8())
-            let lanes = Int(try r.readUInt16())
-            let block = Int(try r.readUInt32())
-            let maxTile = Int(try r.readUInt32())
-            guard (1...maxSteps).contains(steps) else { throw invalid("steps \(steps)") }
-            guard (0...16).contains(latentShift), (0...16).contains(firstShift) else { throw invalid("bin shifts") }
-            guard (16...31).contains(gaussianPrecision), (12...28).contains(pixelPrecision) else { throw invalid("precision") }
-            guard (1...1024).contains(lanes) else { throw invalid("lane count \(lanes)") }
-            guard block >= 1, block <= 1 << 16, maxTile >= block * block
-            else { throw invalid("tile plan") }
-            return ChainParameters(
+            let steps = Int(try reader.readUInt32())
+            let latentShift = Int(try reader.readUInt8()), firstShift = Int(try reader.readUInt8())
+            let gaussianPrecision = Int(try reader.readUInt8()), pixelPrecision = Int(try reader.readUInt8())
+            let lanes = Int(try reader.readUInt16())
+            let block = Int(try reader.readUInt32())
+            let maxTile = Int(try reader.readUInt32())
+            guard block >= 1, block <= 1 << 16, maxTile >= block * block else {
+                throw BitsBackError.invalidParameters("tile plan")
+            }
+            parameters = ChainParameters(
                 steps: steps, latentBinShift: latentShift, firstBinShift: firstShift,
                 gaussianPrecision: gaussianPrecision, pixelPrecision: pixelPrecision, laneCount: lanes,
                 plan: TilePlan(blockSize: block, maxTilePixels: maxTile), version: version)
-        } catch let error as BitsBackError {
-            throw error
-        } catch {
-            throw invalid("truncated parameter block")
+        } catch is ByteReaderError {
+            throw BitsBackError.invalidParameters("truncated parameter block")
         }
+        try parameters.validate()
+        return parameters
+    }
+
+    /// Lanes for a payload of these image areas: interleaving pays for itself only on large messages,
+    /// while every lane costs 64 bits of state. At most `laneCount`, a power of two otherwise.
+    func lanes(forImageAreas areas: [Int]) -> Int {
+        let subpixels = areas.reduce(0, +) * 3
+        var lanes = 1
+        while lanes < laneCount && lanes * 16384 <= subpixels { lanes *= 2 }
+        return min(lanes, laneCount)
     }
 }

@@ -7,8 +7,6 @@ public enum ArchiveError: Error, Equatable, CustomStringConvertible {
     case pixelDigestMismatch
     /// The container was written with another checkpoint.
     case modelMismatch(expected: String, found: String)
-    /// This build cannot decode (or encode with) that coder.
-    case coderUnavailable(PixelCoderKind)
     /// The coder given to `decompress` is not the one that wrote the container.
     case coderMismatch(container: PixelCoderKind, given: PixelCoderKind)
     /// The coder returned images of other shapes than recorded.
@@ -24,7 +22,6 @@ public enum ArchiveError: Error, Equatable, CustomStringConvertible {
             return "decoded pixels do not match the archive's pixel digest: the file is damaged"
         case let .modelMismatch(expected, found):
             return "model mismatch: the file was written with checkpoint \(expected.prefix(16))…, this checkpoint is \(found.prefix(16))…"
-        case .coderUnavailable(let kind): return "the \(kind) coder is not available in this build"
         case let .coderMismatch(container, given): return "the file was written by the \(container) coder, not \(given)"
         case .decodedShapeMismatch: return "the pixel coder returned images of the wrong shape"
         case .noImages: return "no images to compress"

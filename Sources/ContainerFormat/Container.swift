@@ -25,7 +25,7 @@ import PixelCoding
 ///       sizes          per image width varint, height varint: each 1 … 2³² − 1, width·height ≤ ImageLimits.maxPixels
 ///       kinds          per image colour type u8 (PNG code 0, 2, 3, 4, 6), bit depth u8 (allowed for the
 ///                      colour type), interlaced u8 (0 or 1)
-///       steps          per image steps T varint ≤ maxSteps
+///       steps          per image steps T varint ≤ CoderLimits.maxSteps (4096)
 ///       planes         per image plane count u8 ≤ SidePlane.Kind.allCases.count, then per plane kind u8
 ///                      (strictly ascending), raw length varint, stored length varint
 ///     side planes      the zlib streams of every image's planes, in image order and plane order
@@ -43,7 +43,7 @@ import PixelCoding
 ///       colour type    u8        PNG code (0, 2, 3, 4, 6)
 ///       bit depth      u8        allowed for the colour type
 ///       interlaced     u8        0 or 1
-///       steps T        u32       ≤ maxSteps
+///       steps T        u32       ≤ CoderLimits.maxSteps (4096)
 ///       pixel checksum 32 bytes  SHA-256 of the canonical samples
 ///       plane count    u8        ≤ SidePlane.Kind.allCases.count, kinds strictly ascending
 ///       per plane:     kind u8, raw length u32, stored length u32, zlib stream (stored length bytes)
@@ -78,7 +78,6 @@ public struct Container: Equatable, Sendable {
     public static let readableVersions = 1...2
     public static let maxImageCount = 1 << 20
     public static let maxNameBytes = 1024
-    public static let maxSteps = 1 << 20
     /// Largest kept-chunks plane (the PNG reader keeps chunks of at most 8 MB each).
     public static let maxChunksPlaneBytes = 1 << 26
 
@@ -197,13 +196,13 @@ public struct Container: Equatable, Sendable {
     }
 
     /// Refuses what no version can store: a name longer than `maxNameBytes`, steps outside
-    /// 0…`maxSteps`, a side outside 1…2³² − 1, two side planes of one kind.
+    /// 0…`CoderLimits.maxSteps`, a side outside 1…2³² − 1, two side planes of one kind.
     static func validateForWriting(_ image: ContainerImage) throws {
         guard image.name.utf8.count <= Container.maxNameBytes else {
             throw ContainerError.invalidField("name longer than \(Container.maxNameBytes) bytes")
         }
-        guard image.steps >= 0, image.steps <= Container.maxSteps else {
-            throw ContainerError.invalidField("steps \(image.steps) outside 0…\(Container.maxSteps)")
+        guard image.steps >= 0, image.steps <= CoderLimits.maxSteps else {
+            throw ContainerError.invalidField("steps \(image.steps) outside 0…\(CoderLimits.maxSteps)")
         }
         guard (1...Int(UInt32.max)).contains(image.header.width), (1...Int(UInt32.max)).contains(image.header.height) else {
             throw ContainerError.invalidField("image dimensions \(image.header.width)×\(image.header.height)")

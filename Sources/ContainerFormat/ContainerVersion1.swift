@@ -1,5 +1,6 @@
 import Bytes
 import Imaging
+import PixelCoding
 extension Container {
     /// Reads a version-1 container from the image count through the payload (layout: `Container`).
     /// Version 1 is no longer written; every file written with it must keep reading exactly as it did.
@@ -36,7 +37,7 @@ extension Container {
             let interlaced = try reader.readUInt8()
             guard interlaced <= 1 else { throw ContainerError.invalidField("interlace flag") }
             let steps = Int(try reader.readUInt32())
-            guard steps <= Container.maxSteps else { throw ContainerError.invalidField("steps \(steps)") }
+            guard steps <= CoderLimits.maxSteps else { throw ContainerError.invalidField("steps \(steps)") }
             let checksum = try reader.readBytes(PixelChecksum.byteCount)
             let planeCount = Int(try reader.readUInt8())
             guard planeCount <= SidePlane.Kind.allCases.count else { throw ContainerError.invalidField("side plane count") }

@@ -1,5 +1,6 @@
 import Bytes
 import Imaging
+import PixelCoding
 /// The image records of a version-2 container, laid out by column before they are deflated: every
 /// image's name, then every image's size, kinds, steps and side-plane descriptors (layout: `Container`).
 /// Neighbouring images of a dataset mostly share their size, kinds and steps, and have numbered names,
@@ -124,7 +125,7 @@ enum RecordColumns {
         }
 
         var steps: [Int] = []
-        for _ in 0..<count { steps.append(try reader.readVarint(atMost: Container.maxSteps, "steps")) }
+        for _ in 0..<count { steps.append(try reader.readVarint(atMost: CoderLimits.maxSteps, "steps")) }
 
         var records: [Record] = []
         for index in 0..<count {

@@ -4,7 +4,6 @@ import Model
 import Imaging
 import PixelCoding
 import ContainerFormat
-import BitsBack
 
 /// Decodes untrusted `.vdmz` bytes the way `vdmz decompress` does, for fuzzing: the libFuzzer target
 /// (fuzz/) and the deterministic mutation run of the test suite both call `probe`.
@@ -28,12 +27,12 @@ public struct DecoderProbe {
     /// Largest Σ pixels × (steps + 1) decoded; larger (legitimately slow) inputs are skipped, so that a
     /// fuzzer's timeout reports a hang, not a long but finite decode.
     public let maxWork: Int
-    let prior: DiffusionPrior
+    let factory: CoderFactory
 
     /// - Parameter checkpoint: the model the bits-back coder decodes with (Tests/Golden/model.safetensors).
     public init(checkpoint: URL, limits: ImageLimits = ImageLimits(maxPixels: 1 << 12, maxTotalPixels: 1 << 14),
                 maxWork: Int = 1 << 16) throws {
-        self.prior = try DiffusionPrior(checkpoint: Checkpoint(contentsOf: checkpoint))
+        self.factory = CoderFactory(prior: .loaded(try DiffusionPrior(checkpoint: Checkpoint(contentsOf: checkpoint))))
         self.limits = limits
         self.maxWork = maxWork
     }
@@ -49,15 +48,7 @@ public struct DecoderProbe {
             let container = try Container(parsing: bytes, limits: limits, verifyingChecksum: verifyingChecksums)
             let work = container.images.reduce(0) { $0 + $1.header.width * $1.header.height * ($1.steps + 1) }
             guard work <= maxWork else { return .skipped }
-            let coder: any PixelCoder
-            switch container.coder {
-            case .stored:
-                coder = StoredPixelCoder()
-            case .bitsBackVDM:
-                let bitsBack = try BitsBackCoder(decoding: container, prior: prior)
-                bitsBack.verifiesMessageChecksum = verifyingChecksums
-                coder = bitsBack
-            }
+            let coder = try factory.decoder(for: container, verifyingMessageChecksum: verifyingChecksums)
             return .decoded(try Archive.decompress(container, coder: coder))
         } catch {
             return .rejected(error)

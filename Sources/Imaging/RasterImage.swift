@@ -88,12 +88,4 @@ public struct RasterImage: Equatable, Sendable {
 
     /// A short description of the PNG kind, e.g. "RGBA 16-bit" or "palette 4-bit".
     public var kindDescription: String { "\(colorType) \(bitDepth)-bit" + (isInterlaced ? " interlaced" : "") }
-
-    /// The value of sample `channel` of pixel (`x`, `y`) (a palette index for palette images).
-    /// Precondition: the coordinates are in range.
-    public func sample(x: Int, y: Int, channel: Int) -> UInt16 {
-        let index = (y * width + x) * colorType.channelCount + channel
-        if bitDepth == 16 { return UInt16(samples[2 * index]) << 8 | UInt16(samples[2 * index + 1]) }
-        return UInt16(samples[index])
-    }
 }

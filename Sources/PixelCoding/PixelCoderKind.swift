@@ -2,16 +2,16 @@
 public enum PixelCoderKind: UInt8, Sendable, CaseIterable, CustomStringConvertible {
     /// Placeholder, NOT the diffusion codec: the model planes stored with zlib.
     case stored = 0
-    /// The bits-back chain over the VDM prior (DESIGN §2).
-    case bitsBackVDM = 1
+    /// The bits-back chain over the VDM prior (`BitsBackCoder`, docs/DESIGN.md §2).
+    case bitsBack = 1
 
     /// Whether decoding needs the checkpoint whose hash the container records.
-    public var requiresModel: Bool { self == .bitsBackVDM }
+    public var requiresModel: Bool { self == .bitsBack }
 
     public var description: String {
         switch self {
         case .stored: return "stored (zlib; no diffusion model)"
-        case .bitsBackVDM: return "bits-back VDM"
+        case .bitsBack: return "bits-back VDM"
         }
     }
 }

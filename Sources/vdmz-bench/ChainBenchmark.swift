@@ -75,7 +75,7 @@ private func chainBenchmark(_ arguments: [String]) throws {
     for group in groups {
         var report = CodingReport()
         var payload: [UInt8] = []
-        encodeSeconds += try seconds { payload = try coder.encode(group, progress: nil, report: &report) }
+        encodeSeconds += try seconds { (payload, report) = try coder.encodeMeasuring(group, progress: nil) }
         var decoded: [ModelImage] = []
         decodeSeconds += try seconds { decoded = try coder.decode(payload, shapes: group.map { $0.shape(steps: steps) }, progress: nil) }
         guard decoded == group else { throw BenchmarkError("decoded images differ from the originals") }

@@ -13,5 +13,6 @@ func errorLine(_ error: Error) -> String {
     // Size limits can be raised: say how.
     if case .tooLarge? = error as? PNGError { text += " (raise it with --max-pixels N)" }
     if case .limitExceeded? = error as? ContainerError { text += " (raise it with --max-pixels N)" }
+    if case .checkpointMismatch? = error as? CoderFactoryError { text += "; pass that checkpoint with --model PATH" }
     return text.split(whereSeparator: \.isNewline).joined(separator: " ")
 }

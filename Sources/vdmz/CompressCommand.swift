@@ -1,6 +1,6 @@
-import Foundation
 import ArgumentParser
 import Codec
+import Foundation
 import Imaging
 import PixelCoding
 import ContainerFormat
@@ -10,8 +10,8 @@ struct Compress: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Compress PNG images losslessly.",
         discussion: """
-            Each INPUT.png becomes INPUT.png.vdmz next to it; inputs are never modified or removed.
-            With several inputs and -o SET.vdmz, all images go into one dataset archive.
+            Each INPUT.png becomes INPUT.png.vdmz next to it; inputs are never modified or removed. \
+            With several inputs and -o SET.vdmz, all images go into one dataset archive. \
             "-" reads standard input (and then writes standard output unless -o is given).
             """)
 
@@ -21,43 +21,42 @@ struct Compress: ParsableCommand {
     @Option(name: .shortAndLong, help: "Output file (\"-\" for standard output); with several inputs, a dataset archive.")
     var output: String?
 
-    @Option(help: "Pixel coder: vdm (bits-back with the diffusion prior, the default) or stored (zlib, no model: fast, for comparison).")
-    var coder: CoderChoice = .vdm
+    @Option(help: ArgumentHelp(
+        "Pixel coder: bits-back (the diffusion prior) or stored (zlib, no model: fast, for comparison).", valueName: "coder"))
+    var coder: CoderChoice = .bitsBack
 
-    @Option(help: "Diffusion steps T (vdm coder).")
-    var steps: Int?
-
-    @Option(help: "Checkpoint to code with (vdm coder; default: the one shipped with vdmz).")
-    var model: String?
-
-    @Option(help: "Worker threads (default: all cores). Files do not depend on it.")
-    var threads: Int = ProcessInfo.processInfo.activeProcessorCount
-
-    @Option(help: "Largest width·height accepted.")
-    var maxPixels: Int = ImageLimits.standard.maxPixels
-
-    @Flag(help: "Overwrite existing outputs; allow writing to a terminal.")
-    var force = false
+    @OptionGroup var modelOptions: ModelOptions
+    @OptionGroup var threadOptions: ThreadOptions
+    @OptionGroup var limitOptions: LimitOptions
+    @OptionGroup var outputOptions: OutputOptions
 
     @Flag(help: "Decode the result once before writing it, and compare.")
     var verify = false
 
-    @Flag(name: .shortAndLong, help: "Print nothing but errors.")
-    var quiet = false
+    private var force: Bool { outputOptions.force }
+    private var quiet: Bool { outputOptions.quiet }
+    private var limits: ImageLimits { limitOptions.limits }
 
     func validate() throws {
         guard !inputs.isEmpty else { throw ValidationError("no input files") }
-        guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
-        if let steps, !(1...Container.maxSteps).contains(steps) {
-            throw ValidationError("--steps must be in 1…\(Container.maxSteps)")
+    }
+
+    /// Refuses options that the chosen coder would ignore.
+    private func checkCoderOptions() throws {
+        if coder == .stored && modelOptions.steps != nil {
+            throw CLIError("--steps applies to the bits-back coder only (the stored coder has no diffusion steps)")
         }
-        guard maxPixels >= 1 else { throw ValidationError("--max-pixels must be at least 1") }
+        if coder == .stored && modelOptions.model != nil {
+            throw CLIError("--model applies to the bits-back coder only (the stored coder uses no model)")
+        }
     }
 
     func run() throws {
         var failed = false
         do {
-            let pixelCoder = try CoderSelection.encoder(coder, modelPath: model, steps: steps, threads: threads)
+            try checkCoderOptions()
+            let factory = CoderFactory(prior: .checkpoint(path: modelOptions.model), threads: threadOptions.count)
+            let pixelCoder = try factory.encoder(coder, steps: modelOptions.steps)
             if inputs.count > 1, let output {
                 try compressDataset(to: output, coder: pixelCoder)
             } else {
@@ -77,7 +76,6 @@ struct Compress: ParsableCommand {
         if failed { throw ExitCode.failure }
     }
 
-    private var limits: ImageLimits { ImageLimits(maxPixels: maxPixels, maxTotalPixels: max(maxPixels, ImageLimits.standard.maxTotalPixels)) }
 
     private func compressOne(_ input: String, coder: any PixelCoder) throws {
         let destination = output ?? (input == "-" ? "-" : input + ".vdmz")
@@ -163,5 +161,12 @@ extension String {
         let scaled = Int((value * 1000).rounded())
         let fraction = String(scaled % 1000)
         self = "\(scaled / 1000)." + String(repeating: "0", count: 3 - fraction.count) + fraction
+    }
+}
+
+extension CoderChoice: ExpressibleByArgument {
+    /// Accepts "vdm", the name of the bits-back coder before 2026-12, as well.
+    public init?(argument: String) {
+        self.init(rawValue: argument == "vdm" ? CoderChoice.bitsBack.rawValue : argument)
     }
 }

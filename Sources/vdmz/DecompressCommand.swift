@@ -1,6 +1,6 @@
-import Foundation
 import ArgumentParser
 import Codec
+import Foundation
 import Imaging
 import ContainerFormat
 
@@ -9,8 +9,8 @@ struct Decompress: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Restore PNG images from .vdmz files.",
         discussion: """
-            FILE.png.vdmz becomes FILE.png; the input is never modified or removed. A dataset archive
-            restores every image under its stored name in DIR (-d, default: the current directory).
+            FILE.png.vdmz becomes FILE.png; the input is never modified or removed. A dataset archive \
+            restores every image under its stored name in DIR (-d, default: the current directory). \
             "-" reads standard input (and writes standard output unless -o or -d is given).
             """)
 
@@ -20,30 +20,25 @@ struct Decompress: ParsableCommand {
     @Option(name: .shortAndLong, help: "Output PNG (\"-\" for standard output); single-image files only.")
     var output: String?
 
-    @Option(name: .customShort("d"), help: "Directory to restore into.")
+    @Option(name: [.customShort("d"), .customLong("directory")],
+            help: ArgumentHelp("Directory to restore into (dataset archives: default the current directory).", valueName: "dir"))
     var directory: String?
 
-    @Option(help: "Checkpoint to decode with (files written by the vdm coder).")
+    @Option(help: ArgumentHelp(
+        "Checkpoint to decode with (default: the shipped one, or the release's whose hash the file names).", valueName: "path"))
     var model: String?
 
-    @Option(help: "Worker threads (default: all cores). Files do not depend on it.")
-    var threads: Int = ProcessInfo.processInfo.activeProcessorCount
+    @OptionGroup var threadOptions: ThreadOptions
+    @OptionGroup var limitOptions: LimitOptions
+    @OptionGroup var outputOptions: OutputOptions
 
-    @Option(help: "Largest width·height accepted.")
-    var maxPixels: Int = ImageLimits.standard.maxPixels
-
-    @Flag(help: "Overwrite existing outputs; allow writing to a terminal.")
-    var force = false
-
-    @Flag(name: .shortAndLong, help: "Print nothing but errors.")
-    var quiet = false
+    private var force: Bool { outputOptions.force }
+    private var quiet: Bool { outputOptions.quiet }
 
     func validate() throws {
         guard !inputs.isEmpty else { throw ValidationError("no input files") }
-        guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
         if output != nil && inputs.count > 1 { throw ValidationError("-o takes one input only (use -d DIR)") }
         if output != nil && directory != nil { throw ValidationError("give -o or -d, not both") }
-        guard maxPixels >= 1 else { throw ValidationError("--max-pixels must be at least 1") }
     }
 
     func run() throws {
@@ -60,8 +55,7 @@ struct Decompress: ParsableCommand {
     }
 
     private func decompressOne(_ input: String) throws {
-        let limits = ImageLimits(maxPixels: maxPixels, maxTotalPixels: max(maxPixels, ImageLimits.standard.maxTotalPixels))
-        let container = try Container(parsing: FileIO.readFile(input), limits: limits)
+        let container = try Container(parsing: FileIO.readFile(input), limits: limitOptions.limits)
         let destinations = try self.destinations(for: container, input: input)
         for destination in destinations where destination != "-" {
             if FileIO.sameFile(input, destination) { throw CLIError("\(destination): output would overwrite the input") }
@@ -70,7 +64,8 @@ struct Decompress: ParsableCommand {
         if destinations == ["-"] && Terminal.standardOutputIsTerminal && !force {
             throw CLIError("refusing to write PNG data to a terminal (use -o FILE, redirect, or --force)")
         }
-        let coder = try CoderSelection.decoder(for: container, modelPath: model, threads: threads)
+        let factory = CoderFactory(prior: .checkpoint(path: model), threads: threadOptions.count)
+        let coder = try factory.decoder(for: container)
         let progress = ProgressReporter(label: "vdmz: decompressing \(input)", quiet: quiet)
         let images = try Archive.decompress(container, coder: coder, progress: progress.handler)
         progress.finish()

@@ -29,7 +29,7 @@ struct RateCoding {
         let coder = try BitsBackCoder(prior: prior, parameters: ChainParameters(steps: steps), threads: threads)
         var report = CodingReport()
         var payload: [UInt8] = []
-        let encodeSeconds = try Self.seconds { payload = try coder.encode(images, progress: nil, report: &report) }
+        let encodeSeconds = try Self.seconds { (payload, report) = try coder.encodeMeasuring(images, progress: nil) }
         var decoded: [ModelImage] = []
         let decodeSeconds = try Self.seconds {
             decoded = try coder.decode(payload, shapes: images.map { $0.shape(steps: steps) }, progress: nil)

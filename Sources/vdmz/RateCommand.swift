@@ -1,6 +1,7 @@
 import ArgumentParser
 import Codec
 import Dispatch
+import ExactMath
 import Foundation
 import Model
 import Imaging
@@ -16,14 +17,8 @@ struct Rate: ParsableCommand {
             standard error over images.
             """)
 
-    @Option(help: "Diffusion steps T (default: the checkpoint's coding_steps).")
-    var steps: Int?
-
-    @Option(help: "Checkpoint (.safetensors) to use instead of the packaged default.")
-    var model: String?
-
-    @Option(help: "Worker threads (default: all cores). Results do not depend on it.")
-    var threads: Int?
+    @OptionGroup var modelOptions: ModelOptions
+    @OptionGroup var threadOptions: ThreadOptions
 
     @Option(help: "Seed of the Monte-Carlo noise.")
     var seed: UInt64 = 0
@@ -37,21 +32,16 @@ struct Rate: ParsableCommand {
     @Argument(help: "PNG or .npy files.")
     var inputs: [String]
 
-    func validate() throws {
-        if let steps, steps < 1 { throw ValidationError("--steps must be at least 1") }
-        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
-    }
-
     func run() throws {
         let prior: DiffusionPrior
         do {
-            prior = try DiffusionPrior(checkpoint: Checkpoint.load(path: model))
+            prior = try modelOptions.loadPrior()
         } catch {
             Terminal.printError("vdmz: \(errorLine(error))")
             throw ExitCode.failure
         }
-        let steps = self.steps ?? prior.metadata.codingSteps
-        let threads = self.threads ?? ProcessInfo.processInfo.activeProcessorCount
+        let steps = modelOptions.steps ?? prior.metadata.codingSteps
+        let threads = threadOptions.count
         var results: [(terms: ELBOTerms, subpixels: Int)] = []
         var failed = false
         let start = DispatchTime.now().uptimeNanoseconds
@@ -66,7 +56,7 @@ struct Rate: ParsableCommand {
                     let terms = try prior.negativeELBO(
                         pixels: planarPixels(interleaved: image.pixels, width: image.width, height: image.height),
                         width: image.width, height: image.height, steps: steps,
-                        seed: seed &+ UInt64(imageIndex) &* 0x9E37_79B9_7F4A_7C15, threads: threads)
+                        seed: seed &+ UInt64(imageIndex) &* SplitMix64.increment, threads: threads)
                     let seconds = Double(DispatchTime.now().uptimeNanoseconds - imageStart) / 1e9
                     results.append((terms, d))
                     if code { codedImages.append(image); codedNames.append(name) }
@@ -118,7 +108,7 @@ struct Rate: ParsableCommand {
             ])
         } else {
             print(String(
-                format: "%@  %d×%d  %.4f bits/dim  (prior %.5f, diffusion %.4f, reconstruction %.4f)  %.2f s",
+                format: "%@  %d×%d  %.4f bits/sub-pixel  (prior %.5f, diffusion %.4f, reconstruction %.4f)  %.2f s",
                 name, image.width, image.height, terms.total, terms.prior, terms.diffusion, terms.reconstruction, seconds))
         }
     }
@@ -135,7 +125,7 @@ struct Rate: ParsableCommand {
                     "single_image_overhead": single / elbo - 1, "dataset_net_coded_bpd": net,
                 ])
             } else {
-                print(String(format: "%@  coded alone %.4f bits/dim (%+.2f %% over its ELBO); net in the dataset stack %.4f",
+                print(String(format: "%@  coded alone %.4f bits/sub-pixel (%+.2f %% over its ELBO); net in the dataset stack %.4f",
                              name, single, 100 * (single / elbo - 1), net))
             }
         }
@@ -172,14 +162,14 @@ struct Rate: ParsableCommand {
         } else {
             let error = standardError.isFinite ? String(format: " ± %.4f (std. error over images)", standardError) : ""
             print(String(
-                format: "total: %d images, T = %d: %.4f bits/dim%@  (prior %.5f, diffusion %.4f, reconstruction %.4f)  %.2f s",
+                format: "total: %d images, T = %d: %.4f bits/sub-pixel%@  (prior %.5f, diffusion %.4f, reconstruction %.4f)  %.2f s",
                 results.count, steps, elbo, error, weighted(\.prior), weighted(\.diffusion), weighted(\.reconstruction),
                 seconds))
             if let coded {
                 let dataset = coded.datasetPayloadBits / subpixels
                 let single = coded.singleImageBits.reduce(0, +) / subpixels
                 print(String(
-                    format: "coded: dataset mode %.4f bits/dim (%+.2f %% over the ELBO; %d initial bits), single-image mode %.4f bits/dim (%+.2f %%); encode %.2f s, decode %.2f s",
+                    format: "coded: dataset mode %.4f bits/sub-pixel (%+.2f %% over the ELBO; %d initial bits), single-image mode %.4f bits/sub-pixel (%+.2f %%); encode %.2f s, decode %.2f s",
                     dataset, 100 * (dataset / elbo - 1), coded.datasetInitialBits, single, 100 * (single / elbo - 1),
                     coded.encodeSeconds, coded.decodeSeconds))
             }

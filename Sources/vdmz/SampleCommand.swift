@@ -15,17 +15,12 @@ struct Sample: ParsableCommand {
     @Option(help: "Size of each image, WxH.")
     var size: String = "32x32"
 
-    @Option(help: "Diffusion steps T (default: the checkpoint's coding_steps).")
-    var steps: Int?
+    @OptionGroup var modelOptions: ModelOptions
 
     @Option(help: "Random seed.")
     var seed: UInt64 = 0
 
-    @Option(help: "Checkpoint (.safetensors) to use instead of the packaged default.")
-    var model: String?
-
-    @Option(help: "Worker threads (default: all cores).")
-    var threads: Int?
+    @OptionGroup var threadOptions: ThreadOptions
 
     @Flag(help: "Replace the output file if it exists.")
     var force = false
@@ -39,8 +34,6 @@ struct Sample: ParsableCommand {
             throw ValidationError("--size must be WxH with sides in 1…4096, e.g. 32x32")
         }
         _ = (width, height)
-        if let steps, steps < 1 { throw ValidationError("--steps must be at least 1") }
-        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
     }
 
     static func parseSize(_ text: String) -> (Int, Int)? {
@@ -53,10 +46,10 @@ struct Sample: ParsableCommand {
 
     func run() throws {
         do {
-            let prior = try DiffusionPrior(checkpoint: Checkpoint.load(path: model))
+            let prior = try modelOptions.loadPrior()
             guard let (width, height) = Self.parseSize(size) else { throw CLIError("bad --size \(size)") }
-            let steps = self.steps ?? prior.metadata.codingSteps
-            let threads = self.threads ?? ProcessInfo.processInfo.activeProcessorCount
+            let steps = modelOptions.steps ?? prior.metadata.codingSteps
+            let threads = threadOptions.count
             let columns = Int(Double(n).squareRoot().rounded(.up))
             let rows = (n + columns - 1) / columns
             let gridWidth = columns * width + (columns - 1), gridHeight = rows * height + (rows - 1)

@@ -139,7 +139,7 @@ final class DiscretizedGaussianTests: XCTestCase {
                         }
                         XCTAssertLessThanOrEqual(previous, total - 1, "escape must keep ≥ 1 slot")
                         for slot in 0..<total {
-                            let (k, start, freq) = bin.find(slot: slot, table: t, buckets: b, inverseSteps: inv, total: total)
+                            let (k, start, freq) = bin.searchTopLayout(slot: slot, table: t, buckets: b, inverseSteps: inv, total: total)
                             XCTAssertTrue(start <= slot && slot < start + freq, "slot \(slot) outside found interval")
                             if k <= bin.b {
                                 XCTAssertEqual(start, bin.cdf(k, table: t))
@@ -148,7 +148,7 @@ final class DiscretizedGaussianTests: XCTestCase {
                                 XCTAssertEqual(start, bin.cdf(bin.b + 1, table: t))
                                 XCTAssertEqual(start + freq, total)
                             }
-                            let g = bin.guess(slot: slot, table: t, buckets: b, inverseSteps: inv, total: total)
+                            let g = bin.guessTopLayout(slot: slot, table: t, buckets: b, inverseSteps: inv, total: total)
                             if g.1 <= slot && slot < g.2 { XCTAssertEqual(g.0, k) }
                         }
                     }

@@ -53,7 +53,8 @@ final class BitsBackCoderTests: XCTestCase {
         let coder = try BitsBackCoder(
             prior: try Self.prior(checkpoint), parameters: ChainParameters(steps: steps, plan: plan), threads: threads)
         var report = CodingReport()
-        let payload = try coder.encode(images, progress: nil, report: &report)
+        let payload: [UInt8]
+        (payload, report) = try coder.encodeMeasuring(images, progress: nil)
         let decoded = try coder.decode(payload, shapes: images.map { $0.shape(steps: steps) }, progress: nil)
         XCTAssertEqual(decoded, images)
         return (payload, report)
@@ -98,27 +99,27 @@ final class BitsBackCoderTests: XCTestCase {
         let targets = [[4], [9], [16, 30, 100], [1], [50], [20, 50]]
         for version: UInt8 in [1, 2] {
             var writer = ByteWriter()
-            BitsBackCoder.appendTileList(targets, areas: areas, version: version, to: &writer)
+            TileList.write(targets, areas: areas, runLength: version >= 2, to: &writer)
             var reader = ByteReader(writer.bytes)
-            XCTAssertEqual(try BitsBackCoder.readTileList(&reader, areas: areas, version: version), targets, "version \(version)")
+            XCTAssertEqual(try TileList.read(&reader, areas: areas, runLength: version >= 2), targets, "version \(version)")
             XCTAssertTrue(reader.isAtEnd)
             for length in 0..<writer.bytes.count {
                 var truncated = ByteReader(Array(writer.bytes.prefix(length)))
-                XCTAssertThrowsError(try BitsBackCoder.readTileList(&truncated, areas: areas, version: version))
+                XCTAssertThrowsError(try TileList.read(&truncated, areas: areas, runLength: version >= 2))
             }
         }
         // A dataset of single-tile images: one byte per image in version 1, one run in version 2.
         let many = [[Int]](repeating: [1024], count: 500)
         var v1 = ByteWriter(), v2 = ByteWriter()
-        BitsBackCoder.appendTileList(many, areas: [Int](repeating: 1024, count: 500), version: 1, to: &v1)
-        BitsBackCoder.appendTileList(many, areas: [Int](repeating: 1024, count: 500), version: 2, to: &v2)
+        TileList.write(many, areas: [Int](repeating: 1024, count: 500), runLength: false, to: &v1)
+        TileList.write(many, areas: [Int](repeating: 1024, count: 500), runLength: true, to: &v2)
         XCTAssertEqual(v1.bytes.count, 500)
         XCTAssertEqual(v2.bytes.count, 2)
         // A run longer than the images left, or an image of one tile outside a run, is refused.
         var long = ByteReader([3])
-        XCTAssertThrowsError(try BitsBackCoder.readTileList(&long, areas: [1, 1], version: 2))
+        XCTAssertThrowsError(try TileList.read(&long, areas: [1, 1], runLength: true))
         var single = ByteReader([0, 1, 4, 0])
-        XCTAssertThrowsError(try BitsBackCoder.readTileList(&single, areas: [4], version: 2))
+        XCTAssertThrowsError(try TileList.read(&single, areas: [4], runLength: true))
     }
 
     func testVersion1PayloadsStillDecode() throws {

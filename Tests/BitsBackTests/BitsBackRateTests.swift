@@ -14,12 +14,13 @@ final class BitsBackRateTests: XCTestCase {
         let images = try (0..<copies).map { try BitsBackCoderTests.image(width: width, height: height, seed: UInt64($0)) }
         let coder = try BitsBackCoder(prior: prior, parameters: ChainParameters(steps: steps, latentBinShift: shifts.0, firstBinShift: shifts.1))
         var report = CodingReport()
-        let payload = try coder.encode(images, progress: nil, report: &report)
+        let payload: [UInt8]
+        (payload, report) = try coder.encodeMeasuring(images, progress: nil)
         XCTAssertEqual(try coder.decode(payload, shapes: images.map { $0.shape(steps: steps) }, progress: nil), images)
         var noise = GaussianNoise(seed: 7)
         var elbos: [Double] = []
         for image in images {
-            let planar = BitsBackCoder.planarTile(of: image, TileRect(x: 0, y: 0, width: width, height: height))
+            let planar = PlanarTile.pixels(of: TileRect(x: 0, y: 0, width: width, height: height), in: image)
             let terms = try prior.negativeELBO(pixels: planar, width: width, height: height, steps: steps) { _ in
                 noise.next(count: planar.count)
             }

@@ -17,7 +17,8 @@ final class DefaultModelRateTests: XCTestCase {
         let steps = prior.metadata.codingSteps
         let coder = try BitsBackCoder(prior: prior, parameters: ChainParameters(steps: steps), threads: 2)
         var report = CodingReport()
-        let payload = try coder.encode(images, progress: nil, report: &report)
+        let payload: [UInt8]
+        (payload, report) = try coder.encodeMeasuring(images, progress: nil)
         XCTAssertEqual(try coder.decode(payload, shapes: images.map { $0.shape(steps: steps) }, progress: nil), images)
         var noise = GaussianNoise(seed: 11)
         var elboBits = 0.0

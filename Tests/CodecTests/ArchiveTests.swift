@@ -54,7 +54,7 @@ final class ArchiveTests: XCTestCase {
             guard case .modelMismatch? = error as? ArchiveError else { return XCTFail("\(error)") }
         }
         XCTAssertThrowsError(try Archive.decompress(container, coder: StoredPixelCoder())) { error in
-            XCTAssertEqual(error as? ArchiveError, .coderMismatch(container: .bitsBackVDM, given: .stored))
+            XCTAssertEqual(error as? ArchiveError, .coderMismatch(container: .bitsBack, given: .stored))
         }
         XCTAssertEqual(try Archive.decompress(container, coder: FakeModelCoder(hash: [UInt8](repeating: 1, count: 32)))[0].image, image)
     }
@@ -99,7 +99,7 @@ private struct FlippingCoder: PixelCoder {
 /// A coder that claims to be the VDM coder with a given checkpoint hash (it stores with zlib).
 private struct FakeModelCoder: PixelCoder {
     let hash: [UInt8]
-    var kind: PixelCoderKind { .bitsBackVDM }
+    var kind: PixelCoderKind { .bitsBack }
     var modelHash: [UInt8] { hash }
     var steps: Int { 7 }
     func encode(_ images: [ModelImage], progress: CodingProgress?) throws -> [UInt8] {

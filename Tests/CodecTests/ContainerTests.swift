@@ -255,7 +255,7 @@ final class ContainerTests: XCTestCase {
         }
         let checksums = (0..<500).map { PixelChecksum.sha256([UInt8(truncatingIfNeeded: $0), UInt8($0 >> 8)]) }
         let payload = [UInt8](repeating: 0xA5, count: 100_000)
-        let container = try Container(coder: .bitsBackVDM, isDataset: true, modelHash: [UInt8](repeating: 7, count: 32),
+        let container = try Container(coder: .bitsBack, isDataset: true, modelHash: [UInt8](repeating: 7, count: 32),
                                       images: images, pixelDigest: PixelChecksum.digest(of: checksums), payload: payload)
         let version2 = try container.serialized()
         let version1 = try Version1Writer.bytes(container, checksums: checksums)

@@ -1,0 +1,19 @@
+import ANS
+/// What a chain payload version changes, derived once from the version number (`ChainParameters.profile`),
+/// so that the coder asks what to do instead of comparing version numbers.
+public struct ChainProfile: Equatable, Sendable {
+    /// Where each discretized Gaussian keeps its escape interval: at the top in version 1; in the middle
+    /// from version 2, because a pushed escape at the top made every next pop escape (an endless cascade).
+    public let escapePlacement: DiscretizedGaussian.EscapePlacement
+    /// Whether a band of tiles is at least √target rows high (version 2) or target/width rows (version 1).
+    public let squareBands: Bool
+    /// Whether the tile list codes runs of single-tile images (version 2) or a count per image (version 1).
+    public let runLengthTileList: Bool
+
+    public init(version: UInt8) {
+        let modern = version >= 2
+        escapePlacement = modern ? .center : .top
+        squareBands = modern
+        runLengthTileList = modern
+    }
+}

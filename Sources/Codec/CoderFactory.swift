@@ -1,0 +1,115 @@
+import BitsBack
+import ContainerFormat
+import Foundation
+import Model
+import PixelCoding
+
+/// The pixel coders a user can choose for compressing.
+public enum CoderChoice: String, CaseIterable, Sendable {
+    /// The bits-back chain over the VDM prior: the compressor.
+    case bitsBack = "bits-back"
+    /// Placeholder: the model planes stored with zlib (fast, no model; for comparison and tests).
+    case stored
+}
+
+/// Makes the coder that writes a container and the coder that reads one: the one place that maps
+/// `PixelCoderKind` to an implementation, shared by the command line and the fuzzing probe.
+public struct CoderFactory {
+    /// Where the diffusion prior comes from.
+    public enum PriorSource {
+        /// A checkpoint file, or (nil) the packaged default; decoding also looks up the checkpoints of
+        /// earlier releases by the hash a container records (`Checkpoint.releasedURL`).
+        case checkpoint(path: String?)
+        /// An already loaded prior, used as it is.
+        case loaded(DiffusionPrior)
+    }
+
+    public let priorSource: PriorSource
+    /// Network threads of the coders it makes; files do not depend on it.
+    public let threads: Int
+
+    public init(prior: PriorSource, threads: Int = 1) {
+        self.priorSource = prior
+        self.threads = threads
+    }
+
+    /// The coder for compressing. `steps` is the bits-back chain's T (nil: the checkpoint's own).
+    /// - Throws: `CoderFactoryError` for an unreadable checkpoint, `BitsBackError` for steps out of range.
+    public func encoder(_ choice: CoderChoice, steps: Int? = nil) throws -> any PixelCoder {
+        switch choice {
+        case .stored:
+            return StoredPixelCoder()
+        case .bitsBack:
+            let prior = try loadPrior()
+            return try BitsBackCoder(
+                prior: prior, parameters: ChainParameters(steps: steps ?? prior.metadata.codingSteps), threads: threads)
+        }
+    }
+
+    /// The coder that decodes `container`. For model-based coders the checkpoint must be the one whose
+    /// hash the container records.
+    /// - Parameter verifyingMessageChecksum: false only to fuzz what lies behind the ANS message's CRC.
+    /// - Throws: `CoderFactoryError` for an unreadable or mismatched checkpoint.
+    public func decoder(for container: Container, verifyingMessageChecksum: Bool = true) throws -> any PixelCoder {
+        switch container.coder {
+        case .stored:
+            return StoredPixelCoder()
+        case .bitsBack:
+            var prior = try loadPrior()
+            var hash = BitsBackCoder.hash(of: prior)
+            // Made with an earlier release's default checkpoint: this build keeps it by its hash.
+            if hash != container.modelHash, case .checkpoint(path: nil) = priorSource,
+               let released = Checkpoint.releasedURL(sha256Hex: Archive.hex(container.modelHash)) {
+                prior = try loadPrior(path: released.path)
+                hash = BitsBackCoder.hash(of: prior)
+            }
+            guard hash == container.modelHash else {
+                throw CoderFactoryError.checkpointMismatch(
+                    wanted: Archive.hex(container.modelHash), source: sourceDescription, found: Archive.hex(hash))
+            }
+            let coder = try BitsBackCoder(prior: prior, threads: threads)
+            coder.verifiesMessageChecksum = verifyingMessageChecksum
+            return coder
+        }
+    }
+
+    /// What `priorSource` names, for messages.
+    private var sourceDescription: String {
+        switch priorSource {
+        case .checkpoint(path: let path?): return "the checkpoint \(path)"
+        case .checkpoint(path: nil): return "this build's default checkpoint or any checkpoint it keeps from earlier releases"
+        case .loaded: return "the loaded checkpoint"
+        }
+    }
+
+    private func loadPrior() throws -> DiffusionPrior {
+        switch priorSource {
+        case .loaded(let prior): return prior
+        case .checkpoint(let path): return try loadPrior(path: path)
+        }
+    }
+
+    private func loadPrior(path: String?) throws -> DiffusionPrior {
+        do {
+            return try DiffusionPrior(checkpoint: Checkpoint.load(path: path))
+        } catch {
+            throw CoderFactoryError.checkpointUnreadable(path: path, reason: String(describing: error))
+        }
+    }
+}
+
+/// Why `CoderFactory` could not make a coder.
+public enum CoderFactoryError: Error, Equatable, CustomStringConvertible {
+    /// The checkpoint file (nil: the packaged default) could not be loaded.
+    case checkpointUnreadable(path: String?, reason: String)
+    /// The container was written with another checkpoint than any this factory can load.
+    case checkpointMismatch(wanted: String, source: String, found: String)
+
+    public var description: String {
+        switch self {
+        case let .checkpointUnreadable(path, reason): return "checkpoint \(path ?? "(default)"): \(reason)"
+        case let .checkpointMismatch(wanted, source, found):
+            return "this file was compressed with the checkpoint of SHA-256 \(wanted), not \(source) (\(found.prefix(16))…)"
+        }
+    }
+}
