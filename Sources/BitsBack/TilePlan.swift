@@ -18,7 +18,7 @@ public struct TileRect: Equatable, Sendable {
 
 /// How images are cut into tiles that are coded one after another on one ANS stack.
 ///
-/// Why tiles (DESIGN §2): the first operation of a bits-back chain is a pop of z_0 ~ q(z_0 | x), which
+/// Why tiles (docs/DESIGN.md §2): the first operation of a bits-back chain is a pop of z_0 ~ q(z_0 | x), which
 /// needs about log2(σ/δ) + 2 bits per sub-pixel already on the stack. A whole large image would draw all
 /// of them from the initial bits, more than the image's own code length. The encoder therefore starts
 /// with a small tile and makes every later tile as large as the bits already on the stack allow

@@ -59,7 +59,7 @@ import PixelCoding
 /// pixel digest and CRC: 0.29 bytes per image, 0.0008 bits per sub-pixel) against 32,560 in version 1
 /// (`ContainerTests.testDatasetRecordsCostAlmostNothing`).
 ///
-/// Deviation from DESIGN §5 (a pixel checksum per image): version 2 keeps one pixel digest for the
+/// Why one digest (docs/DESIGN.md §5) and not a pixel checksum per image: version 2 keeps one pixel digest for the
 /// whole archive. A per-image SHA-256 costs 256 bits per image, 0.083 bits per sub-pixel on CIFAR; a
 /// bits-back archive is one ANS chain, so damage anywhere spoils every image decoded after it anyway;
 /// and `Archive.decompress` checks the digest over all decoded images before it returns any, so no

@@ -1,4 +1,4 @@
-/// Deterministic elementary functions (DESIGN §3): the same bits on every machine, every build and every
+/// Deterministic elementary functions (docs/DESIGN.md §3): the same bits on every machine, every build and every
 /// thread count, because they use only IEEE-754 add, subtract, multiply, divide, square root, exact
 /// integer ↔ float conversions, bit manipulation and *explicit* fused multiply-add
 /// (`addingProduct`). Platform libm is never called, and no expression relies on the compiler fusing or

@@ -1,4 +1,4 @@
-/// Vectorised single-precision exp, sigmoid and SiLU for the network's activations (DESIGN §3).
+/// Vectorised single-precision exp, sigmoid and SiLU for the network's activations (docs/DESIGN.md §3).
 ///
 /// Each lane is computed by one fixed sequence of IEEE-754 operations (add, multiply, divide, min/max,
 /// round-to-nearest-even and explicit fused multiply-add), so a lane's result depends only on its input:

@@ -1,5 +1,5 @@
 /// Vectorised sine and cosine of single-precision arguments, evaluated in double precision and rounded
-/// once to `Float` (used for the network's Fourier features, DESIGN §3).
+/// once to `Float` (used for the network's Fourier features, docs/DESIGN.md §3).
 ///
 /// Each lane is one fixed sequence of IEEE-754 binary64 operations (round-to-nearest-even, explicit fused
 /// multiply-add, Horner polynomials), so the result depends only on the lane's input and is the same on

@@ -1,7 +1,7 @@
 import Foundation
 
 /// A loaded prior checkpoint: the safetensors file (weights + metadata) with its raw bytes, so that the
-/// codec can hash exactly what was loaded (DESIGN §3: the container records the checkpoint's hash).
+/// codec can hash exactly what was loaded (docs/DESIGN.md §3: the container records the checkpoint's hash).
 ///
 /// Loading validates the metadata (architecture `vdmz-resnet-1`) and that every tensor the architecture
 /// needs is present with the right shape; a mismatch throws `ModelError`, never traps.

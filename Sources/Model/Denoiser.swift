@@ -15,7 +15,7 @@ public struct DenoiserOutput {
 /// Layouts: inputs and outputs are planar float32 `[3][height][width]` (PyTorch's NCHW for one image);
 /// inside, activations are channels-last.
 ///
-/// Determinism (DESIGN §3): the output bits depend only on the checkpoint, z and γ — not on the thread
+/// Determinism (docs/DESIGN.md §3): the output bits depend only on the checkpoint, z and γ — not on the thread
 /// count, not on the tile size (tiles carry a halo of 2B + 2 pixels, the receptive radius, so their
 /// interior equals the whole-image result bit for bit), and not on the machine as long as it has IEEE-754
 /// float32/float64 with FMA: every convolution output has a fixed summation order with explicit FMA,

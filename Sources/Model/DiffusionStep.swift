@@ -1,7 +1,7 @@
 import ExactMath
 
 /// One step between noise levels s < t (γ_s < γ_t): the forward transition q(z_t | z_s) and the reverse
-/// step p(z_s | z_t) of DESIGN §1 / NETWORK.md, with c = −expm1(γ_s − γ_t):
+/// step p(z_s | z_t) of docs/DESIGN.md §1 / NETWORK.md, with c = −expm1(γ_s − γ_t):
 /// - forward: z_t = α_{t|s}·z_s + σ_{t|s}·ε, α_{t|s} = α_t/α_s, σ²_{t|s} = σ_t²·c;
 /// - reverse: mean μ = (α_s/α_t)·(z_t − σ_t·c·ε̂), variance σ_Q² = σ_s²·c (fixed), or with learned variance
 ///   log σ_p² = frac·log σ²_{t|s} + (1 − frac)·log σ_Q², frac = (v + 1)/2.

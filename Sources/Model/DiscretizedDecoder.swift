@@ -1,6 +1,6 @@
 import ExactMath
 
-/// The decoder p(x | z_0) of DESIGN §1: per sub-pixel, a softmax over the 256 values k of the logits
+/// The decoder p(x | z_0) of docs/DESIGN.md §1: per sub-pixel, a softmax over the 256 values k of the logits
 /// ℓ_k = −½·((z_0/α_0 − f(k))·exp(−γ_0/2))², with f(k) = 2(k + ½)/256 − 1.
 ///
 /// Determinism: α_0 and exp(−γ_0/2) are float64 from the float32 γ_0 via `ExactMath`; each logit is the

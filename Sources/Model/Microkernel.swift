@@ -1,6 +1,6 @@
 /// The register-blocked multiply–accumulate kernels shared by the convolution and the matrix multiply.
 ///
-/// Summation order (the determinism contract, DESIGN §3): every output element starts from its initial
+/// Summation order (the determinism contract, docs/DESIGN.md §3): every output element starts from its initial
 /// value and then accumulates, with one fused multiply-add each, the products for tap 0 … tapCount−1 and,
 /// within a tap, depth index 0 … depth−1, in that order. The order does not depend on the block an
 /// element falls in, on which kernel variant (6-row or 1-row) computes it, or on the thread that runs it,

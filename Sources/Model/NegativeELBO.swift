@@ -1,7 +1,7 @@
 import ExactMath
 
 /// The negative ELBO of one image at T steps, in bits per sub-pixel (nats / (3·H·W·ln 2)), split into its
-/// three terms (DESIGN §1, NETWORK.md "Parity fixture").
+/// three terms (docs/DESIGN.md §1, NETWORK.md "Parity fixture").
 public struct ELBOTerms: Equatable {
     /// KL(q(z_1 | x) ‖ N(0, I)).
     public var prior: Double

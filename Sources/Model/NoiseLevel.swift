@@ -1,6 +1,6 @@
 import ExactMath
 
-/// Variance-preserving marginals at one noise level γ (DESIGN §1): σ² = sigmoid(γ), α² = sigmoid(−γ).
+/// Variance-preserving marginals at one noise level γ (docs/DESIGN.md §1): σ² = sigmoid(γ), α² = sigmoid(−γ).
 /// All in float64 from a float32 γ, with `ExactMath` and IEEE square roots: the same bits everywhere.
 public struct NoiseLevel: Equatable {
     /// γ, as the float32 value shared by encoder and decoder, widened exactly.

@@ -1,7 +1,7 @@
 import XCTest
 @testable import Model
 
-/// The network output is bit-identical for 1, 2 and 3 threads and for any tiling (DESIGN §3).
+/// The network output is bit-identical for 1, 2 and 3 threads and for any tiling (docs/DESIGN.md §3).
 final class DeterminismTests: XCTestCase {
     /// Number of elements whose bits differ (0 when identical); keeps failure messages short.
     private func differences(_ a: [Float]?, _ b: [Float]?) -> Int {

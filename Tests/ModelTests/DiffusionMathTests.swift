@@ -2,7 +2,7 @@ import Foundation
 import XCTest
 @testable import Model
 
-/// Identities of the VP diffusion math (DESIGN §1) and of the decoder.
+/// Identities of the VP diffusion math (docs/DESIGN.md §1) and of the decoder.
 final class DiffusionMathTests: XCTestCase {
     func testScheduleEndpointsAndMonotonicity() throws {
         let prior = try Fixtures.prior("tiny")

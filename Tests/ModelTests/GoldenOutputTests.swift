@@ -1,7 +1,7 @@
 import XCTest
 @testable import Model
 
-/// The exact output bits of the network on a fixed input (DESIGN §3: any machine, any build must compute
+/// The exact output bits of the network on a fixed input (docs/DESIGN.md §3: any machine, any build must compute
 /// the same bits, or files coded elsewhere do not decode). The expected hashes were recorded on the
 /// development machine (x86-64, AMD EPYC) with this code; a failure here on another machine or after a
 /// kernel change means encoder and decoder could disagree. Parity with PyTorch is `ParityTests`.
