@@ -1,4 +1,4 @@
-"""VDM negative ELBO (DESIGN §1): prior, discretized decoder, discrete-time (L_T) and continuous-time
+"""VDM negative ELBO (docs/DESIGN.md §1): prior, discretized decoder, discrete-time (L_T) and continuous-time
 diffusion terms. All per-image functions return nats per image, shape [N]."""
 import math
 
