@@ -64,7 +64,8 @@ def test_cluster_run_is_byte_identical_to_the_local_run(cluster_client, images, 
     # One image back from the cluster's archive alone.
     restored = tmp_path / "restored"
     restored.mkdir()
-    subprocess.run([str(VDMZ), "decompress", "--quiet", "--only", "img_004.png", "-d", str(restored), str(out)], check=True)
+    subprocess.run([str(VDMZ), "decompress", "--quiet", "--model", str(MODEL), "--only", "img_004.png", "-d", str(restored), str(out)],
+                   check=True)
     assert sorted(os.listdir(restored)) == ["img_004.png"]
 
 
