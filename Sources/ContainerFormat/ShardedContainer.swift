@@ -233,13 +233,15 @@ public struct ShardedContainer: Sendable {
         let entry = shards[number]
         guard entry.offset + entry.byteCount <= source.byteCount else { throw ContainerError.truncated }
         let bytes = try source.bytes(in: entry.offset..<(entry.offset + entry.byteCount))
+        // The CRC first: damage anywhere in the shard reads as damage, whatever field it hit.
+        let bodyCount = bytes.count - 4
+        let storedCRC = UInt32(bytes[bodyCount]) | UInt32(bytes[bodyCount + 1]) << 8
+            | UInt32(bytes[bodyCount + 2]) << 16 | UInt32(bytes[bodyCount + 3]) << 24
+        guard CRC32.checksum(bytes[..<bodyCount]) == storedCRC else { throw ContainerError.checksumMismatch }
         do {
             var reader = ByteReader(bytes)
             let body = try Container.readVersion2Body(from: &reader, limits: limits)
-            let bodyCount = reader.offset
-            let storedCRC = try reader.readUInt32()
-            guard reader.isAtEnd else { throw ContainerError.invalidField("bytes after shard \(number)") }
-            guard CRC32.checksum(bytes[..<bodyCount]) == storedCRC else { throw ContainerError.checksumMismatch }
+            guard reader.offset == bodyCount else { throw ContainerError.invalidField("shard \(number) does not end where its length says") }
             guard body.records.map(\.name) == entry.names else {
                 throw ContainerError.invalidField("shard \(number) does not hold the images the index names")
             }
