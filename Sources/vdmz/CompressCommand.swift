@@ -15,7 +15,7 @@ struct Compress: ParsableCommand {
             "-" reads standard input (and then writes standard output unless -o is given).
             """)
 
-    @Argument(help: "PNG files to compress (\"-\" for standard input).")
+    @Argument(help: "PNG files to compress (\"-\" for standard input); with -o, also folders of PNG files and .npy arrays of images.")
     var inputs: [String]
 
     @Option(name: .shortAndLong, help: "Output file (\"-\" for standard output); with several inputs, a dataset archive.")
