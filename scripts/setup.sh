@@ -32,7 +32,7 @@ if [ ! -x .venv/bin/python ]; then
     echo "setup: creating the virtual environment .venv"
     python3 -m venv .venv
 fi
-if ! .venv/bin/python -c "import torch, safetensors, numpy, pytest, PIL" >/dev/null 2>&1; then
+if ! .venv/bin/python -c "import torch, safetensors, numpy, pytest, PIL, distributed" >/dev/null 2>&1; then
     echo "setup: installing training/requirements.txt into .venv (CPU build of PyTorch; a minute or two)"
     .venv/bin/python -m pip install -q -r training/requirements.txt
 fi

@@ -10,7 +10,7 @@ bash scripts/setup.sh
 log="$(mktemp)"
 trap 'rm -f "$log"' EXIT
 set +e
-.venv/bin/python -m pytest -q training/tests bench/tests 2>&1 | tee "$log"
+.venv/bin/python -m pytest -q training/tests bench/tests scale/tests 2>&1 | tee "$log"
 python_status=${PIPESTATUS[0]}
 python_summary=$(grep -E "^[0-9]+ passed|[0-9]+ passed" "$log" | tail -1)
 swift test 2>&1 | tee "$log"

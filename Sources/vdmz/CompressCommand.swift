@@ -15,7 +15,7 @@ struct Compress: ParsableCommand {
             "-" reads standard input (and then writes standard output unless -o is given).
             """)
 
-    @Argument(help: "PNG files to compress (\"-\" for standard input).")
+    @Argument(help: "PNG files to compress (\"-\" for standard input); with -o, also folders of PNG files and .npy arrays of images.")
     var inputs: [String]
 
     @Option(name: .shortAndLong, help: "Output file (\"-\" for standard output); with several inputs, a dataset archive.")
@@ -29,6 +29,7 @@ struct Compress: ParsableCommand {
     @OptionGroup var threadOptions: ThreadOptions
     @OptionGroup var limitOptions: LimitOptions
     @OptionGroup var outputOptions: OutputOptions
+    @OptionGroup var shardOptions: ShardOptions
 
     @Flag(help: "Decode the result once before writing it, and compare.")
     var verify = false
@@ -55,6 +56,10 @@ struct Compress: ParsableCommand {
         var failed = false
         do {
             try checkCoderOptions()
+            if wantsDataset {
+                guard let output else { throw CLIError("a dataset (several inputs, a folder or an .npy array) needs -o SET.vdmz") }
+                return try compressSharded(to: output)
+            }
             let factory = CoderFactory(prior: .checkpoint(path: modelOptions.model), threads: threadOptions.count)
             let pixelCoder = try factory.encoder(coder, steps: modelOptions.steps)
             if inputs.count > 1, let output {

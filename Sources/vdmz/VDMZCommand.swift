@@ -5,5 +5,5 @@ import Codec
 struct VDMZ: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "vdmz", abstract: "Lossless image compression with a diffusion prior.",
-        subcommands: [Compress.self, Decompress.self, Info.self, Rate.self, Sample.self])
+        subcommands: [Compress.self, Decompress.self, Info.self, Rate.self, Sample.self, Join.self])
 }
