@@ -139,6 +139,14 @@ final class CLIErrorTests: XCTestCase {
         try assertFails(["decompress", "--max-pixels", "90", "a.png.vdmz"], mentioning: "raise it with --max-pixels", leaves: ["a.png.vdmz"])
     }
 
+    /// Too few steps for the shipped model (its ELBO at T = 2 is far above 8 bits/sub-pixel): a one-line
+    /// refusal, nothing written; the checkpoint's own T still compresses.
+    func testFewStepsThatWouldExpandThePixelsAreRefused() throws {
+        try cli.write(try testImage(.rgb, bitDepth: 8, width: 16, height: 12).pngData(), to: "a.png")
+        try assertFails(["compress", "--steps", "2", "a.png"], mentioning: "more than the 8 of storing them", leaves: ["a.png"])
+        try assertFails(["compress", "--steps", "2", "a.png"], mentioning: "--coder stored", leaves: ["a.png"])
+    }
+
     func testStoredCoderRejectsModelOptions() throws {
         try cli.write(try testImage(.rgb, bitDepth: 8).pngData(), to: "a.png")
         try assertFails(["compress", "--coder", "stored", "--steps", "10", "a.png"], mentioning: "--steps", leaves: ["a.png"])
