@@ -34,6 +34,9 @@ struct Compress: ParsableCommand {
     @Flag(help: "Decode the result once before writing it, and compare.")
     var verify = false
 
+    @Flag(help: "Write the file even when fewer --steps than the checkpoint's make it larger than the raw pixels.")
+    var allowExpansion = false
+
     private var force: Bool { outputOptions.force }
     private var quiet: Bool { outputOptions.quiet }
     private var limits: ImageLimits { limitOptions.limits }
@@ -128,13 +131,13 @@ struct Compress: ParsableCommand {
     /// A model that is worse than storing at its own T (an untrained test checkpoint, noise images) is
     /// not refused: that is the model's rate, not a choice of the user.
     private func checkWorthModelling(_ container: Container, coder: any PixelCoder) throws {
-        guard let coder = coder as? BitsBackCoder, coder.steps < coder.prior.metadata.codingSteps else { return }
+        guard !allowExpansion, let coder = coder as? BitsBackCoder, coder.steps < coder.prior.metadata.codingSteps else { return }
         let subpixels = container.images.reduce(0) { $0 + 3 * $1.header.width * $1.header.height }
         let payloadBits = 8 * container.payload.count
         guard payloadBits > 8 * subpixels else { return }
         throw CLIError("--steps \(coder.steps) codes these pixels in \(String(format2: Double(payloadBits) / Double(subpixels))) "
             + "bits/sub-pixel, more than the 8 of storing them; the checkpoint codes with "
-            + "\(coder.prior.metadata.codingSteps) steps: drop --steps or pass more, or use --coder stored (nothing written)")
+            + "\(coder.prior.metadata.codingSteps) steps: drop --steps or pass more, use --coder stored, or --allow-expansion (nothing written)")
     }
 
     private func checkDestination(_ destination: String, inputs: [String]) throws {
