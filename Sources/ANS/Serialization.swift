@@ -35,7 +35,15 @@ extension Message {
     /// The message as bytes (see the format above).
     public func serialized() -> [UInt8] {
         var out = [UInt8]()
-        out.reserveCapacity(serializedByteCount)
+        serialize(appendingTo: &out)
+        return out
+    }
+
+    /// Appends `serialized()` to `out`, growing it once (a payload's header and its message in one
+    /// buffer, without a second copy of a large message).
+    public func serialize(appendingTo out: inout [UInt8]) {
+        let start = out.count
+        out.reserveCapacity(start + serializedByteCount)
         func varint(_ v: UInt64) {
             var v = v
             while v >= 0x80 { out.append(UInt8(v & 0x7F) | 0x80); v >>= 7 }
@@ -45,9 +53,8 @@ extension Message {
         varint(UInt64(laneCount)); varint(seed); varint(initialWordsDrawn); varint(UInt64(wordCount))
         for h in heads { for s in stride(from: 0, to: 64, by: 8) { out.append(UInt8(truncatingIfNeeded: h >> UInt64(s))) } }
         for w in words[0..<wordCount] { for s in stride(from: 0, to: 32, by: 8) { out.append(UInt8(truncatingIfNeeded: w >> UInt32(s))) } }
-        let crc = out.withUnsafeBufferPointer { CRC32.checksum($0) }
+        let crc = out.withUnsafeBufferPointer { CRC32.checksum(UnsafeBufferPointer(rebasing: $0[start...])) }
         for s in stride(from: 0, to: 32, by: 8) { out.append(UInt8(truncatingIfNeeded: crc >> UInt32(s))) }
-        return out
     }
 
     /// Reads a message written by `serialized()`. Throws `ANSError.truncated` or `.corrupt`.
