@@ -89,7 +89,8 @@ public final class BitsBackCoder: PixelCoder {
         var header = ByteWriter()
         header.append(parameters.encoded)
         TileList.write(targets, areas: images.map { $0.width * $0.height }, runLength: profile.runLengthTileList, to: &header)
-        let payload = header.bytes + message.serialized()
+        message.serialize(into: &header)
+        let payload = header.bytes
         return (payload, CodingReport(imageBits: imageBits, initialBits: message.initialBitsDrawn, payloadBytes: payload.count))
     }
 
