@@ -22,8 +22,10 @@ struct Compress: ParsableCommand {
     var output: String?
 
     @Option(help: ArgumentHelp(
-        "Pixel coder: bits-back (the diffusion prior) or stored (zlib, no model: fast, for comparison).", valueName: "coder"))
-    var coder: CoderChoice = .bitsBack
+        "Pixel coder: auto (bits-back and context, keeps the smaller file), bits-back (the diffusion prior), "
+            + "context (classical context modelling, no model: fast; for graphics and gray images) or stored "
+            + "(zlib, no model: for comparison).", valueName: "coder"))
+    var coder: CoderChoice = .auto
 
     @OptionGroup var modelOptions: ModelOptions
     @OptionGroup var threadOptions: ThreadOptions
@@ -43,11 +45,11 @@ struct Compress: ParsableCommand {
 
     /// Refuses options that the chosen coder would ignore.
     private func checkCoderOptions() throws {
-        if coder == .stored && modelOptions.steps != nil {
-            throw CLIError("--steps applies to the bits-back coder only (the stored coder has no diffusion steps)")
+        if !coder.usesModel && modelOptions.steps != nil {
+            throw CLIError("--steps applies to the bits-back coder only (the \(coder.rawValue) coder has no diffusion steps)")
         }
-        if coder == .stored && modelOptions.model != nil {
-            throw CLIError("--model applies to the bits-back coder only (the stored coder uses no model)")
+        if !coder.usesModel && modelOptions.model != nil {
+            throw CLIError("--model applies to the bits-back coder only (the \(coder.rawValue) coder uses no model)")
         }
     }
 
@@ -56,7 +58,7 @@ struct Compress: ParsableCommand {
         do {
             try checkCoderOptions()
             let factory = CoderFactory(prior: .checkpoint(path: modelOptions.model), threads: threadOptions.count)
-            let pixelCoder = try factory.encoder(coder, steps: modelOptions.steps)
+            let pixelCoder = try factory.encoders(coder, steps: modelOptions.steps)
             if inputs.count > 1, let output {
                 try compressDataset(to: output, coder: pixelCoder)
             } else {
@@ -77,17 +79,17 @@ struct Compress: ParsableCommand {
     }
 
 
-    private func compressOne(_ input: String, coder: any PixelCoder) throws {
+    private func compressOne(_ input: String, coder: [any PixelCoder]) throws {
         let destination = output ?? (input == "-" ? "-" : input + ".vdmz")
         try checkDestination(destination, inputs: [input])
         let image = try RasterImage(pngData: FileIO.readFile(input), limits: limits)
         let name = input == "-" ? "stdin.png" : baseName(input)
-        let bytes = try encode([NamedImage(name: name, image: image)], coder: coder, isDataset: false, label: name)
+        let (bytes, used) = try encode([NamedImage(name: name, image: image)], coders: coder, isDataset: false, label: name)
         try write(bytes, to: destination, modeOf: input)
-        report(input, destination, bytes: bytes, images: [image], coder: coder)
+        report(input, destination, bytes: bytes, images: [image], coder: used)
     }
 
-    private func compressDataset(to destination: String, coder: any PixelCoder) throws {
+    private func compressDataset(to destination: String, coder: [any PixelCoder]) throws {
         guard !inputs.contains("-") else { throw CLIError("standard input cannot be part of a dataset archive") }
         try checkDestination(destination, inputs: inputs)
         var images: [NamedImage] = []
@@ -102,20 +104,23 @@ struct Compress: ParsableCommand {
                 throw CLIError("\(input): \(errorLine(error))")
             }
         }
-        let bytes = try encode(images, coder: coder, isDataset: true, label: destination)
+        let (bytes, used) = try encode(images, coders: coder, isDataset: true, label: destination)
         try write(bytes, to: destination, modeOf: inputs[0])
-        report("\(inputs.count) images", destination, bytes: bytes, images: images.map(\.image), coder: coder)
+        report("\(inputs.count) images", destination, bytes: bytes, images: images.map(\.image), coder: used)
     }
 
-    private func encode(_ images: [NamedImage], coder: any PixelCoder, isDataset: Bool, label: String) throws -> [UInt8] {
+    /// Codes with each coder of `coders` and keeps the smallest file; returns it and the coder that made it.
+    private func encode(_ images: [NamedImage], coders: [any PixelCoder], isDataset: Bool, label: String)
+        throws -> ([UInt8], any PixelCoder) {
         let progress = ProgressReporter(label: "vdmz: compressing \(label)", quiet: quiet)
         defer { progress.finish() }
-        let bytes = try Archive.compress(images, coder: coder, isDataset: isDataset, progress: progress.handler).serialized()
+        let (_, bytes, coder) = try Archive.compressSmallest(images, coders: coders, isDataset: isDataset,
+                                                             progress: progress.handler)
         if verify {
             let restored = try Archive.decompress(Container(parsing: bytes, limits: limits), coder: coder)
             guard restored == images else { throw CLIError("verification failed: the decoded images differ (nothing written)") }
         }
-        return bytes
+        return (bytes, coder)
     }
 
     private func checkDestination(_ destination: String, inputs: [String]) throws {
