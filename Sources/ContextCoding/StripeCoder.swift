@@ -38,6 +38,13 @@ struct StripeCoder {
         let ranges = (0..<3).map { mode.transform.range(ofPlane: min($0, planeCount - 1)) }
         let lows = ranges.map(\.lowerBound), highs = ranges.map(\.upperBound)
         let matching = mode.matchesNeighbours
+        // Bias cancellation (JPEG-LS, CALIC): per bias context the sum and count of the MED errors; the
+        // prediction is corrected by their quotient (truncated towards zero). Counts halve at 256.
+        var biasSum = [Int32](repeating: 0, count: 3 * Self.activityBuckets * 16)
+        var biasCount = [Int32](repeating: 0, count: 3 * Self.activityBuckets * 16)
+        // |prediction error| of every coded value (row 0, above the stripe: 0), a context of its neighbours.
+        var errors = [Int32](repeating: 0, count: planeCount * planeStride)
+        try errors.withUnsafeMutableBufferPointer { errors in
         try bucketOf.withUnsafeBufferPointer { bucketOf in
             var previousMatch = 0
             for r in 0..<rows {
@@ -88,11 +95,21 @@ struct StripeCoder {
                         let north: Int32 = hasN ? p[i - w] : west
                         let northWest: Int32 = hasN && x > 0 ? p[i - w - 1] : north
                         let northEast: Int32 = hasN && x < w - 1 ? p[i - w + 1] : north
-                        let prediction: Int32
-                        if northWest >= max(west, north) { prediction = min(west, north) }
-                        else if northWest <= min(west, north) { prediction = max(west, north) }
-                        else { prediction = west + north - northWest }
+                        let med: Int32
+                        if northWest >= max(west, north) { med = min(west, north) }
+                        else if northWest <= min(west, north) { med = max(west, north) }
+                        else { med = west + north - northWest }
+                        let e = errors.baseAddress! + c * planeStride
+                        let errorWest = x > 0 ? e[i - 1] : 0, errorNorth = e[i - w]
+                        let errorNE = x < w - 1 ? e[i - w + 1] : 0
                         let activity = abs(north - northWest) + abs(west - northWest) + abs(northEast - north)
+                            + errorWest + (errorNorth + errorNE) / 2
+                        let pattern = (west > med ? 1 : 0) | (north > med ? 2 : 0) | (northWest > med ? 4 : 0)
+                            | (northEast > med ? 8 : 0)
+                        let biasContext = (c * Self.activityBuckets + bucketOf[Int(min(activity, 127))]) * 16 + pattern
+                        let count = biasCount[biasContext]
+                        let correction = count == 0 ? 0 : biasSum[biasContext] / count
+                        let prediction = min(max(med + correction, lows[c]), highs[c])
                         let cross = c == 0 ? 0 : (previousToken == 0 ? 0 : previousToken <= 2 ? 1 : previousToken <= 6 ? 2 : 3)
                         let context = (c * Self.activityBuckets + bucketOf[Int(min(activity, 127))]) * Self.crossBuckets + cross
                         var token = 0, extra = 0
@@ -120,10 +137,20 @@ struct StripeCoder {
                             try store(token, prediction: prediction, at: p + i, low: lows[c], high: highs[c])
                         }
                         previousToken = token
+                        biasSum[biasContext] += p[i] - med
+                        e[i] = abs(p[i] - prediction)
+                        if count == 255 {
+                            biasSum[biasContext] /= 2
+                            biasCount[biasContext] = 128
+                        } else {
+                            biasCount[biasContext] = count + 1
+                        }
                     }
                 }
             }
         }
+    }
+
     }
 
     /// The decoder's write of a value from its zigzagged residual `u`, checked against the plane's range.
