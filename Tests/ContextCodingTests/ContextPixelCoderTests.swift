@@ -135,4 +135,22 @@ final class ContextPixelCoderTests: XCTestCase {
             XCTAssertEqual(message, before)
         }
     }
+
+    func testEveryModeRoundTripsWhenForced() throws {
+        // Gray with 20 levels: valid input for every mode, so each can be forced and must decode exactly.
+        let picture = try image(37, 19) { x, y in let v = UInt8(((x / 3 + y / 2) % 20) * 12); return (v, v, v) }
+        var modes: [StripeMode] = [.palette]
+        for transform in ColourTransform.allCases {
+            for matching in [false, true] { modes.append(StripeMode(transform: transform, matchesNeighbours: matching)) }
+        }
+        for mode in modes {
+            var message = try Message(laneCount: 1)
+            message.pushForSequentialPop(try ContextPixelCoder.intervalsOf(picture, firstRow: 0, rows: 19, mode: mode))
+            let payload = [ContextPixelCoder.currentVersion, mode.byte] + message.serialized()
+            let decoded = try ContextPixelCoder().decode(payload, shapes: [picture.shape(steps: 0)], progress: nil)
+            XCTAssertEqual(decoded, [picture], "mode \(mode.byte)")
+        }
+        XCTAssertNil(StripeMode(byte: 9))
+        XCTAssertNil(StripeMode(byte: 16))
+    }
 }
