@@ -2,13 +2,13 @@
 /// for both sides (`SymbolStream`). The stripe's planes (from `ColourTransform`) are held as Int32 with
 /// one extra row on top: the row above the stripe when there is one (already known to the decoder).
 ///
-/// Per pixel, in raster order: with neighbour matching, first a symbol m ∈ 0…4 — 0 a new pixel, k ≥ 1 the
-/// pixel equals the k-th available-or-not neighbour of (W, N, NE, NW) — under a context of which
-/// neighbours equal each other and what the previous pixel was; a matched pixel is a copy. Otherwise per
-/// plane: the MED (LOCO-I) prediction from W, N, NW; the residual, zigzagged, is split into a token
-/// (values 0…15 themselves, larger ones by exponent and top mantissa bit) coded under a context of the
-/// plane, the local gradient activity |N − NW| + |W − NW| + |NE − N| (16 buckets) and the previous plane's
-/// token of the same pixel (4 buckets), and raw low bits.
+/// Per pixel, in raster order: with neighbour matching, first a symbol m ∈ 0…4 — 0 a new pixel, m ≥ 1
+/// the pixel is a copy of the m-th of (W, N, NE, NW) — under a context of which neighbours equal each
+/// other and what the previous pixel was. Otherwise per plane: the MED (LOCO-I) or a smooth prediction,
+/// whichever erred less at W, N and NE, plus a learned bias (JPEG-LS/CALIC bias cancellation); the
+/// zigzagged residual is split into a token (0…15 themselves, larger values by exponent and top
+/// mantissa bit) and raw low bits; the token's context is the plane, the local activity (gradients and
+/// the neighbours' errors, 16 buckets) and the previous plane's token of the same pixel (4 buckets).
 struct StripeCoder {
     static let tokenAlphabet = 32
     static let activityBuckets = 16
@@ -44,6 +44,10 @@ struct StripeCoder {
         var biasCount = [Int32](repeating: 0, count: 3 * Self.activityBuckets * 16)
         // |prediction error| of every coded value (row 0, above the stripe: 0), a context of its neighbours.
         var errors = [Int32](repeating: 0, count: planeCount * planeStride)
+        // Per predictor (MED, smooth) its |error| at every coded value: each pixel uses the predictor that
+        // did better on W, N and NE.
+        var predictorErrors = [Int32](repeating: 0, count: 2 * planeCount * planeStride)
+        try predictorErrors.withUnsafeMutableBufferPointer { predictorErrors in
         try errors.withUnsafeMutableBufferPointer { errors in
         try bucketOf.withUnsafeBufferPointer { bucketOf in
             var previousMatch = 0
@@ -95,10 +99,16 @@ struct StripeCoder {
                         let north: Int32 = hasN ? p[i - w] : west
                         let northWest: Int32 = hasN && x > 0 ? p[i - w - 1] : north
                         let northEast: Int32 = hasN && x < w - 1 ? p[i - w + 1] : north
-                        let med: Int32
-                        if northWest >= max(west, north) { med = min(west, north) }
-                        else if northWest <= min(west, north) { med = max(west, north) }
-                        else { med = west + north - northWest }
+                        let medPrediction: Int32
+                        if northWest >= max(west, north) { medPrediction = min(west, north) }
+                        else if northWest <= min(west, north) { medPrediction = max(west, north) }
+                        else { medPrediction = west + north - northWest }
+                        let smooth = min(max((2 * (west + north) + northEast - northWest + 2) >> 2, lows[c]), highs[c])
+                        let q1 = predictorErrors.baseAddress! + (2 * c) * planeStride
+                        let q2 = q1 + planeStride
+                        let cost1 = (x > 0 ? q1[i - 1] : 0) + q1[i - w] + (x < w - 1 ? q1[i - w + 1] : 0)
+                        let cost2 = (x > 0 ? q2[i - 1] : 0) + q2[i - w] + (x < w - 1 ? q2[i - w + 1] : 0)
+                        let med = cost2 < cost1 ? smooth : medPrediction
                         let e = errors.baseAddress! + c * planeStride
                         let errorWest = x > 0 ? e[i - 1] : 0, errorNorth = e[i - w]
                         let errorNE = x < w - 1 ? e[i - w + 1] : 0
@@ -139,6 +149,8 @@ struct StripeCoder {
                         previousToken = token
                         biasSum[biasContext] += p[i] - med
                         e[i] = abs(p[i] - prediction)
+                        q1[i] = abs(p[i] - medPrediction)
+                        q2[i] = abs(p[i] - smooth)
                         if count == 255 {
                             biasSum[biasContext] /= 2
                             biasCount[biasContext] = 128
@@ -151,6 +163,7 @@ struct StripeCoder {
         }
     }
 
+    }
     }
 
     /// The decoder's write of a value from its zigzagged residual `u`, checked against the plane's range.
