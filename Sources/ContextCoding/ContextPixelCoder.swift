@@ -9,7 +9,7 @@ import PixelCoding
 /// An image is cut into stripes of `stripeRows(width:)` rows; each stripe is coded with a fresh adaptive
 /// model (`StripeCoder`) under the mode (`StripeMode`: colour transform, neighbour matching) that the
 /// encoder measured smallest among the candidates: gray (one plane) when the stripe has R = G = B, else
-/// RGB, subtract-green and YCoCg-R, each with and without neighbour matching. Payload layout:
+/// RGB, subtract-green and YCoCg-R, each with and without neighbour matching and bias cancellation. Payload layout:
 /// docs/FORMAT.md §2.4.
 public struct ContextPixelCoder: PixelCoder {
     /// The payload version this build writes (and the only one it reads so far).
@@ -141,7 +141,15 @@ public struct ContextPixelCoder: PixelCoder {
         }
         let transforms: [ColourTransform] = isGray ? [.gray] : [.rgb, .subtractGreen, .ycocg]
         let few: [StripeMode] = palette(of: pixels, width: width, firstRow: firstRow, rows: rows) == nil ? [] : [.palette]
-        return few + transforms.flatMap { [StripeMode(transform: $0, matchesNeighbours: false), StripeMode(transform: $0, matchesNeighbours: true)] }
+        var modes = few
+        for transform in transforms {
+            for matching in [false, true] {
+                for bias in [false, true] {
+                    modes.append(StripeMode(transform: transform, matchesNeighbours: matching, cancelsBias: bias))
+                }
+            }
+        }
+        return modes
     }
 
     /// Codes a stripe under every candidate mode and keeps the one with the fewest bytes on a message.

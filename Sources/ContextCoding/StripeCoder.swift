@@ -38,6 +38,7 @@ struct StripeCoder {
         let ranges = (0..<3).map { mode.transform.range(ofPlane: min($0, planeCount - 1)) }
         let lows = ranges.map(\.lowerBound), highs = ranges.map(\.upperBound)
         let matching = mode.matchesNeighbours
+        let cancelsBias = mode.cancelsBias
         // Bias cancellation (JPEG-LS, CALIC): per bias context the sum and count of the MED errors; the
         // prediction is corrected by their quotient (truncated towards zero). Counts halve at 256.
         var biasSum = [Int32](repeating: 0, count: 3 * Self.activityBuckets * 16)
@@ -118,7 +119,7 @@ struct StripeCoder {
                             | (northEast > med ? 8 : 0)
                         let biasContext = (c * Self.activityBuckets + bucketOf[Int(min(activity, 127))]) * 16 + pattern
                         let count = biasCount[biasContext]
-                        let correction = count == 0 ? 0 : biasSum[biasContext] / count
+                        let correction = count == 0 || !cancelsBias ? 0 : biasSum[biasContext] / count
                         let prediction = min(max(med + correction, lows[c]), highs[c])
                         let cross = c == 0 ? 0 : (previousToken == 0 ? 0 : previousToken <= 2 ? 1 : previousToken <= 6 ? 2 : 3)
                         let context = (c * Self.activityBuckets + bucketOf[Int(min(activity, 127))]) * Self.crossBuckets + cross

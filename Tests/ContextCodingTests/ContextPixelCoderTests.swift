@@ -141,7 +141,11 @@ final class ContextPixelCoderTests: XCTestCase {
         let picture = try image(37, 19) { x, y in let v = UInt8(((x / 3 + y / 2) % 20) * 12); return (v, v, v) }
         var modes: [StripeMode] = [.palette]
         for transform in ColourTransform.allCases {
-            for matching in [false, true] { modes.append(StripeMode(transform: transform, matchesNeighbours: matching)) }
+            for matching in [false, true] {
+                for bias in [false, true] {
+                    modes.append(StripeMode(transform: transform, matchesNeighbours: matching, cancelsBias: bias))
+                }
+            }
         }
         for mode in modes {
             var message = try Message(laneCount: 1)
@@ -151,6 +155,7 @@ final class ContextPixelCoderTests: XCTestCase {
             XCTAssertEqual(decoded, [picture], "mode \(mode.byte)")
         }
         XCTAssertNil(StripeMode(byte: 9))
-        XCTAssertNil(StripeMode(byte: 16))
+        XCTAssertNil(StripeMode(byte: 32))
+        XCTAssertNil(StripeMode(byte: 24))
     }
 }
