@@ -31,7 +31,7 @@ let package = Package(
     products: [
         .library(
             name: "VDMZ",
-            targets: ["Codec", "BitsBack", "PixelCoding", "ContainerFormat", "Imaging", "Model", "ANS", "Bytes", "ExactMath"]),
+            targets: ["Codec", "BitsBack", "ContextCoding", "PixelCoding", "ContainerFormat", "Imaging", "Model", "ANS", "Bytes", "ExactMath"]),
         .library(name: "VDMZFuzzSupport", targets: ["FuzzSupport"]),
         .executable(name: "vdmz", targets: ["vdmz"]),
         .executable(name: "vdmz-bench", targets: ["vdmz-bench"]),
@@ -53,10 +53,12 @@ let package = Package(
         // Coders of model planes: the protocol and the stored coder, then the bits-back VDM coder.
         .target(name: "PixelCoding", dependencies: ["Imaging"], swiftSettings: checkedFlags),
         .target(name: "BitsBack", dependencies: ["PixelCoding", "ANS", "Model", "Bytes"], swiftSettings: checkedFlags),
+        // The classical context-modelling coder: no model, symbols on the same ANS stack.
+        .target(name: "ContextCoding", dependencies: ["PixelCoding", "ANS", "Imaging", "Bytes"], swiftSettings: checkedFlags),
         // The .vdmz container: records, side planes, an opaque payload, a coder tag and a model hash.
         .target(name: "ContainerFormat", dependencies: ["Imaging", "PixelCoding", "Bytes"], swiftSettings: checkedFlags),
         // The front door: images ↔ container bytes, and the one decoder factory.
-        .target(name: "Codec", dependencies: ["ContainerFormat", "BitsBack", "PixelCoding", "Imaging", "Model"],
+        .target(name: "Codec", dependencies: ["ContainerFormat", "BitsBack", "ContextCoding", "PixelCoding", "Imaging", "Model"],
                 swiftSettings: checkedFlags),
         // Decoding probe and mutator shared by the libFuzzer target (fuzz/) and the test suite.
         .target(name: "FuzzSupport", dependencies: ["Codec", "ContainerFormat", "PixelCoding", "Imaging"]),
@@ -82,6 +84,7 @@ let package = Package(
         .testTarget(name: "ImagingTests", dependencies: ["Imaging", "ExactMath", "TestSupport"]),
         .testTarget(name: "ContainerFormatTests", dependencies: ["ContainerFormat"]),
         .testTarget(name: "BitsBackTests", dependencies: ["BitsBack", "PixelCoding", "Imaging", "Model", "Bytes", "TestSupport"]),
+        .testTarget(name: "ContextCodingTests", dependencies: ["ContextCoding", "PixelCoding", "Imaging", "ANS", "TestSupport"]),
         .testTarget(
             name: "CodecTests",
             dependencies: ["Codec", "BitsBack", "ContainerFormat", "PixelCoding", "Imaging", "Model", "Bytes", "FuzzSupport", "TestSupport"]),

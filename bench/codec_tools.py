@@ -213,9 +213,15 @@ def debian_version(package: str) -> str | None:
 class Vdmz:
     """The vdmz command-line tool: single-image files, dataset archives, `info` and `rate --json`."""
 
-    def __init__(self, binary: Path, threads: int):
+    def __init__(self, binary: Path, threads: int, coder: str | None = None):
         self.binary = binary
         self.threads = threads
+        self.coder = coder   # --coder for compress (None: vdmz's default, auto)
+
+    def coding_args(self, steps: int) -> list[str]:
+        """`--coder` (when chosen) and `--steps` (unless the coder has no diffusion steps)."""
+        coder = ["--coder", self.coder] if self.coder else []
+        return coder if self.coder in ("context", "stored") else coder + ["--steps", str(steps)]
 
     def _argv(self, command: str, *rest: str | Path) -> list[str]:
         return [str(self.binary), command, "-q", "--threads", str(self.threads), *map(str, rest)]
@@ -234,13 +240,14 @@ class Vdmz:
                 "steps": found["steps"] and int(found["steps"].group(1))}
 
     def probe(self, work: Path) -> dict:
-        """Codes a tiny image with the default settings: checks that the binary works, and returns
-        the model hash and the checkpoint's default number of steps."""
+        """Codes a tiny image with the bits-back coder's default settings: checks that the binary works,
+        and returns the model hash and the checkpoint's default number of steps (named explicitly:
+        vdmz's default coder, auto, may keep the context coder's file, which has neither)."""
         rng = np.random.default_rng(0)
         pixels = rng.integers(0, 256, size=(8, 8, 3), dtype=np.uint8)
         src, coded, back = work / "probe.png", work / "probe.vdmz", work / "probe.out.png"
         Image.fromarray(pixels).save(src)
-        run_tool([str(self.binary), "compress", "-q", str(src), "-o", str(coded)])
+        run_tool([str(self.binary), "compress", "-q", "--coder", "bits-back", str(src), "-o", str(coded)])
         found = self.info(coded)
         run_tool([str(self.binary), "decompress", "-q", str(coded), "-o", str(back)])
         error = compare(load_rgb8(back), pixels)
@@ -263,7 +270,7 @@ class Vdmz:
         errors: list[str | None] = [None] * len(pngs)
         try:
             folder = pngs[0].parent
-            out.encode_s = run_tool(self._argv("compress", "--steps", str(steps),
+            out.encode_s = run_tool(self._argv("compress", *self.coding_args(steps),
                                                *[p.name for p in pngs], "-o", archive), cwd=folder)
             out.bytes = archive.stat().st_size
             out.payload_bytes = self.info(archive)["payload_bytes"]
@@ -315,7 +322,7 @@ class VdmzSingle:
         coded, decoded = work / "coded.vdmz", work / "decoded.png"
 
         def encode_and_decode(out: Outcome) -> np.ndarray:
-            out.encode_s = run_tool(self.vdmz._argv("compress", "--steps", str(self.steps), src, "-o", coded))
+            out.encode_s = run_tool(self.vdmz._argv("compress", *self.vdmz.coding_args(self.steps), src, "-o", coded))
             out.bytes = coded.stat().st_size
             out.payload_bytes = self.vdmz.info(coded)["payload_bytes"]
             out.decode_s = run_tool(self.vdmz._argv("decompress", coded, "-o", decoded))

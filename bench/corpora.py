@@ -14,6 +14,8 @@ from PIL import Image
 
 SHORTCUTS = {
     "kodak": "../shared/corpora/kodak",
+    "gray": "../shared/corpora/gray",
+    "graphics": "../shared/corpora/graphics",
     "cifar500": "../shared/corpora/cifar10/test_images.npy",
 }
 # Shortcuts for single-image mode over the first images of a .npy: each image its own file for every
@@ -75,13 +77,17 @@ class Corpus:
         return f"{images(len(self.items))} ({size_text}) from `{self.shown_source(repo)}`; {how}"
 
     def write_pngs(self, folder: Path) -> None:
-        """Writes every image as a clean 8-bit RGB PNG (no ancillary chunks) for the codecs to read."""
+        """Writes every image as a clean 8-bit PNG (no ancillary chunks) for the codecs to read: gray
+        (one channel) when R = G = B everywhere, so that every codec sees a gray image as gray, else RGB."""
         folder.mkdir(parents=True, exist_ok=True)
         digits = len(str(len(self.items) - 1))
         for i, item in enumerate(self.items):
             stem = Path(item.name).stem if self.mode == "single" else f"{i:0{digits}d}"
             item.png = folder / f"{stem}.png"
-            Image.fromarray(item.load()).save(item.png)
+            pixels = item.load()
+            if (pixels[..., 0] == pixels[..., 1]).all() and (pixels[..., 0] == pixels[..., 2]).all():
+                pixels = np.ascontiguousarray(pixels[..., 0])
+            Image.fromarray(pixels).save(item.png)
 
 
 def resolve(spec: str, repo: Path) -> tuple[str, Path]:

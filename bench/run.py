@@ -38,6 +38,8 @@ CODEC_KEYS = [codec.key for codec in CLASSICAL] + ["vdmz"]
 EPILOG = f"""\
 corpora (--corpus, repeatable; default: kodak and cifar500):
   kodak              ../shared/corpora/kodak/*.png, each image its own file for every codec
+  gray, graphics     ../shared/corpora/gray (9 large gray photographs) and ../shared/corpora/graphics
+                     (12 small graphics), single-image mode like kodak; gray images stay gray PNGs
   cifar500           ../shared/corpora/cifar10/test_images.npy: vdmz codes all images into one
                      dataset archive; the other codecs code each image as a file and all as one mosaic
   cifar20            its first 20 images, each its own file for every codec (vdmz single-image mode)
@@ -73,6 +75,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         help=f"which codecs (default: all of {','.join(CODEC_KEYS)})")
     parser.add_argument("--vdmz-per-file", action="store_true",
                         help="on .npy corpora, also code each image alone with vdmz (single-image files)")
+    parser.add_argument("--vdmz-coder", choices=["auto", "bits-back", "context", "stored"],
+                        help="vdmz's --coder (default: vdmz's own default, auto); with context or stored "
+                             "vdmz gets no --steps and `vdmz rate` is skipped")
     parser.add_argument("--vdmz", type=Path, metavar="PATH",
                         help=f"vdmz binary (default: {DEFAULT_VDMZ.relative_to(REPO)}, built with "
                              "`swift build -c release --product vdmz` if missing)")
@@ -159,9 +164,16 @@ class CorpusRun:
             if self.vdmz:
                 for steps in self.steps:
                     self.dataset_archive(steps)
-        if self.vdmz:
+        if self.vdmz and self.vdmz.coder not in ("context", "stored"):
             for steps in self.steps:
                 self.rate(steps)
+
+    def vdmz_flags(self, steps: int) -> str:
+        """The flags column of vdmz's rows: T, and the coder when one was chosen."""
+        coder = self.vdmz.coder
+        if coder in ("context", "stored"):
+            return f"--coder {coder}"
+        return f"T={steps}" + (f", --coder {coder}" if coder else "")
 
     def problem(self, message: str) -> None:
         self.problems.append(f"{self.corpus.name}: {message}")
@@ -170,7 +182,7 @@ class CorpusRun:
     def per_file(self) -> None:
         coders = [(c, c.key, c.label, c.flags) for c in self.classical]
         if self.vdmz_per_file:
-            coders += [(self.vdmz.single(t), f"vdmz-T{t}", "vdmz", f"T={t}") for t in self.steps]
+            coders += [(self.vdmz.single(t), f"vdmz-T{t}", "vdmz", self.vdmz_flags(t)) for t in self.steps]
         if not coders:
             return
         items = self.corpus.items
@@ -355,7 +367,7 @@ def main(argv: list[str] | None = None) -> int:
     except (CorpusError, SetupError) as exc:
         log(f"bench/run.py: error: {exc}")
         return 2
-    vdmz = Vdmz(binary, args.threads) if binary else None
+    vdmz = Vdmz(binary, args.threads, args.vdmz_coder) if binary else None
     outdir, is_default = output_dir(args.out, now.strftime("%Y-%m-%dT%H%M%SZ"))
 
     runs: list[CorpusRun] = []

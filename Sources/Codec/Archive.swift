@@ -19,6 +19,24 @@ public enum Archive {
                              payload: payload)
     }
 
+    /// Codes `images` with each of `coders` and keeps the smallest container (the first of equal sizes):
+    /// the encoder's choice of coder by measured cost (`vdmz compress --coder auto`). Progress runs once
+    /// over all coders.
+    /// - Returns: the container, its bytes and the coder that made it.
+    public static func compressSmallest(_ images: [NamedImage], coders: [any PixelCoder], isDataset: Bool,
+                                        progress: CodingProgress? = nil)
+        throws -> (container: Container, bytes: [UInt8], coder: any PixelCoder) {
+        guard !coders.isEmpty else { throw ArchiveError.noImages }
+        var best: (container: Container, bytes: [UInt8], coder: any PixelCoder)?
+        for (index, coder) in coders.enumerated() {
+            let share = progress.map { report in { (f: Double) in report((Double(index) + f) / Double(coders.count)) } }
+            let container = try compress(images, coder: coder, isDataset: isDataset, progress: share)
+            let bytes = try container.serialized()
+            if best == nil || bytes.count < best!.bytes.count { best = (container, bytes, coder) }
+        }
+        return best!
+    }
+
     /// Restores every image of `container` and checks them against the container's pixel digest (and,
     /// for a version-1 file, each against its own pixel checksum) before returning any.
     /// - Throws: `ArchiveError` (coder or model mismatch, checksum or digest mismatch), the coder's

@@ -1,5 +1,6 @@
 import BitsBack
 import ContainerFormat
+import ContextCoding
 import Foundation
 import Model
 import PixelCoding
@@ -10,6 +11,16 @@ public enum CoderChoice: String, CaseIterable, Sendable {
     case bitsBack = "bits-back"
     /// Placeholder: the model planes stored with zlib (fast, no model; for comparison and tests).
     case stored
+    /// The classical context-modelling coder: fast, no model; for graphics, screenshots and gray images.
+    case context
+    /// Both bits-back and the context coder; the smaller file is kept (`Archive.compressSmallest`).
+    case auto
+
+    /// The coders `auto` tries, in order (the first wins a tie).
+    public static let autoCandidates: [CoderChoice] = [.bitsBack, .context]
+
+    /// Whether the choice runs the diffusion prior (so `--steps` and `--model` apply).
+    public var usesModel: Bool { self == .bitsBack || self == .auto }
 }
 
 /// Makes the coder that writes a container and the coder that reads one: the one place that maps
@@ -36,9 +47,23 @@ public struct CoderFactory {
     /// The coder for compressing. `steps` is the bits-back chain's T (nil: the checkpoint's own).
     /// - Throws: `CoderFactoryError` for an unreadable checkpoint, `BitsBackError` for steps out of range.
     public func encoder(_ choice: CoderChoice, steps: Int? = nil) throws -> any PixelCoder {
+        try encoders(choice, steps: steps)[0]
+    }
+
+    /// The coders a choice tries: one, or for `auto` each of `CoderChoice.autoCandidates`.
+    public func encoders(_ choice: CoderChoice, steps: Int? = nil) throws -> [any PixelCoder] {
+        if choice == .auto { return try CoderChoice.autoCandidates.map { try singleEncoder($0, steps: steps) } }
+        return [try singleEncoder(choice, steps: steps)]
+    }
+
+    private func singleEncoder(_ choice: CoderChoice, steps: Int?) throws -> any PixelCoder {
         switch choice {
         case .stored:
             return StoredPixelCoder()
+        case .context:
+            return ContextPixelCoder()
+        case .auto:
+            throw CoderFactoryError.notASingleCoder
         case .bitsBack:
             let prior = try loadPrior()
             return try BitsBackCoder(
@@ -54,6 +79,8 @@ public struct CoderFactory {
         switch container.coder {
         case .stored:
             return StoredPixelCoder()
+        case .context:
+            return ContextPixelCoder()
         case .bitsBack:
             var prior = try loadPrior()
             var hash = BitsBackCoder.hash(of: prior)
@@ -104,12 +131,15 @@ public enum CoderFactoryError: Error, Equatable, CustomStringConvertible {
     case checkpointUnreadable(path: String?, reason: String)
     /// The container was written with another checkpoint than any this factory can load.
     case checkpointMismatch(wanted: String, source: String, found: String)
+    /// `auto` names several coders (`encoders(_:steps:)` makes them).
+    case notASingleCoder
 
     public var description: String {
         switch self {
         case let .checkpointUnreadable(path, reason): return "checkpoint \(path ?? "(default)"): \(reason)"
         case let .checkpointMismatch(wanted, source, found):
             return "this file was compressed with the checkpoint of SHA-256 \(wanted), not \(source) (\(found.prefix(16))…)"
+        case .notASingleCoder: return "the auto choice tries several coders; ask for them with encoders(_:steps:)"
         }
     }
 }

@@ -4,6 +4,8 @@ public enum PixelCoderKind: UInt8, Sendable, CaseIterable, CustomStringConvertib
     case stored = 0
     /// The bits-back chain over the VDM prior (`BitsBackCoder`, docs/DESIGN.md §2).
     case bitsBack = 1
+    /// The classical context-modelling coder (`ContextPixelCoder`, docs/DESIGN.md §2.12): no model.
+    case context = 2
 
     /// Whether decoding needs the checkpoint whose hash the container records.
     public var requiresModel: Bool { self == .bitsBack }
@@ -12,6 +14,7 @@ public enum PixelCoderKind: UInt8, Sendable, CaseIterable, CustomStringConvertib
         switch self {
         case .stored: return "stored (zlib; no diffusion model)"
         case .bitsBack: return "bits-back VDM"
+        case .context: return "context (classical; no diffusion model)"
         }
     }
 }

@@ -23,8 +23,10 @@ struct Compress: ParsableCommand {
     var output: String?
 
     @Option(help: ArgumentHelp(
-        "Pixel coder: bits-back (the diffusion prior) or stored (zlib, no model: fast, for comparison).", valueName: "coder"))
-    var coder: CoderChoice = .bitsBack
+        "Pixel coder: auto (bits-back and context, keeps the smaller file), bits-back (the diffusion prior), "
+            + "context (classical context modelling, no model: fast; for graphics and gray images) or stored "
+            + "(zlib, no model: for comparison).", valueName: "coder"))
+    var coder: CoderChoice = .auto
 
     @OptionGroup var modelOptions: ModelOptions
     @OptionGroup var threadOptions: ThreadOptions
@@ -48,11 +50,11 @@ struct Compress: ParsableCommand {
 
     /// Refuses options that the chosen coder would ignore.
     private func checkCoderOptions() throws {
-        if coder == .stored && modelOptions.steps != nil {
-            throw CLIError("--steps applies to the bits-back coder only (the stored coder has no diffusion steps)")
+        if !coder.usesModel && modelOptions.steps != nil {
+            throw CLIError("--steps applies to the bits-back coder only (the \(coder.rawValue) coder has no diffusion steps)")
         }
-        if coder == .stored && modelOptions.model != nil {
-            throw CLIError("--model applies to the bits-back coder only (the stored coder uses no model)")
+        if !coder.usesModel && modelOptions.model != nil {
+            throw CLIError("--model applies to the bits-back coder only (the \(coder.rawValue) coder uses no model)")
         }
     }
 
@@ -65,17 +67,14 @@ struct Compress: ParsableCommand {
                 return try compressSharded(to: output)
             }
             let factory = CoderFactory(prior: .checkpoint(path: modelOptions.model), threads: threadOptions.count)
-            let pixelCoder = try factory.encoder(coder, steps: modelOptions.steps)
-            if inputs.count > 1, let output {
-                try compressDataset(to: output, coder: pixelCoder)
-            } else {
-                for input in inputs {
-                    do {
-                        try compressOne(input, coder: pixelCoder)
-                    } catch {
-                        Terminal.printError("vdmz: \(input == "-" ? "standard input" : input): \(errorLine(error))")
-                        failed = true
-                    }
+            let pixelCoder = try factory.encoders(coder, steps: modelOptions.steps)
+            // Several inputs without -o: one file each (several with -o are a dataset, above).
+            for input in inputs {
+                do {
+                    try compressOne(input, coder: pixelCoder)
+                } catch {
+                    Terminal.printError("vdmz: \(input == "-" ? "standard input" : input): \(errorLine(error))")
+                    failed = true
                 }
             }
         } catch {
@@ -86,47 +85,29 @@ struct Compress: ParsableCommand {
     }
 
 
-    private func compressOne(_ input: String, coder: any PixelCoder) throws {
+    private func compressOne(_ input: String, coder: [any PixelCoder]) throws {
         let destination = output ?? (input == "-" ? "-" : input + ".vdmz")
         try checkDestination(destination, inputs: [input])
         let image = try RasterImage(pngData: FileIO.readFile(input), limits: limits)
         let name = input == "-" ? "stdin.png" : baseName(input)
-        let bytes = try encode([NamedImage(name: name, image: image)], coder: coder, isDataset: false, label: name)
+        let (bytes, used) = try encode([NamedImage(name: name, image: image)], coders: coder, isDataset: false, label: name)
         try write(bytes, to: destination, modeOf: input)
-        report(input, destination, bytes: bytes, images: [image], coder: coder)
+        report(input, destination, bytes: bytes, images: [image], coder: used)
     }
 
-    private func compressDataset(to destination: String, coder: any PixelCoder) throws {
-        guard !inputs.contains("-") else { throw CLIError("standard input cannot be part of a dataset archive") }
-        try checkDestination(destination, inputs: inputs)
-        var images: [NamedImage] = []
-        var names: Set<String> = []
-        for input in inputs {
-            let name = baseName(input)
-            guard names.insert(name).inserted else { throw CLIError("two inputs are named \(name); names must be unique in an archive") }
-            guard SafeName.isValid(name) else { throw CLIError("\(input): unusable name for an archive entry") }
-            do {
-                images.append(NamedImage(name: name, image: try RasterImage(pngData: FileIO.readFile(input), limits: limits)))
-            } catch {
-                throw CLIError("\(input): \(errorLine(error))")
-            }
-        }
-        let bytes = try encode(images, coder: coder, isDataset: true, label: destination)
-        try write(bytes, to: destination, modeOf: inputs[0])
-        report("\(inputs.count) images", destination, bytes: bytes, images: images.map(\.image), coder: coder)
-    }
-
-    private func encode(_ images: [NamedImage], coder: any PixelCoder, isDataset: Bool, label: String) throws -> [UInt8] {
+    /// Codes with each coder of `coders` and keeps the smallest file; returns it and the coder that made it.
+    private func encode(_ images: [NamedImage], coders: [any PixelCoder], isDataset: Bool, label: String)
+        throws -> ([UInt8], any PixelCoder) {
         let progress = ProgressReporter(label: "vdmz: compressing \(label)", quiet: quiet)
         defer { progress.finish() }
-        let container = try Archive.compress(images, coder: coder, isDataset: isDataset, progress: progress.handler)
+        let (container, bytes, coder) = try Archive.compressSmallest(
+            images, coders: coders, isDataset: isDataset, progress: progress.handler)
         try checkWorthModelling(container, coder: coder)
-        let bytes = try container.serialized()
         if verify {
             let restored = try Archive.decompress(Container(parsing: bytes, limits: limits), coder: coder)
             guard restored == images else { throw CLIError("verification failed: the decoded images differ (nothing written)") }
         }
-        return bytes
+        return (bytes, coder)
     }
 
     /// Refuses a file that asks for fewer steps than the checkpoint codes with and comes out larger than

@@ -27,20 +27,30 @@ extension Compress {
             throw CLIError("refusing to write compressed data to a terminal (use -o FILE, redirect, or --force)")
         }
         let images = try gatherImages()
-        let prior: DiffusionPrior? = coder == .bitsBack ? try modelOptions.loadPrior() : nil
-        let choice = coder
+        let prior: DiffusionPrior? = coder.usesModel ? try modelOptions.loadPrior() : nil
+        let priorSource: CoderFactory.PriorSource = prior.map { .loaded($0) } ?? .checkpoint(path: modelOptions.model)
         let steps = modelOptions.steps
-        let makeCoder: (Int) throws -> any PixelCoder = { threads in
-            try CoderFactory(prior: prior.map { .loaded($0) } ?? .checkpoint(path: nil), threads: threads).encoder(choice, steps: steps)
-        }
         let progress = ProgressReporter(label: "vdmz: compressing \(destination)", quiet: outputOptions.quiet)
-        let shards = try ShardedArchive.compressShards(images, size: shardOptions.size, threads: threadOptions.count,
-                                                       makeCoder: makeCoder, progress: progress.handler)
+        // `auto` codes the whole dataset with each candidate and keeps the smallest archive: an archive
+        // has one coder, and the context coder costs little beside the diffusion chain.
+        let choices = coder == .auto ? CoderChoice.autoCandidates : [coder]
+        var best: (bytes: [UInt8], shards: [Container])?
+        for (index, choice) in choices.enumerated() {
+            let makeCoder: (Int) throws -> any PixelCoder = { threads in
+                try CoderFactory(prior: priorSource, threads: threads).encoder(choice, steps: steps)
+            }
+            let report = progress.handler
+            let shards = try ShardedArchive.compressShards(
+                images, size: shardOptions.size, threads: threadOptions.count, makeCoder: makeCoder,
+                progress: report.map { report in { report((Double(index) + $0) / Double(choices.count)) } })
+            let bytes = try ShardedContainer.assemble(shards)
+            if best == nil || bytes.count < best!.bytes.count { best = (bytes, shards) }
+        }
         progress.finish()
-        let bytes = try ShardedContainer.assemble(shards)
+        guard let (bytes, shards) = best else { throw CLIError("no coder to compress with") }
         if verify {
             let restored = try Self.decodeAll(bytes, threads: threadOptions.count, limits: limitOptions.limits) { container, threads in
-                try CoderFactory(prior: prior.map { .loaded($0) } ?? .checkpoint(path: nil), threads: threads).decoder(for: container)
+                try CoderFactory(prior: priorSource, threads: threads).decoder(for: container)
             }
             guard restored == images else { throw CLIError("verification failed: the decoded images differ (nothing written)") }
         }

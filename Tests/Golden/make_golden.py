@@ -126,10 +126,25 @@ def write_images():
     return images
 
 
+def write_context_images():
+    """Two more PNGs for the context coder's golden file (context.vdmz): flat blocks of 60 colours (its
+    neighbour matching) and an 8-bit gray ramp with noise (its one-plane gray mode)."""
+    blocks = np.zeros((20, 48, 3), dtype=np.int64)
+    for y in range(20):
+        for x in range(48):
+            k = (x // 4) * 5 + y // 4
+            blocks[y, x] = (k * 4, 255 - k * 3, (k * 37) % 256)
+    write_png(os.path.join(HERE, "blocks-48x20.png"), rows_of(blocks, 8), 48, 20, 2, 8)
+    ramp = pattern(30, 20, 1, 255, 5)[..., 0]
+    write_png(os.path.join(HERE, "gray8-30x20.png"), rows_of(ramp, 8), 30, 20, 0, 8)
+    return ["rgb8-23x17.png", "blocks-48x20.png", "gray8-30x20.png", "palette-9x4.png", "rgba16-7x5.png"]
+
+
 def compress(vdmz, inputs, output, cwd=HERE, steps=STEPS, coder="vdm", extra=()):
     cmd = [vdmz, "compress", "--force", "-q", "-o", output] + list(extra) + inputs
     if coder == "vdm":
-        cmd[2:2] = ["--model", os.path.join(HERE, "model.safetensors"), "--steps", str(steps)]
+        # Named explicitly: the default (auto) may choose another coder.
+        cmd[2:2] = ["--coder", "bits-back", "--model", os.path.join(HERE, "model.safetensors"), "--steps", str(steps)]
         if steps < STEPS:
             # The golden model is untrained: below its own T the files are larger than the raw pixels,
             # which vdmz refuses unless told (the fuzzing seeds are made that way on purpose).
@@ -161,6 +176,7 @@ def main():
     # Container format 3: the same four images in two shards of two.
     compress(vdmz, images["set"], "set-sharded.vdmz", extra=["--shard-images", "2"])
     compress(vdmz, images["set"], "set-sharded-stored.vdmz", coder="stored", extra=["--shard-images", "2"])
+    compress(vdmz, write_context_images(), "context.vdmz", coder="context")
     write_seeds(vdmz)
 
 

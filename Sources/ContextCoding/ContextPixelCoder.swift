@@ -1,0 +1,275 @@
+import ANS
+import Imaging
+import PixelCoding
+
+/// The classical coder (docs/DESIGN.md §2.12): a fast lossless context-modelling coder of the model
+/// planes, beside the bits-back VDM coder, with no network. Its symbols go onto the same kind of ANS
+/// `Message` as the chain's, through `pushForSequentialPop`, so it can share a stack with bits-back.
+///
+/// An image is cut into stripes of `stripeRows(width:)` rows; each stripe is coded with a fresh adaptive
+/// model (`StripeCoder`) under the mode (`StripeMode`: colour transform, neighbour matching) that the
+/// encoder measured smallest among the candidates: gray (one plane) when the stripe has R = G = B, else
+/// RGB, subtract-green and YCoCg-R, each with and without neighbour matching and bias cancellation. Payload layout:
+/// docs/FORMAT.md §2.4.
+public struct ContextPixelCoder: PixelCoder {
+    /// The payload version this build writes (and the only one it reads so far).
+    public static let currentVersion: UInt8 = 1
+    /// Pixels per stripe at most (when the width allows): bounds the encoder's memory.
+    public static let stripePixels = 1 << 20
+
+    public init() {}
+
+    public var kind: PixelCoderKind { .context }
+    public var modelHash: [UInt8] { noModelHash }
+    public var steps: Int { 0 }
+
+    /// Rows per stripe of an image of `width` pixels: ⌊2^20 / width⌋, at least 1.
+    public static func stripeRows(width: Int) -> Int { max(1, stripePixels / width) }
+
+    /// Number of stripes of an image.
+    static func stripeCount(width: Int, height: Int) -> Int {
+        let rows = stripeRows(width: width)
+        return (height + rows - 1) / rows
+    }
+
+    public func encode(_ images: [ModelImage], progress: CodingProgress?) throws -> [UInt8] {
+        var message = try Message(laneCount: 1)
+        var modes: [UInt8] = []
+        let totalRows = images.reduce(0) { $0 + $1.height }
+        var rowsDone = 0
+        for image in images {
+            let rowsPerStripe = Self.stripeRows(width: image.width)
+            let count = Self.stripeCount(width: image.width, height: image.height)
+            var imageModes = [UInt8](repeating: 0, count: count)
+            // The decoder decodes the stripes top to bottom, so they go onto the stack bottom first.
+            for stripe in stride(from: count - 1, through: 0, by: -1) {
+                let y0 = stripe * rowsPerStripe
+                let rows = min(rowsPerStripe, image.height - y0)
+                let (mode, intervals) = try Self.bestCoding(of: image, firstRow: y0, rows: rows)
+                message.pushForSequentialPop(intervals)
+                imageModes[stripe] = mode.byte
+                rowsDone += rows
+                progress?(Double(rowsDone) / Double(max(1, totalRows)))
+            }
+            modes.append(contentsOf: imageModes)
+        }
+        return [Self.currentVersion] + modes + message.serialized()
+    }
+
+    public func decode(_ payload: [UInt8], shapes: [ModelImageShape], progress: CodingProgress?) throws -> [ModelImage] {
+        guard let version = payload.first else { throw ContextCodingError.corruptPayload }
+        guard version == Self.currentVersion else { throw ContextCodingError.unsupportedVersion(Int(version)) }
+        var modeCount = 0
+        for shape in shapes {
+            guard shape.subpixelCount != nil else { throw ContextCodingError.corruptPayload }
+            modeCount += Self.stripeCount(width: shape.width, height: shape.height)
+            guard modeCount < payload.count else { throw ContextCodingError.corruptPayload }
+        }
+        var modes: [StripeMode] = []
+        for byte in payload[1..<1 + modeCount] {
+            guard let mode = StripeMode(byte: byte) else { throw ContextCodingError.corruptPayload }
+            modes.append(mode)
+        }
+        var message: Message
+        do { message = try Message(serialized: Array(payload[(1 + modeCount)...])) } catch {
+            throw ContextCodingError.corruptPayload
+        }
+        guard message.laneCount == 1 else { throw ContextCodingError.corruptPayload }
+        var images = [ModelImage?](repeating: nil, count: shapes.count)
+        var modeEnd = modeCount
+        let totalRows = shapes.reduce(0) { $0 + $1.height }
+        var rowsDone = 0
+        for index in stride(from: shapes.count - 1, through: 0, by: -1) {
+            let shape = shapes[index]
+            let count = Self.stripeCount(width: shape.width, height: shape.height)
+            let imageModes = Array(modes[(modeEnd - count)..<modeEnd])
+            modeEnd -= count
+            var pixels = [UInt8](repeating: 0, count: shape.width * shape.height * 3)
+            let rowsPerStripe = Self.stripeRows(width: shape.width)
+            for stripe in 0..<count {
+                let y0 = stripe * rowsPerStripe
+                let rows = min(rowsPerStripe, shape.height - y0)
+                try Self.decodeStripe(into: &pixels, width: shape.width, firstRow: y0, rows: rows,
+                                      mode: imageModes[stripe], from: &message)
+                rowsDone += rows
+                progress?(Double(rowsDone) / Double(max(1, totalRows)))
+            }
+            images[index] = try ModelImage(width: shape.width, height: shape.height, pixels: pixels)
+        }
+        guard message == (try Message(laneCount: 1)) else { throw ContextCodingError.corruptPayload }
+        return images.map { $0! }
+    }
+
+    /// The distinct colours (R·2^16 + G·2^8 + B) of the stripe in ascending order, or nil when there are
+    /// more than `PaletteStripeCoder.maxColours`.
+    static func palette(of pixels: [UInt8], width: Int, firstRow: Int, rows: Int) -> [UInt32]? {
+        var colours = Set<UInt32>()
+        let limit = PaletteStripeCoder.maxColours
+        var last: UInt32 = .max
+        for i in stride(from: firstRow * width * 3, to: (firstRow + rows) * width * 3, by: 3) {
+            let colour = UInt32(pixels[i]) << 16 | UInt32(pixels[i + 1]) << 8 | UInt32(pixels[i + 2])
+            if colour == last { continue }
+            last = colour
+            colours.insert(colour)
+            if colours.count > limit { return nil }
+        }
+        return colours.sorted()
+    }
+
+    /// Indices of rows firstRow − 2 ..< firstRow + rows under `palette` (0 for rows that do not exist and
+    /// for colours not in it).
+    static func paletteIndices(_ pixels: [UInt8], width: Int, firstRow: Int, rows: Int, palette: [UInt32]) -> [Int32] {
+        var lookup: [UInt32: Int32] = [:]
+        for (j, colour) in palette.enumerated() { lookup[colour] = Int32(j) }
+        var indices = [Int32](repeating: 0, count: (rows + 2) * width)
+        for y in max(0, firstRow - 2)..<(firstRow + rows) {
+            for x in 0..<width {
+                let s = (y * width + x) * 3
+                let colour = UInt32(pixels[s]) << 16 | UInt32(pixels[s + 1]) << 8 | UInt32(pixels[s + 2])
+                indices[(y - firstRow + 2) * width + x] = lookup[colour] ?? 0
+            }
+        }
+        return indices
+    }
+
+    /// The candidate modes of a stripe: gray alone when every pixel (of the stripe) has R = G = B.
+    static func candidates(for pixels: [UInt8], width: Int, firstRow: Int, rows: Int) -> [StripeMode] {
+        let isGray = pixels.withUnsafeBufferPointer { p -> Bool in
+            for i in stride(from: firstRow * width * 3, to: (firstRow + rows) * width * 3, by: 3)
+            where p[i] != p[i + 1] || p[i] != p[i + 2] { return false }
+            return true
+        }
+        let transforms: [ColourTransform] = isGray ? [.gray] : [.rgb, .subtractGreen, .ycocg]
+        let few: [StripeMode] = palette(of: pixels, width: width, firstRow: firstRow, rows: rows) == nil ? [] : [.palette]
+        var modes = few
+        for transform in transforms {
+            for matching in [false, true] {
+                for bias in [false, true] {
+                    modes.append(StripeMode(transform: transform, matchesNeighbours: matching, cancelsBias: bias))
+                }
+            }
+        }
+        return modes
+    }
+
+    /// Codes a stripe under every candidate mode and keeps the one with the fewest bytes on a message.
+    static func bestCoding(of image: ModelImage, firstRow: Int, rows: Int) throws -> (StripeMode, [UInt32]) {
+        var best: (mode: StripeMode, intervals: [UInt32], size: Int)?
+        for mode in candidates(for: image.pixels, width: image.width, firstRow: firstRow, rows: rows) {
+            let intervals = try intervalsOf(image, firstRow: firstRow, rows: rows, mode: mode)
+            var scratch = try Message(laneCount: 1)
+            scratch.pushForSequentialPop(intervals)
+            let size = scratch.serializedByteCount
+            if best == nil || size < best!.size { best = (mode, intervals, size) }
+        }
+        return (best!.mode, best!.intervals)
+    }
+
+    /// The intervals of a stripe under `mode`, in model order.
+    static func intervalsOf(_ image: ModelImage, firstRow: Int, rows: Int, mode: StripeMode) throws -> [UInt32] {
+        if mode.usesPalette {
+            var palette = palette(of: image.pixels, width: image.width, firstRow: firstRow, rows: rows)!
+            var recorder = IntervalRecorder()
+            try PaletteStripeCoder.codePalette(&recorder, &palette)
+            var indices = paletteIndices(image.pixels, width: image.width, firstRow: firstRow, rows: rows, palette: palette)
+            let coder = PaletteStripeCoder(width: image.width, rows: rows, hasRowAbove: firstRow > 0)
+            try indices.withUnsafeMutableBufferPointer {
+                try coder.run(&recorder, indices: $0.baseAddress!, colours: palette.count)
+            }
+            return recorder.intervals
+        }
+        let coder = StripeCoder(width: image.width, rows: rows, hasRowAbove: firstRow > 0, mode: mode)
+        var planes = transformedPlanes(image.pixels, width: image.width, firstRow: firstRow, rows: rows,
+                                       transform: mode.transform)
+        var recorder = IntervalRecorder()
+        recorder.intervals.reserveCapacity(image.width * rows * (mode.transform.planeCount + 1))
+        try planes.withUnsafeMutableBufferPointer { try coder.run(&recorder, planes: $0.baseAddress!) }
+        return recorder.intervals
+    }
+
+    /// Planes of rows firstRow − 1 ..< firstRow + rows (row firstRow − 1 only when it exists; else zeros).
+    static func transformedPlanes(_ pixels: [UInt8], width: Int, firstRow: Int, rows: Int,
+                                  transform: ColourTransform) -> [Int32] {
+        let planeStride = (rows + 1) * width
+        var planes = [Int32](repeating: 0, count: transform.planeCount * planeStride)
+        let startRow = max(0, firstRow - 1)
+        pixels.withUnsafeBufferPointer { src in
+            planes.withUnsafeMutableBufferPointer { dst in
+                for y in startRow..<(firstRow + rows) {
+                    let row = y - firstRow + 1
+                    for x in 0..<width {
+                        let s = (y * width + x) * 3
+                        let (a, b, c) = transform.forward(Int32(src[s]), Int32(src[s + 1]), Int32(src[s + 2]))
+                        let d = row * width + x
+                        dst[d] = a
+                        if transform.planeCount == 3 {
+                            dst[planeStride + d] = b
+                            dst[2 * planeStride + d] = c
+                        }
+                    }
+                }
+            }
+        }
+        return planes
+    }
+
+    /// Decodes a stripe into the HWC `pixels` (the rows above it are already decoded there).
+    static func decodeStripe(into pixels: inout [UInt8], width: Int, firstRow: Int, rows: Int, mode: StripeMode,
+                             from message: inout Message) throws {
+        if mode.usesPalette {
+            try decodePaletteStripe(into: &pixels, width: width, firstRow: firstRow, rows: rows, from: &message)
+            return
+        }
+        let coder = StripeCoder(width: width, rows: rows, hasRowAbove: firstRow > 0, mode: mode)
+        var planes = transformedPlanes(pixels, width: width, firstRow: firstRow, rows: rows, transform: mode.transform)
+        try planes.withUnsafeMutableBufferPointer { buffer in
+            try message.withSequentialDecoder { decoder in
+                var reader = SymbolReader(decoder: decoder)
+                defer { decoder = reader.decoder }
+                try coder.run(&reader, planes: buffer.baseAddress!)
+            }
+        }
+        let planeStride = (rows + 1) * width
+        let three = mode.transform.planeCount == 3
+        try planes.withUnsafeBufferPointer { src in
+            try pixels.withUnsafeMutableBufferPointer { dst in
+                for row in 0..<rows {
+                    for x in 0..<width {
+                        let d = (row + 1) * width + x
+                        guard let (r, g, b) = mode.transform.inverse(
+                            src[d], three ? src[planeStride + d] : 0, three ? src[2 * planeStride + d] : 0) else {
+                            throw ContextCodingError.corruptPayload
+                        }
+                        let o = ((firstRow + row) * width + x) * 3
+                        dst[o] = r; dst[o + 1] = g; dst[o + 2] = b
+                    }
+                }
+            }
+        }
+    }
+
+    /// Decodes a few-colour stripe (`PaletteStripeCoder`) into the HWC `pixels`.
+    static func decodePaletteStripe(into pixels: inout [UInt8], width: Int, firstRow: Int, rows: Int,
+                                    from message: inout Message) throws {
+        var palette: [UInt32] = [0]
+        var indices: [Int32] = []
+        let coder = PaletteStripeCoder(width: width, rows: rows, hasRowAbove: firstRow > 0)
+        // One decoding session for the palette and the indices: the encoder pushed them as one run.
+        try message.withSequentialDecoder { decoder in
+            var reader = SymbolReader(decoder: decoder)
+            defer { decoder = reader.decoder }
+            try PaletteStripeCoder.codePalette(&reader, &palette)
+            indices = paletteIndices(pixels, width: width, firstRow: firstRow, rows: rows, palette: palette)
+            try indices.withUnsafeMutableBufferPointer { buffer in
+                try coder.run(&reader, indices: buffer.baseAddress!, colours: palette.count)
+            }
+        }
+        for row in 0..<rows {
+            for x in 0..<width {
+                let colour = palette[Int(indices[(row + 2) * width + x])]
+                let o = ((firstRow + row) * width + x) * 3
+                pixels[o] = UInt8(colour >> 16); pixels[o + 1] = UInt8(colour >> 8 & 255); pixels[o + 2] = UInt8(colour & 255)
+            }
+        }
+    }
+}

@@ -1,0 +1,48 @@
+import ANS
+
+/// One side of the context coder: the encoder records the interval of each symbol its model produces,
+/// the decoder pops each symbol from the message. `StripeCoder` is written once over this protocol, so
+/// both sides run the same model in the same order by construction.
+protocol SymbolStream {
+    /// True for the decoder: symbols come from the stream instead of going into it.
+    static var isDecoding: Bool { get }
+    /// Codes `symbol` of `context` under `distributions` (encoder: reads it; decoder: writes it).
+    mutating func code(_ symbol: inout Int, _ distributions: AdaptiveDistributions, context: Int)
+    /// Codes `bits` (0…16) raw bits of `value`.
+    mutating func codeRaw(_ value: inout Int, bits: Int)
+}
+
+/// The encoder's side: the packed intervals (`SequentialInterval`) of every symbol, in model order.
+struct IntervalRecorder: SymbolStream {
+    static var isDecoding: Bool { false }
+    var intervals: [UInt32] = []
+
+    @inline(__always)
+    mutating func code(_ symbol: inout Int, _ distributions: AdaptiveDistributions, context: Int) {
+        let (start, frequency) = distributions.interval(of: symbol, in: context)
+        intervals.append(SequentialInterval.packed(start: start, frequency: frequency))
+    }
+
+    @inline(__always)
+    mutating func codeRaw(_ value: inout Int, bits: Int) {
+        intervals.append(SequentialInterval.raw(UInt32(truncatingIfNeeded: value), bits: bits))
+    }
+}
+
+/// The decoder's side: pops each symbol as the model asks for it.
+struct SymbolReader: SymbolStream {
+    static var isDecoding: Bool { true }
+    var decoder: SequentialDecoder
+
+    @inline(__always)
+    mutating func code(_ symbol: inout Int, _ distributions: AdaptiveDistributions, context: Int) {
+        let (s, start, frequency) = distributions.symbol(at: decoder.slot(), in: context)
+        decoder.consume(start: start, frequency: frequency)
+        symbol = s
+    }
+
+    @inline(__always)
+    mutating func codeRaw(_ value: inout Int, bits: Int) {
+        value = Int(decoder.popRaw(bits: bits))
+    }
+}

@@ -1,0 +1,161 @@
+import ANS
+import ExactMath
+import Imaging
+import PixelCoding
+import TestSupport
+import XCTest
+@testable import ContextCoding
+
+final class ContextPixelCoderTests: XCTestCase {
+    /// A model image from a pixel function.
+    private func image(_ width: Int, _ height: Int, _ pixel: (Int, Int) -> (UInt8, UInt8, UInt8)) throws -> ModelImage {
+        var pixels: [UInt8] = []
+        pixels.reserveCapacity(width * height * 3)
+        for y in 0..<height { for x in 0..<width { let (r, g, b) = pixel(x, y); pixels += [r, g, b] } }
+        return try ModelImage(width: width, height: height, pixels: pixels)
+    }
+
+    private func noisy(_ width: Int, _ height: Int, seed: UInt64) throws -> ModelImage {
+        var random = SplitMix64(seed: seed)
+        return try image(width, height) { x, y in
+            let base = (x * 3 + y * 5) & 255
+            return (UInt8(truncatingIfNeeded: base + Int(random.next() % 9)), UInt8(truncatingIfNeeded: base * 2),
+                    random.nextByte())
+        }
+    }
+
+    /// Flat rectangles of a few colours: what neighbour matching is for.
+    private func graphic(_ width: Int, _ height: Int) throws -> ModelImage {
+        try image(width, height) { x, y in
+            let colours: [(UInt8, UInt8, UInt8)] = [(255, 255, 255), (20, 40, 200), (250, 10, 10), (0, 0, 0)]
+            return colours[(x / 7 + y / 5) % 4]
+        }
+    }
+
+    private func roundTrip(_ images: [ModelImage], file: StaticString = #filePath, line: UInt = #line) throws -> [UInt8] {
+        let coder = ContextPixelCoder()
+        let payload = try coder.encode(images, progress: nil)
+        let decoded = try coder.decode(payload, shapes: images.map { $0.shape(steps: 0) }, progress: nil)
+        XCTAssertEqual(decoded, images, file: file, line: line)
+        XCTAssertEqual(try coder.encode(images, progress: nil), payload, "encoding is deterministic", file: file, line: line)
+        return payload
+    }
+
+    func testRoundTripOfOddShapesAndKinds() throws {
+        for (w, h) in testSizes {
+            _ = try roundTrip([try noisy(w, h, seed: UInt64(w * 100 + h))])
+            _ = try roundTrip([try graphic(w, h)])
+            _ = try roundTrip([try image(w, h) { x, y in let v = UInt8((x * 7 + y * 3) & 255); return (v, v, v) }])
+        }
+    }
+
+    func testDatasetOfMixedImagesRoundTrips() throws {
+        _ = try roundTrip([try noisy(17, 9, seed: 1), try graphic(40, 30), try noisy(1, 1, seed: 2),
+                           try image(12, 12) { _, _ in (9, 9, 9) }])
+    }
+
+    func testExtremeResidualsRoundTrip() throws {
+        // Alternating 0 and 255 in every channel and opposite chroma: residuals of ±255 and differences of ±255.
+        _ = try roundTrip([try image(31, 23) { x, y in (x + y) % 2 == 0 ? (255, 0, 255) : (0, 255, 0) }])
+    }
+
+    func testGrayIsCodedAsOnePlaneAndGraphicsByMatching() throws {
+        let v = try image(64, 64) { x, y in let g = UInt8((x * x + y * 3) & 255); return (g, g, g) }
+        let gray = try roundTrip([v])
+        XCTAssertEqual(StripeMode(byte: gray[1])?.transform, .gray)
+        let graphicPayload = try roundTrip([try graphic(128, 96)])
+        XCTAssertEqual(StripeMode(byte: graphicPayload[1]), .palette)
+        // 64 flat colours: too many for the palette mode, a case for neighbour matching.
+        let blocks = try roundTrip([try image(128, 96) { x, y in
+            let k = (x / 16) * 8 + y / 12
+            return (UInt8(k * 4), UInt8(255 - k * 3), UInt8((k * 37) & 255))
+        }])
+        XCTAssertEqual(StripeMode(byte: blocks[1])?.matchesNeighbours, true)
+        // 12,288 pixels of 4 colours in diagonal bands: under a bit per pixel (raw: 24).
+        XCTAssertLessThan(graphicPayload.count * 8, 128 * 96)
+    }
+
+    func testSeveralStripesRoundTrip() throws {
+        // Width 1: a stripe holds 2^20 rows, so 2^20 + 37 rows make two stripes.
+        let height = ContextPixelCoder.stripePixels + 37
+        XCTAssertEqual(ContextPixelCoder.stripeCount(width: 1, height: height), 2)
+        var random = SplitMix64(seed: 9)
+        let pixels = (0..<height).flatMap { y -> [UInt8] in
+            y < 1000 ? [random.nextByte(), 3, 3] : [UInt8(truncatingIfNeeded: y >> 4), UInt8(truncatingIfNeeded: y >> 4), UInt8(truncatingIfNeeded: y >> 4)]
+        }
+        let payload = try roundTrip([try ModelImage(width: 1, height: height, pixels: pixels)])
+        XCTAssertEqual(payload.count > 3, true)
+        XCTAssertNotEqual(StripeMode(byte: payload[1])?.transform, .gray)
+        XCTAssertEqual(StripeMode(byte: payload[2])?.transform, .gray)
+    }
+
+    func testDamagedPayloadsThrowOrDecodeToSomethingElse() throws {
+        let images = [try noisy(20, 11, seed: 5), try graphic(9, 9)]
+        let shapes = images.map { $0.shape(steps: 0) }
+        let coder = ContextPixelCoder()
+        let payload = try coder.encode(images, progress: nil)
+        var random = SplitMix64(seed: 3)
+        for position in 0..<payload.count {
+            var damaged = payload
+            damaged[position] ^= UInt8(1 << (random.next() % 8))
+            if let decoded = try? coder.decode(damaged, shapes: shapes, progress: nil) {
+                XCTAssertNotEqual(decoded, images, "a flipped byte at \(position) went unnoticed")
+            }
+        }
+        XCTAssertThrowsError(try coder.decode(Array(payload.prefix(payload.count - 1)), shapes: shapes, progress: nil))
+        XCTAssertThrowsError(try coder.decode([], shapes: shapes, progress: nil))
+        XCTAssertThrowsError(try coder.decode([2] + payload.dropFirst(), shapes: shapes, progress: nil)) { error in
+            XCTAssertEqual(error as? ContextCodingError, .unsupportedVersion(2))
+        }
+    }
+
+    func testSequentialPopsUndoPushesOnAnyLaneCount() throws {
+        for lanes in [1, 3, 16] {
+            var message = try Message(laneCount: lanes)
+            try message.pushUniform([7, 9, 1], bits: 4)
+            let before = message
+            var intervals: [UInt32] = []
+            for i in 0..<100 {
+                let value = UInt32(i)
+                if i % 3 == 0 {
+                    intervals.append(SequentialInterval.raw(value % 32, bits: 5))
+                } else {
+                    intervals.append(SequentialInterval.packed(start: value * 100, frequency: 1 + value * 7))
+                }
+            }
+            message.pushForSequentialPop(intervals)
+            message.withSequentialDecoder { decoder in
+                for (i, packed) in intervals.enumerated() {
+                    let start = packed >> 16, frequency = (packed & 0xFFFF) + 1
+                    let slot = decoder.slot()
+                    XCTAssertTrue(slot >= start && slot < start + frequency, "symbol \(i)")
+                    decoder.consume(start: start, frequency: frequency)
+                }
+            }
+            XCTAssertEqual(message, before)
+        }
+    }
+
+    func testEveryModeRoundTripsWhenForced() throws {
+        // Gray with 20 levels: valid input for every mode, so each can be forced and must decode exactly.
+        let picture = try image(37, 19) { x, y in let v = UInt8(((x / 3 + y / 2) % 20) * 12); return (v, v, v) }
+        var modes: [StripeMode] = [.palette]
+        for transform in ColourTransform.allCases {
+            for matching in [false, true] {
+                for bias in [false, true] {
+                    modes.append(StripeMode(transform: transform, matchesNeighbours: matching, cancelsBias: bias))
+                }
+            }
+        }
+        for mode in modes {
+            var message = try Message(laneCount: 1)
+            message.pushForSequentialPop(try ContextPixelCoder.intervalsOf(picture, firstRow: 0, rows: 19, mode: mode))
+            let payload = [ContextPixelCoder.currentVersion, mode.byte] + message.serialized()
+            let decoded = try ContextPixelCoder().decode(payload, shapes: [picture.shape(steps: 0)], progress: nil)
+            XCTAssertEqual(decoded, [picture], "mode \(mode.byte)")
+        }
+        XCTAssertNil(StripeMode(byte: 9))
+        XCTAssertNil(StripeMode(byte: 32))
+        XCTAssertNil(StripeMode(byte: 24))
+    }
+}

@@ -1,0 +1,55 @@
+import Foundation
+import XCTest
+import ContainerFormat
+import Imaging
+
+/// `vdmz compress --coder context` and the automatic choice between the coders.
+final class ContextCoderCLITests: XCTestCase {
+    private var cli: CLIHarness!
+
+    override func setUpWithError() throws { cli = try CLIHarness() }
+    override func tearDown() { cli?.cleanUp() }
+
+    /// Byte 10 of a container: the coder tag (docs/FORMAT.md §1.1).
+    private func coderTag(_ name: String) throws -> UInt8 { try XCTUnwrap(cli.read(name))[10] }
+
+    func testContextCoderRoundTripsEveryKindAndSaysSo() throws {
+        for (colorType, depth) in [(PNGColorType.rgb, 8), (.gray, 8), (.gray, 1), (.palette, 4), (.rgba, 16)] {
+            let image = try testImage(colorType, bitDepth: depth, width: 21, height: 9)
+            try cli.write(try image.pngData(), to: "in.png")
+            let compress = try cli.run(["compress", "--force", "--coder", "context", "in.png"])
+            XCTAssertEqual(compress.status, 0, compress.standardError)
+            XCTAssertTrue(compress.standardError.contains("coder: context"), compress.standardError)
+            XCTAssertEqual(try coderTag("in.png.vdmz"), 2)
+            let info = try cli.run(["info", "in.png.vdmz"])
+            XCTAssertTrue(String(decoding: info.standardOutput, as: UTF8.self).contains("context"))
+            let decompress = try cli.run(["decompress", "-q", "--force", "in.png.vdmz", "-o", "out.png"])
+            XCTAssertEqual(decompress.status, 0, decompress.standardError)
+            XCTAssertEqual(try RasterImage(pngData: XCTUnwrap(cli.read("out.png"))), image, image.kindDescription)
+        }
+    }
+
+    func testAutoKeepsTheSmallerFileAndItDecodes() throws {
+        // Two flat colours in stripes: the context coder's palette mode beats the diffusion prior by far.
+        let samples = (0..<48 * 32).map { UInt8(($0 % 48) / 12 % 2) }
+        let graphic = try RasterImage(width: 48, height: 32, colorType: .gray, bitDepth: 1, samples: samples, palette: [],
+                                      transparency: [], chunks: [], isInterlaced: false)
+        try cli.write(try graphic.pngData(), to: "g.png")
+        XCTAssertEqual(try cli.run(["compress", "-q", "--steps", "4", "g.png", "-o", "auto.vdmz"]).status, 0)
+        XCTAssertEqual(try cli.run(["compress", "-q", "--coder", "bits-back", "--steps", "4", "g.png", "-o", "bb.vdmz"]).status, 0)
+        XCTAssertEqual(try cli.run(["compress", "-q", "--coder", "context", "g.png", "-o", "ctx.vdmz"]).status, 0)
+        XCTAssertEqual(try coderTag("auto.vdmz"), 2)
+        XCTAssertEqual(cli.read("auto.vdmz"), cli.read("ctx.vdmz"))
+        XCTAssertLessThan(try XCTUnwrap(cli.read("ctx.vdmz")).count, try XCTUnwrap(cli.read("bb.vdmz")).count)
+        XCTAssertEqual(try cli.run(["decompress", "-q", "auto.vdmz", "-o", "g2.png"]).status, 0)
+        XCTAssertEqual(try RasterImage(pngData: XCTUnwrap(cli.read("g2.png"))), graphic)
+    }
+
+    func testContextCoderRejectsModelOptions() throws {
+        try cli.write(try testImage(.rgb, bitDepth: 8).pngData(), to: "a.png")
+        let result = try cli.run(["compress", "--coder", "context", "--steps", "10", "a.png"])
+        XCTAssertNotEqual(result.status, 0)
+        XCTAssertTrue(result.standardError.contains("--steps"), result.standardError)
+        XCTAssertEqual(cli.files(), ["a.png"])
+    }
+}
