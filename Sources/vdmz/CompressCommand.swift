@@ -55,7 +55,7 @@ struct Compress: ParsableCommand {
         var failed = false
         do {
             try checkCoderOptions()
-            let factory = CoderFactory(prior: .checkpoint(path: modelOptions.model), threads: threadOptions.count)
+            let factory = CoderFactory(prior: .checkpoint(path: modelOptions.model), threads: threadOptions.count, limits: limits)
             let pixelCoder = try factory.encoder(coder, steps: modelOptions.steps)
             if inputs.count > 1, let output {
                 try compressDataset(to: output, coder: pixelCoder)
@@ -80,7 +80,7 @@ struct Compress: ParsableCommand {
     private func compressOne(_ input: String, coder: any PixelCoder) throws {
         let destination = output ?? (input == "-" ? "-" : input + ".vdmz")
         try checkDestination(destination, inputs: [input])
-        let image = try RasterImage(pngData: FileIO.readFile(input), limits: limits)
+        let image = try RasterImage(pngData: FileIO.readFile(input, magic: RasterImage.pngSignature), limits: limits)
         let name = input == "-" ? "stdin.png" : baseName(input)
         let bytes = try encode([NamedImage(name: name, image: image)], coder: coder, isDataset: false, label: name)
         try write(bytes, to: destination, modeOf: input)
@@ -94,10 +94,14 @@ struct Compress: ParsableCommand {
         var names: Set<String> = []
         for input in inputs {
             let name = baseName(input)
-            guard names.insert(name).inserted else { throw CLIError("two inputs are named \(name); names must be unique in an archive") }
-            guard SafeName.isValid(name) else { throw CLIError("\(input): unusable name for an archive entry") }
+            guard names.insert(name).inserted else {
+                throw CLIError("two inputs are named \"\(EntryName.printable(name))\"; names must be unique in an archive")
+            }
+            if let problem = EntryName.problem(in: name) {
+                throw CLIError("\(EntryName.printable(input)): unusable name for an archive entry: \(problem)")
+            }
             do {
-                images.append(NamedImage(name: name, image: try RasterImage(pngData: FileIO.readFile(input), limits: limits)))
+                images.append(NamedImage(name: name, image: try RasterImage(pngData: FileIO.readFile(input, magic: RasterImage.pngSignature), limits: limits)))
             } catch {
                 throw CLIError("\(input): \(errorLine(error))")
             }
@@ -110,7 +114,8 @@ struct Compress: ParsableCommand {
     private func encode(_ images: [NamedImage], coder: any PixelCoder, isDataset: Bool, label: String) throws -> [UInt8] {
         let progress = ProgressReporter(label: "vdmz: compressing \(label)", quiet: quiet)
         defer { progress.finish() }
-        let bytes = try Archive.compress(images, coder: coder, isDataset: isDataset, progress: progress.handler).serialized()
+        let bytes = try Archive.compress(images, coder: coder, isDataset: isDataset, limits: limits,
+                                         progress: progress.handler).serialized()
         if verify {
             let restored = try Archive.decompress(Container(parsing: bytes, limits: limits), coder: coder)
             guard restored == images else { throw CLIError("verification failed: the decoded images differ (nothing written)") }
