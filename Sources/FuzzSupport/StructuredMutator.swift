@@ -39,7 +39,7 @@ public enum StructuredMutator {
         var payload = container.payload
         var isDataset = container.isDataset
         switch random.next(6) {
-        case 0, 1 where payload.count >= parameterBytes:
+        case 0 where payload.count >= parameterBytes, 1 where payload.count >= parameterBytes:
             let field = parameterFields[random.next(parameterFields.count)]
             let value = field.values[random.next(field.values.count)]
             for k in 0..<field.width { payload[field.offset + k] = UInt8(truncatingIfNeeded: value >> UInt64(8 * k)) }
