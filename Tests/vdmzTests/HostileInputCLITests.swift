@@ -116,11 +116,23 @@ final class HostileInputCLITests: XCTestCase {
         return process
     }
 
+    /// Waits at most `seconds` for `process` to end; kills it (SIGKILL) if it has not.
+    private func waitForExit(_ process: Process, seconds: Double = 20) -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        while process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
+        guard !process.isRunning else {
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+            return false
+        }
+        return true
+    }
+
     /// SIGQUIT used to print "Program crashed" with a backtrace and carry on.
     func testSIGQUITStopsCleanly() throws {
         let process = try slowCompression()
         kill(process.processIdentifier, SIGQUIT)
-        process.waitUntilExit()
+        XCTAssertTrue(waitForExit(process), "still running after SIGQUIT")
         XCTAssertEqual(process.terminationStatus, 128 + SIGQUIT)
         XCTAssertEqual(cli.files(), ["a.png"])
     }
@@ -132,7 +144,7 @@ final class HostileInputCLITests: XCTestCase {
         Thread.sleep(forTimeInterval: 1)
         XCTAssertTrue(process.isRunning, "SIGHUP ended a process that inherited it ignored")
         kill(process.processIdentifier, SIGTERM)
-        process.waitUntilExit()
+        XCTAssertTrue(waitForExit(process), "still running after SIGTERM")
         XCTAssertEqual(process.terminationStatus, 128 + SIGTERM)
         XCTAssertEqual(cli.files(), ["a.png"])
     }
