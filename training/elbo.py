@@ -19,7 +19,7 @@ def _bc(v, like):
 
 @torch.no_grad()
 def elbo_discrete_terms(model, x, gamma_grid, eps0, eps_of_step, steps=None):
-    """Per-image terms in bits per sub-pixel of the T-step ELBO (DESIGN §1 / NETWORK.md fixture).
+    """Per-image terms in bits per sub-pixel of the T-step ELBO (docs/DESIGN.md §1 / NETWORK.md fixture).
 
     gamma_grid: [T+1] float32 γ(i/T). eps0: [N,3,H,W] noise of z_0. eps_of_step(i) → [N,3,H,W] noise of
     z_{t_i}. steps: iterable subset of 1…T (diffusion term scaled by T/len(steps)); default all.

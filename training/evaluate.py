@@ -2,11 +2,13 @@
 
     python3 -m training.evaluate --run /work/runs/default
     python3 -m training.evaluate --checkpoint Sources/Model/Resources/default.safetensors
+    python3 -m training.evaluate --checkpoint my.safetensors --cifar 0 --skip-kodak --images held-out/ --image-steps 8
 
 Negative ELBO in bits/dim at the coding T (exact 256-way decoder, every step 1…T, fixed-seed noise) and
 continuous-time (T → ∞, stratified t), on cifar-500 (all 500) and the 24 Kodak images (centre 256×256
-crops by default, ``--kodak-size 0`` for the full 768×512 images). Appends a row to RUN/final_eval.csv
-(or --csv) and prints JSON.
+crops by default, ``--kodak-size 0`` for the full 768×512 images), and optionally on every PNG of a folder
+(``--images``: whole images as the codec models them, e.g. held-out images of a fine-tune). Appends a row
+to RUN/final_eval.csv (or --csv) and prints JSON.
 """
 import argparse
 import json
@@ -16,7 +18,7 @@ from pathlib import Path
 import torch
 from safetensors import safe_open
 
-from .data import load_png, kodak_paths, test_cifar, test_kodak_center_crops
+from .data import kodak_paths, load_png, model_planes, test_cifar, test_kodak_center_crops
 from .elbo import elbo_continuous, elbo_discrete
 from .export import load_run_model
 from .network import VDMZNetwork
@@ -56,6 +58,9 @@ def main(argv=None):
     ap.add_argument("--continuous-samples", type=int, default=16)
     ap.add_argument("--ignore-variance", action="store_true", help="evaluate with σ_p² = σ_Q² (ablation)")
     ap.add_argument("--skip-kodak", action="store_true")
+    ap.add_argument("--images", help="also evaluate every PNG under this folder (whole images, codec model planes)")
+    ap.add_argument("--image-steps", type=int, default=None,
+                    help="stratified subset of steps per --images image (unbiased; default all T)")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--csv")
     args = ap.parse_args(argv)
@@ -103,6 +108,22 @@ def main(argv=None):
         row[f"{name}_cont"] = float((c * w).sum() / w.sum())
         row["kodak_steps"] = args.kodak_steps or T
         row["kodak_seconds"] = round(time.time() - t0, 1)
+    if args.images:
+        t0 = time.time()
+        files = sorted(p for p in Path(args.images).rglob("*") if p.suffix.lower() == ".png" and p.is_file())
+        if not files:
+            ap.error(f"no PNG files under {args.images}")
+        bits, dims = 0.0, 0
+        for p in files:
+            x = torch.from_numpy(model_planes(p)[0]).permute(2, 0, 1)[None].contiguous()
+            bpd = float(elbo_discrete(model, x, T, seed=15, steps_per_image=args.image_steps, batch=1)[0])
+            print(json.dumps({"image": p.name, "pixels": x[0, 0].numel(), f"bpd_T{T}": round(bpd, 5)}), flush=True)
+            bits += bpd * x[0].numel()
+            dims += x[0].numel()
+        row[f"images{len(files)}_T{T}"] = bits / dims  # total bits / total sub-pixels
+        row["images_dir"] = str(args.images)
+        row["image_steps"] = args.image_steps or T
+        row["images_seconds"] = round(time.time() - t0, 1)
     out = Path(args.csv) if args.csv else (Path(args.run) / "final_eval.csv" if args.run else None)
     if out:
         append_csv(out, row)

@@ -151,6 +151,13 @@ def main(argv=None):
                     "data": f"random {cfg['crop']}x{cfg['crop']} crops: {cfg['photo_frac']} photos-train, "
                             f"rest CIFAR-10 train_images.npy (3000); horizontal flips",
                     "optimizer": f"AdamW lr {cfg['lr']} wd {cfg['weight_decay']}"}
+        if cfg.get("data", {}).get("source") == "images":
+            training["data"] = (f"random {cfg['crop']}x{cfg['crop']} crops of the PNGs under {cfg['data']['dir']} "
+                                f"(codec model planes); horizontal flips")
+        if cfg.get("init"):
+            training["init"] = cfg["init"]  # fine-tuned from these weights; steps/hours count this run only
+        if cfg.get("changes"):
+            training["schedule_changes"] = cfg["changes"]  # --batch/--lr overrides, --decay-steps, data changes
         evaluation = ck.get("last_eval", {})
         sha = save_checkpoint(model, args.out, cfg["coding_steps"], training, evaluation)
         print(f"wrote {args.out} sha256 {sha}")

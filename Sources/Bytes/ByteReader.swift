@@ -16,12 +16,14 @@ public struct ByteReader {
     public mutating func readUInt32() throws(ByteReaderError) -> UInt32 { UInt32(try readLittleEndian(count: 4)) }
     public mutating func readUInt64() throws(ByteReaderError) -> UInt64 { try readLittleEndian(count: 8) }
 
-    /// Reads a LEB128 value (the format of `ByteWriter.appendVarint`): at most 10 bytes, bits beyond 64 dropped.
-    /// - Throws: `.truncated` at the end of the bytes, `.varintTooLong` after 10 bytes.
+    /// Reads a LEB128 value (the format of `ByteWriter.appendVarint`): at most 10 bytes, and the tenth
+    /// may only carry the 64th bit, so every accepted varint is a value below 2^64.
+    /// - Throws: `.truncated` at the end of the bytes, `.varintTooLong` for more than 64 bits.
     public mutating func readVarint() throws(ByteReaderError) -> UInt64 {
         var value: UInt64 = 0
         for shift in stride(from: 0, to: 64, by: 7) {
             let byte = try readUInt8()
+            if shift == 63 && byte > 1 { throw .varintTooLong }
             value |= UInt64(byte & 0x7F) << UInt64(shift)
             if byte & 0x80 == 0 { return value }
         }

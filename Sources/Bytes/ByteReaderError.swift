@@ -3,7 +3,7 @@
 public enum ByteReaderError: Error, Equatable, Sendable {
     /// The read needs more bytes than remain.
     case truncated
-    /// A LEB128 varint runs past 10 bytes.
+    /// A LEB128 varint runs past 10 bytes or past 64 bits.
     case varintTooLong
     /// A varint read with a limit (`ByteReader.readVarint(atMost:_:)`) is larger than the limit.
     case valueAboveLimit(field: String, value: UInt64, limit: Int)
@@ -12,7 +12,7 @@ public enum ByteReaderError: Error, Equatable, Sendable {
     public var detail: String {
         switch self {
         case .truncated: return "truncated"
-        case .varintTooLong: return "varint longer than 10 bytes"
+        case .varintTooLong: return "varint longer than 64 bits"
         case .valueAboveLimit(let field, let value, let limit): return "\(field) \(value) above \(limit)"
         }
     }

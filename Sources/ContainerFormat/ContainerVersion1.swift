@@ -27,15 +27,7 @@ extension Container {
             let width = Int(try reader.readUInt32())
             let height = Int(try reader.readUInt32())
             let pixels = try limits.admitContainerImage(width: width, height: height, totalPixels: &totalPixels)
-            guard let colorType = PNGColorType(rawValue: try reader.readUInt8()) else {
-                throw ContainerError.invalidField("unknown colour type")
-            }
-            let bitDepth = Int(try reader.readUInt8())
-            guard colorType.allowedBitDepths.contains(bitDepth) else {
-                throw ContainerError.invalidField("bit depth \(bitDepth) for \(colorType)")
-            }
-            let interlaced = try reader.readUInt8()
-            guard interlaced <= 1 else { throw ContainerError.invalidField("interlace flag") }
+            let header = try ImageHeader(width: width, height: height, readingKindFrom: &reader)
             let steps = Int(try reader.readUInt32())
             guard steps <= CoderLimits.maxSteps else { throw ContainerError.invalidField("steps \(steps)") }
             let checksum = try reader.readBytes(PixelChecksum.byteCount)
@@ -56,8 +48,6 @@ extension Container {
                 let storedCount = Int(try reader.readUInt32())
                 planes.append(ContainerRecord.StoredPlane(kind: kind, rawCount: rawCount, stored: try reader.readBytes(storedCount)))
             }
-            let header = ImageHeader(width: width, height: height, colorType: colorType, bitDepth: bitDepth,
-                                     isInterlaced: interlaced == 1)
             checksums.append(checksum)
             records.append(ContainerRecord(name: name, header: header, steps: steps, pixelChecksum: checksum, planes: planes,
                                            storedSidePlaneBytes: planes.reduce(0) { $0 + 9 + $1.stored.count }))

@@ -111,17 +111,7 @@ enum RecordColumns {
 
         var headers: [ImageHeader] = []
         for (width, height) in sizes {
-            guard let colorType = PNGColorType(rawValue: try reader.readUInt8()) else {
-                throw ContainerError.invalidField("unknown colour type")
-            }
-            let bitDepth = Int(try reader.readUInt8())
-            guard colorType.allowedBitDepths.contains(bitDepth) else {
-                throw ContainerError.invalidField("bit depth \(bitDepth) for \(colorType)")
-            }
-            let interlaced = try reader.readUInt8()
-            guard interlaced <= 1 else { throw ContainerError.invalidField("interlace flag") }
-            headers.append(ImageHeader(width: width, height: height, colorType: colorType, bitDepth: bitDepth,
-                                       isInterlaced: interlaced == 1))
+            headers.append(try ImageHeader(width: width, height: height, readingKindFrom: &reader))
         }
 
         var steps: [Int] = []

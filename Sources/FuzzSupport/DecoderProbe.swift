@@ -47,6 +47,9 @@ public struct DecoderProbe {
     /// One decoding attempt.
     public func attempt(_ bytes: [UInt8], verifyingChecksums: Bool) -> Outcome {
         do {
+            if ShardedContainer.isSharded(prefix: Array(bytes.prefix(10))) {
+                return try attemptSharded(bytes, verifyingChecksums: verifyingChecksums)
+            }
             let container = try Container(parsing: bytes, limits: limits, verifyingChecksum: verifyingChecksums)
             guard container.decodingWork <= maxWork else { return .skipped }
             // As `vdmz decompress`: a dataset archive's names must be usable file names.
@@ -58,5 +61,25 @@ public struct DecoderProbe {
         } catch {
             return .rejected(error)
         }
+    }
+
+    /// A sharded (format 3) archive: every shard read alone and decoded as `vdmz decompress` does.
+    private func attemptSharded(_ bytes: [UInt8], verifyingChecksums: Bool) throws -> Outcome {
+        let source = MemoryByteSource(bytes)
+        let index = try ShardedContainer(readingIndexFrom: source, verifyingChecksum: verifyingChecksums)
+        var shards: [Container] = []
+        var work = 0
+        for number in index.shards.indices {
+            let shard = try index.shard(number, from: source, limits: limits, verifyingChecksum: verifyingChecksums)
+            work += shard.images.reduce(0) { $0 + $1.header.width * $1.header.height * ($1.steps + 1) }
+            guard work <= maxWork else { return .skipped }
+            shards.append(shard)
+        }
+        var images: [NamedImage] = []
+        for shard in shards {
+            let coder = try factory.decoder(for: shard, verifyingMessageChecksum: verifyingChecksums)
+            images += try Archive.decompress(shard, coder: coder)
+        }
+        return .decoded(images)
     }
 }

@@ -123,34 +123,26 @@ public final class Denoiser {
         let blockBiases = blockEmbeddings.map { $0.apply(temb) }
         let radius = m.receptiveRadius
         let outWidth = columns.count, outHeight = rows.count
-        // Equal tiles no larger than tileSize per side (fewest tiles, least halo overhead).
-        let tilesAcross = (outWidth + tileSize - 1) / tileSize, tilesDown = (outHeight + tileSize - 1) / tileSize
-        let tileWidth = (outWidth + tilesAcross - 1) / tilesAcross, tileHeight = (outHeight + tilesDown - 1) / tilesDown
-        let capacity = (min(width, tileWidth + 2 * radius) + 2) * (min(height, tileHeight + 2 * radius) + 2)
+        let tiling = HaloTiling(columns: columns, rows: rows, width: width, height: height, radius: radius, tileSize: tileSize)
+        let capacity = (min(width, tiling.tileWidth + 2 * radius) + 2) * (min(height, tiling.tileHeight + 2 * radius) + 2)
         let workspace = takeWorkspace(capacityPixels: capacity)
         defer { returnWorkspace(workspace) }
         let plane = outWidth * outHeight
         var epsilon = [Float](repeating: 0, count: 3 * plane)
         var variance = [Float](repeating: 0, count: m.learnedVariance ? 3 * plane : 0)
         z.withUnsafeBufferPointer { zBuffer in
-            for tileY in stride(from: rows.lowerBound, to: rows.upperBound, by: tileHeight) {
-                for tileX in stride(from: columns.lowerBound, to: columns.upperBound, by: tileWidth) {
-                    let interiorX = tileX..<min(columns.upperBound, tileX + tileWidth)
-                    let interiorY = tileY..<min(rows.upperBound, tileY + tileHeight)
-                    let regionX = max(0, interiorX.lowerBound - radius)..<min(width, interiorX.upperBound + radius)
-                    let regionY = max(0, interiorY.lowerBound - radius)..<min(height, interiorY.upperBound + radius)
-                    workspace.reshape(width: regionX.count, height: regionY.count)
-                    run(
-                        workspace, z: zBuffer.baseAddress!, width: width, height: height, originX: regionX.lowerBound,
-                        originY: regionY.lowerBound, blockBiases: blockBiases, threads: threads)
-                    let output = workspace.output
-                    for y in interiorY {
-                        for x in interiorX {
-                            let p = output.pixel(y - regionY.lowerBound, x - regionX.lowerBound)
-                            let index = (y - rows.lowerBound) * outWidth + (x - columns.lowerBound)
-                            for c in 0..<3 { epsilon[c * plane + index] = p[c] }
-                            if !variance.isEmpty { for c in 0..<3 { variance[c * plane + index] = p[3 + c] } }
-                        }
+            for tile in tiling.tiles {
+                workspace.reshape(width: tile.regionX.count, height: tile.regionY.count)
+                run(
+                    workspace, z: zBuffer.baseAddress!, width: width, height: height, originX: tile.regionX.lowerBound,
+                    originY: tile.regionY.lowerBound, blockBiases: blockBiases, threads: threads)
+                let output = workspace.output
+                for y in tile.interiorY {
+                    for x in tile.interiorX {
+                        let p = output.pixel(y - tile.regionY.lowerBound, x - tile.regionX.lowerBound)
+                        let index = (y - rows.lowerBound) * outWidth + (x - columns.lowerBound)
+                        for c in 0..<3 { epsilon[c * plane + index] = p[c] }
+                        if !variance.isEmpty { for c in 0..<3 { variance[c * plane + index] = p[3 + c] } }
                     }
                 }
             }

@@ -36,21 +36,18 @@ extension DiffusionPrior {
             reconstruction += decoder.negativeLogLikelihood(of: pixels[i], z0: z0)
         }
         // Diffusion term, tile by tile.
-        let radius = metadata.receptiveRadius
-        let tilesAcross = (width + tileSize - 1) / tileSize, tilesDown = (height + tileSize - 1) / tileSize
-        let tileWidth = (width + tilesAcross - 1) / tilesAcross, tileHeight = (height + tilesDown - 1) / tilesDown
+        let tiling = HaloTiling(
+            columns: 0..<width, rows: 0..<height, width: width, height: height, radius: metadata.receptiveRadius,
+            tileSize: tileSize)
         var diffusion = 0.0
         for step in 1...steps {
             let transition = try DiffusionStep(gammaSource: gammas[step - 1], gammaTarget: gammas[step])
             let level = transition.target
             let weight = ExactMath.expm1(level.gamma - transition.source.gamma)
             let logRatio = ExactMath.log(level.sigmaSquared) - ExactMath.log(transition.source.sigmaSquared)
-            for tileY in stride(from: 0, to: height, by: tileHeight) {
-                for tileX in stride(from: 0, to: width, by: tileWidth) {
-                    let interiorX = tileX..<min(width, tileX + tileWidth)
-                    let interiorY = tileY..<min(height, tileY + tileHeight)
-                    let regionX = max(0, tileX - radius)..<min(width, interiorX.upperBound + radius)
-                    let regionY = max(0, tileY - radius)..<min(height, interiorY.upperBound + radius)
+            for tile in tiling.tiles {
+                    let (interiorX, interiorY, regionX, regionY) = (tile.interiorX, tile.interiorY, tile.regionX, tile.regionY)
+                    let (tileX, tileY) = (interiorX.lowerBound, interiorY.lowerBound)
                     let regionWidth = regionX.count, regionPlane = regionX.count * regionY.count
                     var z = [Float](repeating: 0, count: 3 * regionPlane)
                     var regionNoise = [Float](repeating: 0, count: 3 * regionPlane)
@@ -88,7 +85,6 @@ extension DiffusionPrior {
                         }
                     }
                     diffusion += kl
-                }
             }
         }
         let nats = Double(d) * 0.693_147_180_559_945_3

@@ -1,4 +1,5 @@
 import ArgumentParser
+import BitsBack
 import Codec
 import Foundation
 import Imaging
@@ -15,7 +16,7 @@ struct Compress: ParsableCommand {
             "-" reads standard input (and then writes standard output unless -o is given).
             """)
 
-    @Argument(help: "PNG files to compress (\"-\" for standard input).")
+    @Argument(help: "PNG files to compress (\"-\" for standard input); with -o, also folders of PNG files and .npy arrays of images.")
     var inputs: [String]
 
     @Option(name: .shortAndLong, help: "Output file (\"-\" for standard output); with several inputs, a dataset archive.")
@@ -29,9 +30,13 @@ struct Compress: ParsableCommand {
     @OptionGroup var threadOptions: ThreadOptions
     @OptionGroup var limitOptions: LimitOptions
     @OptionGroup var outputOptions: OutputOptions
+    @OptionGroup var shardOptions: ShardOptions
 
     @Flag(help: "Decode the result once before writing it, and compare.")
     var verify = false
+
+    @Flag(help: "Write the file even when fewer --steps than the checkpoint's make it larger than the raw pixels.")
+    var allowExpansion = false
 
     private var force: Bool { outputOptions.force }
     private var quiet: Bool { outputOptions.quiet }
@@ -55,6 +60,10 @@ struct Compress: ParsableCommand {
         var failed = false
         do {
             try checkCoderOptions()
+            if wantsDataset {
+                guard let output else { throw CLIError("a dataset (several inputs, a folder or an .npy array) needs -o SET.vdmz") }
+                return try compressSharded(to: output)
+            }
             let factory = CoderFactory(prior: .checkpoint(path: modelOptions.model), threads: threadOptions.count, limits: limits)
             let pixelCoder = try factory.encoder(coder, steps: modelOptions.steps)
             if inputs.count > 1, let output {
@@ -114,13 +123,30 @@ struct Compress: ParsableCommand {
     private func encode(_ images: [NamedImage], coder: any PixelCoder, isDataset: Bool, label: String) throws -> [UInt8] {
         let progress = ProgressReporter(label: "vdmz: compressing \(label)", quiet: quiet)
         defer { progress.finish() }
-        let bytes = try Archive.compress(images, coder: coder, isDataset: isDataset, limits: limits,
-                                         progress: progress.handler).serialized()
+        let container = try Archive.compress(images, coder: coder, isDataset: isDataset, limits: limits, progress: progress.handler)
+        try checkWorthModelling(container, coder: coder)
+        let bytes = try container.serialized()
         if verify {
             let restored = try Archive.decompress(Container(parsing: bytes, limits: limits), coder: coder)
             guard restored == images else { throw CLIError("verification failed: the decoded images differ (nothing written)") }
         }
         return bytes
+    }
+
+    /// Refuses a file that asks for fewer steps than the checkpoint codes with and comes out larger than
+    /// the raw model pixels (8 bits per sub-pixel). With few steps the model's ELBO climbs steeply (with
+    /// the shipped model at T = 2 about 30 bits/sub-pixel, coded with escapes at about 40; bench/README.md)
+    /// and writing such a file silently would blow the input up; one line says why and what to do instead.
+    /// A model that is worse than storing at its own T (an untrained test checkpoint, noise images) is
+    /// not refused: that is the model's rate, not a choice of the user.
+    private func checkWorthModelling(_ container: Container, coder: any PixelCoder) throws {
+        guard !allowExpansion, let coder = coder as? BitsBackCoder, coder.steps < coder.prior.metadata.codingSteps else { return }
+        let subpixels = container.images.reduce(0) { $0 + 3 * $1.header.width * $1.header.height }
+        let payloadBits = 8 * container.payload.count
+        guard payloadBits > 8 * subpixels else { return }
+        throw CLIError("--steps \(coder.steps) codes these pixels in \(String(format2: Double(payloadBits) / Double(subpixels))) "
+            + "bits/sub-pixel, more than the 8 of storing them; the checkpoint codes with "
+            + "\(coder.prior.metadata.codingSteps) steps: drop --steps or pass more, use --coder stored, or --allow-expansion (nothing written)")
     }
 
     private func checkDestination(_ destination: String, inputs: [String]) throws {

@@ -31,6 +31,7 @@ struct Decompress: ParsableCommand {
     @OptionGroup var threadOptions: ThreadOptions
     @OptionGroup var limitOptions: LimitOptions
     @OptionGroup var outputOptions: OutputOptions
+    @OptionGroup var selection: SelectionOptions
 
     private var force: Bool { outputOptions.force }
     private var quiet: Bool { outputOptions.quiet }
@@ -58,6 +59,7 @@ struct Decompress: ParsableCommand {
     }
 
     private func decompressOne(_ input: String) throws {
+        if try decompressSelected(input) { return }
         let container = try Container(parsing: FileIO.readFile(input, magic: Container.magic), limits: limitOptions.limits)
         let destinations = try self.destinations(for: container, input: input)
         for destination in destinations where destination != "-" {

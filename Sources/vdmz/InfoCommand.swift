@@ -15,6 +15,10 @@ struct Info: ParsableCommand {
         for input in inputs {
             do {
                 let bytes = try FileIO.readFile(input)
+                if ShardedContainer.isSharded(prefix: Array(bytes.prefix(10))) {
+                    print(describeSharded(try ShardedContainer(readingIndexFrom: MemoryByteSource(bytes)), name: input))
+                    continue
+                }
                 let container = try Container(parsing: bytes, limits: .unlimited)
                 print(describe(container, name: input, fileBytes: bytes.count))
             } catch {

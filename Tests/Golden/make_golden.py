@@ -10,7 +10,8 @@ repository root, after a release build):
 - PNG images the script draws itself (deterministic arithmetic patterns, no corpus data), written by a
   minimal PNG writer here so that every colour type and bit depth is covered.
 - .vdmz files made from them by `vdmz compress --model Tests/Golden/model.safetensors --steps 6`, in the
-  format version the build writes: rgb8-23x17.png.vdmz, set.vdmz, set-stored.vdmz.
+  format version the build writes: rgb8-23x17.png.vdmz, set.vdmz, set-stored.vdmz; and the sharded
+  archives (container format 3) set-sharded.vdmz, set-sharded-stored.vdmz (`--shard-images 2`).
 - fuzz/seeds/{stored-1x1,vdm-1x1-T2,vdm-set-T3}.vdmz: small files (a 1×1 RGB and a 2×3 gray image,
   drawn here and not kept) for the fuzzer and the byte-flip tests.
 
@@ -125,8 +126,8 @@ def write_images():
     return images
 
 
-def compress(vdmz, inputs, output, cwd=HERE, steps=STEPS, coder="vdm"):
-    cmd = [vdmz, "compress", "--force", "-q", "-o", output] + inputs
+def compress(vdmz, inputs, output, cwd=HERE, steps=STEPS, coder="vdm", extra=()):
+    cmd = [vdmz, "compress", "--force", "-q", "-o", output] + list(extra) + inputs
     if coder == "vdm":
         cmd[2:2] = ["--model", os.path.join(HERE, "model.safetensors"), "--steps", str(steps)]
     else:
@@ -153,6 +154,9 @@ def main():
     compress(vdmz, images["single"], "rgb8-23x17.png.vdmz")
     compress(vdmz, images["set"], "set.vdmz")
     compress(vdmz, images["set"], "set-stored.vdmz", coder="stored")
+    # Container format 3: the same four images in two shards of two.
+    compress(vdmz, images["set"], "set-sharded.vdmz", extra=["--shard-images", "2"])
+    compress(vdmz, images["set"], "set-sharded-stored.vdmz", coder="stored", extra=["--shard-images", "2"])
     write_seeds(vdmz)
 
 

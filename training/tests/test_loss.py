@@ -52,7 +52,7 @@ def test_decoder_window_matches_full_softmax_and_closed_form():
 
 
 def test_diffusion_kl_equals_gaussian_kl_of_reverse_step():
-    """KL(q(z_s|z_t,x) ‖ p(z_s|z_t)) from DESIGN §1 means/variances, with and without learned variance."""
+    """KL(q(z_s|z_t,x) ‖ p(z_s|z_t)) from docs/DESIGN.md §1 means/variances, with and without learned variance."""
     gen = torch.Generator().manual_seed(1)
     shape = (3, 3, 4, 5)
     gs = torch.tensor([-12.0, -3.0, 2.0], dtype=torch.float64)
