@@ -68,7 +68,10 @@ let package = Package(
             ]),
         .executableTarget(
             name: "vdmz-bench",
-            dependencies: ["Codec", "BitsBack", "ContainerFormat", "PixelCoding", "Imaging", "Model", "ANS", "ExactMath"],
+            dependencies: [
+                "Codec", "BitsBack", "ContainerFormat", "PixelCoding", "Imaging", "Model", "ANS", "ExactMath",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
             swiftSettings: numericFlags),
         // Tests: one target per library target; TestSupport holds the synthetic images and golden files they share.
         .target(name: "TestSupport", dependencies: ["Imaging", "Model", "ExactMath"], path: "Tests/TestSupport"),

@@ -15,6 +15,10 @@ python_status=${PIPESTATUS[0]}
 python_summary=$(grep -E "^[0-9]+ passed|[0-9]+ passed" "$log" | tail -1)
 swift test 2>&1 | tee "$log"
 swift_status=${PIPESTATUS[0]}
+# The portable build (VDMZ_TARGET_CPU=generic): golden files decode and encode to the same bytes.
+bash scripts/check_generic_build.sh 2>&1 | tee -a "$log.generic"
+generic_status=${PIPESTATUS[0]}
+generic_line=$(grep -E "^generic build: " "$log.generic" | tail -1); rm -f "$log.generic"
 set -e
 count() { echo "$1" | grep -oE "[0-9]+ $2" | head -1 | grep -oE "[0-9]+" || echo 0; }
 py_passed=$(count "$python_summary" passed); py_failed=$(count "$python_summary" failed)
@@ -24,5 +28,7 @@ swift_failed=$(echo "$swift_line" | grep -oE "with [0-9]+" | grep -oE "[0-9]+" |
 # A runner that failed without reporting failures (e.g. a build error) still counts as one failure.
 [ "$python_status" -ne 0 ] && [ "$py_failed" -eq 0 ] && py_failed=1
 [ "$swift_status" -ne 0 ] && [ "$swift_failed" -eq 0 ] && swift_failed=1
-echo "tests: $((py_passed + swift_total - swift_failed)) passed, $((py_failed + swift_failed)) failed"
-[ "$python_status" -eq 0 ] && [ "$swift_status" -eq 0 ]
+gen_passed=$(count "$generic_line" passed); gen_failed=$(count "$generic_line" failed)
+[ "$generic_status" -ne 0 ] && [ "$gen_failed" -eq 0 ] && gen_failed=1
+echo "tests: $((py_passed + swift_total - swift_failed + gen_passed)) passed, $((py_failed + swift_failed + gen_failed)) failed"
+[ "$python_status" -eq 0 ] && [ "$swift_status" -eq 0 ] && [ "$generic_status" -eq 0 ]

@@ -30,6 +30,15 @@ extension Message {
     /// The message as bytes (see the format above).
     public func serialized() -> [UInt8] {
         var writer = ByteWriter(reservingCapacity: serializedByteCount)
+        serialize(into: &writer)
+        return writer.bytes
+    }
+
+    /// Appends `serialized()` to `writer`, growing it once (a payload's header and its message in one
+    /// buffer, without a second copy of a large message).
+    public func serialize(into writer: inout ByteWriter) {
+        let start = writer.bytes.count
+        writer.reserveCapacity(start + serializedByteCount)
         writer.append(Self.formatVersion)
         writer.appendVarint(UInt64(laneCount))
         writer.appendVarint(seed)
@@ -37,8 +46,7 @@ extension Message {
         writer.appendVarint(UInt64(wordCount))
         for h in heads { writer.append(h) }
         for w in words[0..<wordCount] { writer.append(w) }
-        writer.append(writer.bytes.withUnsafeBufferPointer { CRC32.checksum($0) })
-        return writer.bytes
+        writer.append(writer.bytes.withUnsafeBufferPointer { CRC32.checksum(UnsafeBufferPointer(rebasing: $0[start...])) })
     }
 
     /// Reads a message written by `serialized()`. Throws `ANSError.truncated` or `.corrupt`.

@@ -95,7 +95,8 @@ public final class BitsBackCoder: PixelCoder {
         var header = ByteWriter()
         header.append(parameters.encoded)
         TileList.write(targets, areas: images.map { $0.width * $0.height }, runLength: profile.runLengthTileList, to: &header)
-        let payload = header.bytes + message.serialized()
+        message.serialize(into: &header)
+        let payload = header.bytes
         try checkWork(of: tilesCoded, steps: parameters.steps, payloadBytes: payload.count)
         return (payload, CodingReport(imageBits: imageBits, initialBits: message.initialBitsDrawn, payloadBytes: payload.count))
     }

@@ -5,6 +5,9 @@ public struct ByteWriter {
 
     public init(reservingCapacity capacity: Int = 0) { bytes.reserveCapacity(capacity) }
 
+    /// Makes room for `capacity` bytes in all, so that appending up to there does not reallocate.
+    public mutating func reserveCapacity(_ capacity: Int) { bytes.reserveCapacity(capacity) }
+
     public mutating func append(_ value: UInt8) { bytes.append(value) }
     public mutating func append(_ value: UInt16) { appendLittleEndian(UInt64(value), count: 2) }
     public mutating func append(_ value: UInt32) { appendLittleEndian(UInt64(value), count: 4) }

@@ -2,6 +2,7 @@
 // categorical and discretized-Gaussian symbols, single- and multi-lane) and the rate overhead of the
 // discretized Gaussian against its exact information content. Speeds are single-threaded.
 import ANS
+import ArgumentParser
 import ExactMath
 import Foundation
 
@@ -21,8 +22,15 @@ private func bestTime(repeats: Int, _ body: () throws -> Void) rethrows -> Doubl
 
 private func rate(_ n: Int, _ seconds: Double) -> String { String(format: "%7.1f M/s", Double(n) / seconds / 1e6) }
 
-func runANSBenchmark(_ arguments: [String]) {
-    do { try ansBenchmark(quick: arguments.contains("--quick")) } catch { print("ans benchmark failed: \(error)") }
+/// `vdmz-bench ans`.
+struct ANSBenchmark: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ans", abstract: "Push/pop throughput of the rANS stack coder and the Gaussian's rate overhead (one thread).")
+
+    @Flag(help: "Fewer symbols and repeats.")
+    var quick = false
+
+    func run() throws { try ansBenchmark(quick: quick) }
 }
 
 private func ansBenchmark(quick: Bool) throws {

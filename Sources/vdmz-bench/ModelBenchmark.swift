@@ -1,3 +1,4 @@
+import ArgumentParser
 import Dispatch
 import Foundation
 import Model
@@ -7,119 +8,129 @@ import Model
 /// same run on a 1536×1536×1536 product. Each figure is the best of `repeats` timings.
 /// `--size WxH` instead times one forward pass on a W×H input and reports the process's peak memory
 /// (to check the tile-memory bound on large images); `--tiles 256,512` compares tile sizes on 768×512.
-func runModelBenchmark(_ arguments: [String]) {
-    var threads = ProcessInfo.processInfo.activeProcessorCount
-    var modelPath: String?
+struct ModelBenchmark: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "model", abstract: "Forward-pass time and GFLOP/s of the denoiser against the GEMM peak.")
+
+    @OptionGroup var checkpoint: CheckpointOptions
+    @OptionGroup var threadOptions: ThreadOptions
+
+    @Option(help: ArgumentHelp("Timings per figure; the best is reported.", valueName: "n"))
     var repeats = 5
-    var largeSize: (Int, Int)?
-    var tileSizes: [Int] = []
-    var index = 0
-    while index < arguments.count {
-        let value = index + 1 < arguments.count ? arguments[index + 1] : ""
-        switch arguments[index] {
-        case "--threads": threads = Int(value) ?? threads
-        case "--model": modelPath = value
-        case "--repeats": repeats = max(1, Int(value) ?? repeats)
-        case "--tiles": tileSizes = value.split(separator: ",").compactMap { Int($0) }.filter { $0 >= 1 }
-        case "--size":
-            let parts = value.split(separator: "x").compactMap { Int($0) }
-            guard parts.count == 2, parts[0] >= 1, parts[1] >= 1 else { print("bad --size \(value)"); return }
-            largeSize = (parts[0], parts[1])
-        default:
-            print("usage: vdmz-bench model [--threads N] [--model PATH] [--repeats N] [--size WxH] [--tiles 256,512,…]")
-            return
+
+    @Option(help: ArgumentHelp("Time one forward pass on a W×H input and report the peak memory.", valueName: "WxH"))
+    var size: String?
+
+    @Option(help: ArgumentHelp("Compare these tile sizes on 768×512.", valueName: "256,512,…"))
+    var tiles: String?
+
+    func validate() throws {
+        guard repeats >= 1 else { throw ValidationError("--repeats must be at least 1") }
+        if let size {
+            let parts = size.split(separator: "x").compactMap { Int($0) }
+            guard parts.count == 2, parts[0] >= 1, parts[1] >= 1 else { throw ValidationError("bad --size \(size): WxH") }
         }
-        index += 2
+        if let tiles {
+            guard let values = commaSeparatedIntegers(tiles), values.allSatisfy({ $0 >= 1 }) else {
+                throw ValidationError("bad --tiles \(tiles): positive integers separated by commas")
+            }
+        }
     }
-    do {
-        let checkpoint: Checkpoint
-        var source: String
-        if let modelPath {
-            checkpoint = try Checkpoint(contentsOf: URL(fileURLWithPath: modelPath))
-            source = modelPath
-        } else if let packaged = try? Checkpoint.loadDefault() {
-            checkpoint = packaged
-            source = "default checkpoint"
-        } else {
-            checkpoint = try Checkpoint.synthetic(channels: 32, blocks: 4, learnedVariance: true)  // the default architecture
-            source = "synthetic weights (no default checkpoint in this build; speed does not depend on weights)"
-        }
-        let m = checkpoint.metadata
-        let denoiser = try Denoiser(checkpoint: checkpoint)
-        print("model: C=\(m.channels) B=\(m.blocks) out=\(m.outputChannels), \(source)")
-        print("threads: \(threads), best of \(repeats) interleaved rounds")
 
-        func time(_ body: () throws -> Void) rethrows -> Double {
-            let start = DispatchTime.now().uptimeNanoseconds
-            try body()
-            return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-        }
+    func run() throws {
+        let parts = size?.split(separator: "x").compactMap { Int($0) }
+        try modelBenchmark(
+            threads: threadOptions.count, modelPath: checkpoint.model, repeats: repeats,
+            largeSize: parts.map { ($0[0], $0[1]) }, tileSizes: tiles.flatMap(commaSeparatedIntegers) ?? [])
+    }
+}
 
-        if !tileSizes.isEmpty {
-            // Tile-size comparison on 768×512, interleaved rounds, best of each.
-            var noise = GaussianNoise(seed: 1)
-            let z = noise.next(count: 3 * 768 * 512)
-            var best = [Double](repeating: .infinity, count: tileSizes.count)
-            for _ in 0..<repeats {
-                for (i, tile) in tileSizes.enumerated() {
-                    best[i] = min(best[i], try time {
-                        _ = try denoiser.evaluate(z: z, width: 768, height: 512, gamma: -2, threads: threads, tileSize: tile)
-                    })
-                }
-            }
-            for (i, tile) in tileSizes.enumerated() {
-                print(String(format: "768×512 tile %4d: %8.2f ms  %6.1f GFLOP/s (nominal)", tile, best[i] * 1e3,
-                             denoiser.flops(width: 768, height: 512) / best[i] / 1e9))
-            }
-            return
-        }
-        if let (width, height) = largeSize {
-            var noise = GaussianNoise(seed: 1)
-            let z = noise.next(count: 3 * width * height)
-            let before = peakResidentMegabytes()
-            let seconds = try time { _ = try denoiser.evaluate(z: z, width: width, height: height, gamma: -2, threads: threads) }
-            let inputOutput = Double(2 * 3 * width * height * 4) / 1e6
-            print(String(
-                format: "forward %d×%d: %.2f s, %.1f GFLOP/s; peak RSS %.0f MB before, %.0f MB after (z and ε̂ buffers: %.0f MB)",
-                width, height, seconds, denoiser.flops(width: width, height: height) / seconds / 1e9, before,
-                peakResidentMegabytes(), inputOutput))
-            return
-        }
-        let n = 1536
-        var a = [Float](repeating: 0, count: n * n), b = a
-        for i in 0..<a.count { a[i] = Float((i * 7) % 13) / 13 - 0.5; b[i] = Float((i * 5) % 11) / 11 - 0.5 }
-        let gemm = MatrixMultiply(b: b, rows: n, depth: n, columns: n)
-        let sizes = [(32, 32), (768, 512)]
-        var inputs: [[Float]] = []
-        for (width, height) in sizes {
-            var noise = GaussianNoise(seed: 1)
-            inputs.append(noise.next(count: 3 * width * height))
-        }
-        // Rounds interleave the GEMM and the forward passes so that both see the same machine load
-        // (the machine is shared); each figure is the best over the rounds.
-        var gemmBest = Double.infinity
-        var forwardBest = [Double](repeating: .infinity, count: sizes.count)
+private func modelBenchmark(threads: Int, modelPath: String?, repeats: Int, largeSize: (Int, Int)?, tileSizes: [Int]) throws {
+    let checkpoint: Checkpoint
+    var source: String
+    if let modelPath {
+        checkpoint = try Checkpoint(contentsOf: URL(fileURLWithPath: modelPath))
+        source = modelPath
+    } else if let packaged = try? Checkpoint.loadDefault() {
+        checkpoint = packaged
+        source = "default checkpoint"
+    } else {
+        checkpoint = try Checkpoint.synthetic(channels: 32, blocks: 4, learnedVariance: true)  // the default architecture
+        source = "synthetic weights (no default checkpoint in this build; speed does not depend on weights)"
+    }
+    let m = checkpoint.metadata
+    let denoiser = try Denoiser(checkpoint: checkpoint)
+    print("model: C=\(m.channels) B=\(m.blocks) out=\(m.outputChannels), \(source)")
+    print("threads: \(threads), best of \(repeats) interleaved rounds")
+
+    func time(_ body: () throws -> Void) rethrows -> Double {
+        let start = DispatchTime.now().uptimeNanoseconds
+        try body()
+        return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+    }
+
+    if !tileSizes.isEmpty {
+        // Tile-size comparison on 768×512, interleaved rounds, best of each.
+        var noise = GaussianNoise(seed: 1)
+        let z = noise.next(count: 3 * 768 * 512)
+        var best = [Double](repeating: .infinity, count: tileSizes.count)
         for _ in 0..<repeats {
-            gemmBest = min(gemmBest, time { _ = gemm.multiply(a, threads: threads) })
-            for (i, (width, height)) in sizes.enumerated() {
-                let z = inputs[i]
-                forwardBest[i] = min(forwardBest[i], try time {
-                    _ = try denoiser.evaluate(z: z, width: width, height: height, gamma: -2, threads: threads)
+            for (i, tile) in tileSizes.enumerated() {
+                best[i] = min(best[i], try time {
+                    _ = try denoiser.evaluate(z: z, width: 768, height: 512, gamma: -2, threads: threads, tileSize: tile)
                 })
             }
         }
-        let peak = gemm.flops / gemmBest / 1e9
-        print(String(format: "GEMM peak (%d³, same 6×16 FMA kernel): %.1f GFLOP/s (%.1f ms)", n, peak, gemmBest * 1e3))
-        for (i, (width, height)) in sizes.enumerated() {
-            let gflops = denoiser.flops(width: width, height: height) / forwardBest[i] / 1e9
-            print(String(
-                format: "forward %4d×%-4d: %9.2f ms  %6.1f GFLOP/s  %5.1f %% of GEMM peak",
-                width, height, forwardBest[i] * 1e3, gflops, 100 * gflops / peak))
+        for (i, tile) in tileSizes.enumerated() {
+            print(String(format: "768×512 tile %4d: %8.2f ms  %6.1f GFLOP/s (nominal)", tile, best[i] * 1e3,
+                         denoiser.flops(width: 768, height: 512) / best[i] / 1e9))
         }
-        print("(nominal FLOPs \(denoiser.flops(width: 1, height: 1)) per pixel, tile halos and padding not counted; tile \(Denoiser.defaultTileSize))")
-    } catch {
-        print("model benchmark failed: \(error)")
+        return
     }
+    if let (width, height) = largeSize {
+        var noise = GaussianNoise(seed: 1)
+        let z = noise.next(count: 3 * width * height)
+        let before = peakResidentMegabytes()
+        let seconds = try time { _ = try denoiser.evaluate(z: z, width: width, height: height, gamma: -2, threads: threads) }
+        let inputOutput = Double(2 * 3 * width * height * 4) / 1e6
+        print(String(
+            format: "forward %d×%d: %.2f s, %.1f GFLOP/s; peak RSS %.0f MB before, %.0f MB after (z and ε̂ buffers: %.0f MB)",
+            width, height, seconds, denoiser.flops(width: width, height: height) / seconds / 1e9, before,
+            peakResidentMegabytes(), inputOutput))
+        return
+    }
+    let n = 1536
+    var a = [Float](repeating: 0, count: n * n), b = a
+    for i in 0..<a.count { a[i] = Float((i * 7) % 13) / 13 - 0.5; b[i] = Float((i * 5) % 11) / 11 - 0.5 }
+    let gemm = MatrixMultiply(b: b, rows: n, depth: n, columns: n)
+    let sizes = [(32, 32), (768, 512)]
+    var inputs: [[Float]] = []
+    for (width, height) in sizes {
+        var noise = GaussianNoise(seed: 1)
+        inputs.append(noise.next(count: 3 * width * height))
+    }
+    // Rounds interleave the GEMM and the forward passes so that both see the same machine load
+    // (the machine is shared); each figure is the best over the rounds.
+    var gemmBest = Double.infinity
+    var forwardBest = [Double](repeating: .infinity, count: sizes.count)
+    for _ in 0..<repeats {
+        gemmBest = min(gemmBest, time { _ = gemm.multiply(a, threads: threads) })
+        for (i, (width, height)) in sizes.enumerated() {
+            let z = inputs[i]
+            forwardBest[i] = min(forwardBest[i], try time {
+                _ = try denoiser.evaluate(z: z, width: width, height: height, gamma: -2, threads: threads)
+            })
+        }
+    }
+    let peak = gemm.flops / gemmBest / 1e9
+    print(String(format: "GEMM peak (%d³, same 6×16 FMA kernel): %.1f GFLOP/s (%.1f ms)", n, peak, gemmBest * 1e3))
+    for (i, (width, height)) in sizes.enumerated() {
+        let gflops = denoiser.flops(width: width, height: height) / forwardBest[i] / 1e9
+        print(String(
+            format: "forward %4d×%-4d: %9.2f ms  %6.1f GFLOP/s  %5.1f %% of GEMM peak",
+            width, height, forwardBest[i] * 1e3, gflops, 100 * gflops / peak))
+    }
+    print("(nominal FLOPs \(denoiser.flops(width: 1, height: 1)) per pixel, tile halos and padding not counted; tile \(Denoiser.defaultTileSize))")
 }
 
 /// The process's peak resident set size in MB (getrusage; Linux reports KiB).

@@ -145,6 +145,17 @@ final class CLIErrorTests: XCTestCase {
         try assertFails(["decompress", "--max-pixels", "90", "a.png.vdmz"], mentioning: "raise it with --max-pixels", leaves: ["a.png.vdmz"])
     }
 
+    /// Too few steps for the shipped model (its ELBO at T = 2 is far above 8 bits/sub-pixel): a one-line
+    /// refusal, nothing written, unless --allow-expansion asks for the file anyway.
+    func testFewStepsThatWouldExpandThePixelsAreRefused() throws {
+        try cli.write(try testImage(.rgb, bitDepth: 8, width: 16, height: 12).pngData(), to: "a.png")
+        try assertFails(["compress", "--steps", "2", "a.png"], mentioning: "more than the 8 of storing them", leaves: ["a.png"])
+        try assertFails(["compress", "--steps", "2", "a.png"], mentioning: "--allow-expansion", leaves: ["a.png"])
+        let allowed = try cli.run(["compress", "-q", "--steps", "2", "--allow-expansion", "a.png"])
+        XCTAssertEqual(allowed.status, 0, allowed.standardError)
+        XCTAssertEqual(cli.files(), ["a.png", "a.png.vdmz"])
+    }
+
     func testStoredCoderRejectsModelOptions() throws {
         try cli.write(try testImage(.rgb, bitDepth: 8).pngData(), to: "a.png")
         try assertFails(["compress", "--coder", "stored", "--steps", "10", "a.png"], mentioning: "--steps", leaves: ["a.png"])

@@ -20,7 +20,7 @@ final class DeterminismCLITests: XCTestCase {
     }
 
     private func compress(with executable: URL? = nil, threads: Int, to output: String) throws {
-        let result = try cli.run(["compress", "-q", "--model", model, "--steps", "4", "--threads", "\(threads)",
+        let result = try cli.run(["compress", "-q", "--model", model, "--steps", "6", "--threads", "\(threads)",
                                   "a.png", "-o", output], executable: executable)
         XCTAssertEqual(result.status, 0, result.standardError)
     }
