@@ -83,7 +83,7 @@ let package = Package(
         .testTarget(name: "ModelTests", dependencies: ["Model"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ImagingTests", dependencies: ["Imaging", "ExactMath", "TestSupport"]),
         .testTarget(name: "ContainerFormatTests", dependencies: ["ContainerFormat"]),
-        .testTarget(name: "BitsBackTests", dependencies: ["BitsBack", "PixelCoding", "Imaging", "Model", "Bytes", "TestSupport"]),
+        .testTarget(name: "BitsBackTests", dependencies: ["BitsBack", "ANS", "PixelCoding", "Imaging", "Model", "Bytes", "TestSupport"]),
         .testTarget(name: "ContextCodingTests", dependencies: ["ContextCoding", "PixelCoding", "Imaging", "ANS", "TestSupport"]),
         .testTarget(
             name: "CodecTests",

@@ -36,6 +36,13 @@ public struct Message: Equatable {
     public internal(set) var wordCount: Int
     /// Number of 32-bit words drawn from the initial-bits source (net of words given back).
     public internal(set) var initialWordsDrawn: UInt64
+    /// Most words the initial-bits source may hold drawn (`initialWordsDrawn`) before `isOverdrawn` is
+    /// set; `UInt64.max` (no bound) unless set. A decoder sets it to what the encoder recorded: decoding
+    /// replays the encoder's states in reverse, so a decoder that must draw beyond that is reading
+    /// damaged or hostile data (docs/DESIGN.md §6). Checked once per batch of symbols, not per symbol.
+    public var initialWordsLimit: UInt64 = .max
+    /// Whether some batch ended with more initial words drawn than `initialWordsLimit`. Not part of `==`.
+    public internal(set) var isOverdrawn = false
 
     /// Lower bound of a head: states live in `[stateLowerBound, 2^64)`.
     public static let stateLowerBound: UInt64 = 1 << 32
@@ -111,7 +118,11 @@ public struct Message: Equatable {
             try w.withUnsafeMutableBufferPointer { wp in
                 var coder = LaneCoder(heads: hp.baseAddress!, laneCount: laneCount, words: wp.baseAddress!,
                                       top: wordCount, drawn: initialWordsDrawn, seed: seed)
-                defer { wordCount = coder.top; initialWordsDrawn = coder.drawn }
+                defer {
+                    wordCount = coder.top
+                    initialWordsDrawn = coder.drawn
+                    if coder.drawn > initialWordsLimit { isOverdrawn = true }
+                }
                 return try body(&coder)
             }
         }

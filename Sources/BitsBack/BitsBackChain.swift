@@ -53,12 +53,24 @@ struct BitsBackChain {
         let count = 3 * context.tile.area
         let grids = try grids()
         var latent = try prior(count: count, grid: grids[parameters.steps]).pop(from: &message)
+        try Self.checkDrawing(message)
         for i in stride(from: parameters.steps, through: 1, by: -1) {
             let step = LatentStep(chain: self, index: i, context: context, grids: grids)
             latent = try step.pop(given: latent, from: &message)
+            try Self.checkDrawing(message)
             progress(parameters.steps - i + 1)
         }
-        return try PixelStep(chain: self, grid: grids[0], count: count).pop(given: latent, from: &message)
+        let pixels = try PixelStep(chain: self, grid: grids[0], count: count).pop(given: latent, from: &message)
+        try Self.checkDrawing(message)
+        return pixels
+    }
+
+    /// Stops a decode that has drawn more initial bits than the encoder recorded (`Message.initialWordsLimit`):
+    /// the data is damaged or hostile, and going on would only spend time.
+    private static func checkDrawing(_ message: Message) throws {
+        if message.isOverdrawn {
+            throw BitsBackError.corruptPayload("the decoder drew more initial bits than the encoder recorded")
+        }
     }
 
     /// p(z_1) = N(0, I) on the grid of z_1.

@@ -24,6 +24,10 @@ public final class BitsBackCoder: PixelCoder {
     /// Whether `decode` checks the serialized message's CRC-32. Set it to false only to fuzz the
     /// decoder beyond that CRC: every other check, and the container's pixel checksums, still hold.
     public var verifiesMessageChecksum = true
+    /// The limits `decode` and `encode` check the work of a payload against (`ImageLimits.maxWork`):
+    /// a payload whose tiles demand more pixel-steps than its size allows is refused before decoding,
+    /// and the encoder refuses to write one.
+    public var limits: ImageLimits = .standard
 
     /// A coder that encodes with `parameters` (and decodes any payload).
     /// - Throws: `BitsBackError.invalidParameters` for out-of-range parameters,
@@ -63,6 +67,7 @@ public final class BitsBackCoder: PixelCoder {
         var targets: [[Int]] = []
         // Bits per pixel a tile needs on the stack before it starts (measured on the previous tile).
         var needPerPixel: Double? = nil
+        var tilesCoded: [TileRect] = []
         for image in images {
             let before = message.contentBits
             var cursor = TileCursor(plan: parameters.plan, width: image.width, height: image.height,
@@ -75,6 +80,7 @@ public final class BitsBackCoder: PixelCoder {
                 let target = needPerPixel.map { Int(max(0, available) / ($0 * 1.1)) } ?? 0
                 guard let tile = cursor.next(target: target) else { break }
                 imageTargets.append(target)
+                tilesCoded.append(tile)
                 let context = TileContext(tile: tile, imageWidth: image.width, imageHeight: image.height,
                                           pixels: image.pixels, margin: contextMargin)
                 let need = try chain.encode(PlanarTile.pixels(of: tile, in: image), context: context, onto: &message) {
@@ -91,6 +97,7 @@ public final class BitsBackCoder: PixelCoder {
         TileList.write(targets, areas: images.map { $0.width * $0.height }, runLength: profile.runLengthTileList, to: &header)
         message.serialize(into: &header)
         let payload = header.bytes
+        try checkWork(of: tilesCoded, steps: parameters.steps, payloadBytes: payload.count)
         return (payload, CodingReport(imageBits: imageBits, initialBits: message.initialBitsDrawn, payloadBytes: payload.count))
     }
 
@@ -117,6 +124,7 @@ public final class BitsBackCoder: PixelCoder {
             guard cursor.next(target: 0) == nil else { throw BitsBackError.corruptPayload("too few tile targets") }
             tilesOfImage.append(tiles)
         }
+        try checkWork(of: tilesOfImage.flatMap { $0 }, steps: parameters.steps, payloadBytes: payload.count)
         let schedule = try LatentSchedule(prior: prior, parameters: parameters)
         let chain = BitsBackChain(prior: prior, schedule: schedule, parameters: parameters, threads: threads)
         var message: Message
@@ -125,6 +133,10 @@ public final class BitsBackCoder: PixelCoder {
         } catch {
             throw BitsBackError.corruptPayload("\(error)")
         }
+        // Decoding replays the encoder's states in reverse, so it never needs more initial words than the
+        // encoder ended with; a small margin covers words the encoder gave back (`LaneCoder.pushWord`).
+        message.initialWordsLimit = message.initialWordsDrawn.addingReportingOverflow(Self.initialWordsMargin).overflow
+            ? .max : message.initialWordsDrawn + Self.initialWordsMargin
         let lanes = parameters.lanes(forImageAreas: areas)
         guard message.laneCount == lanes, message.seed == 0 else {
             throw BitsBackError.corruptPayload("unexpected lane count or seed")
@@ -149,6 +161,23 @@ public final class BitsBackCoder: PixelCoder {
             throw BitsBackError.corruptPayload("the message did not return to its initial state")
         }
         return images.reversed()
+    }
+
+    /// Initial words a decoder may draw beyond what the encoder recorded before it stops.
+    static let initialWordsMargin: UInt64 = 64
+
+    /// The decoding work of `tiles` at `steps` steps, in pixel-steps: every tile's area with its context
+    /// margin to the right and below (what the network evaluates), times T + 1.
+    public func work(of tiles: [TileRect], steps: Int) -> Int {
+        tiles.reduce(0) { $0 + ($1.width + contextMargin) * ($1.height + contextMargin) } * (steps + 1)
+    }
+
+    /// Throws `BitsBackError.workLimitExceeded` when `tiles` demand more than `limits` allow a payload
+    /// of `payloadBytes` bytes.
+    private func checkWork(of tiles: [TileRect], steps: Int, payloadBytes: Int) throws {
+        let work = self.work(of: tiles, steps: steps)
+        let allowed = limits.workAllowance(payloadBytes: payloadBytes)
+        guard work <= allowed else { throw BitsBackError.workLimitExceeded(work: work, allowed: allowed) }
     }
 
     /// Known pixels each tile sees to its right and below: the network's receptive radius.

@@ -79,9 +79,9 @@ public struct ChainParameters: Equatable, Sendable {
         guard (0...16).contains(latentBinShift), (0...16).contains(firstBinShift) else { throw invalid("bin shifts") }
         guard (16...31).contains(gaussianPrecision), (12...28).contains(pixelPrecision) else { throw invalid("precision") }
         guard (1...1024).contains(laneCount) else { throw invalid("lane count \(laneCount)") }
-        guard plan.blockSize >= 1, plan.blockSize <= 1 << 16, plan.maxTilePixels >= plan.blockSize * plan.blockSize,
-              plan.maxTilePixels <= Int(UInt32.max)
-        else { throw invalid("tile plan") }
+        guard plan.blockSize >= 1, plan.blockSize <= 1 << 10, plan.maxTilePixels >= plan.blockSize * plan.blockSize,
+              plan.maxTilePixels <= CoderLimits.maxTilePixels
+        else { throw invalid("tile plan (at most \(CoderLimits.maxTilePixels) pixels a tile)") }
     }
 
     /// Parses and validates a parameter block.
@@ -100,7 +100,7 @@ public struct ChainParameters: Equatable, Sendable {
             let lanes = Int(try reader.readUInt16())
             let block = Int(try reader.readUInt32())
             let maxTile = Int(try reader.readUInt32())
-            guard block >= 1, block <= 1 << 16, maxTile >= block * block else {
+            guard block >= 1, block <= 1 << 10, maxTile >= block * block, maxTile <= CoderLimits.maxTilePixels else {
                 throw BitsBackError.invalidParameters("tile plan")
             }
             parameters = ChainParameters(

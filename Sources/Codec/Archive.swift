@@ -5,15 +5,23 @@ import PixelCoding
 /// PNG kind → `ImageLayout` planes → `PixelCoder` payload + zlib side planes → `Container`.
 public enum Archive {
     /// Codes `images` into one container (written in `Container.formatVersion`).
-    /// - Parameter isDataset: mark the container so that every image is restored by its name.
+    /// - Parameters:
+    ///   - isDataset: mark the container so that every image is restored by its name.
+    ///   - limits: what a reader with these limits accepts; anything it would refuse (an image or archive
+    ///     above the pixel limits, a side plane above its size limit, a dataset entry name outside
+    ///     `EntryName`'s rule, more decoding work than the payload's size allows) is refused here, the
+    ///     size limits before any coding.
+    /// - Throws: `ContainerError` for what the limits refuse, the coder's errors.
     public static func compress(_ images: [NamedImage], coder: any PixelCoder, isDataset: Bool,
-                                progress: CodingProgress? = nil) throws -> Container {
+                                limits: ImageLimits = .standard, progress: CodingProgress? = nil) throws -> Container {
         guard !images.isEmpty else { throw ArchiveError.noImages }
         let decomposed = images.map { ImageLayout.decompose($0.image) }
-        let payload = try coder.encode(decomposed.map(\.model), progress: progress)
         let records = zip(images, decomposed).map { named, parts in
             ContainerImage(name: named.name, header: parts.header, steps: coder.steps, sidePlanes: parts.sidePlanes)
         }
+        try Container.checkWritable(records, isDataset: isDataset, limits: limits)
+        let payload = try coder.encode(decomposed.map(\.model), progress: progress)
+        try limits.admitWork(Container.work(of: records), payloadBytes: payload.count)
         return try Container(coder: coder.kind, isDataset: isDataset, modelHash: coder.modelHash, images: records,
                              pixelDigest: PixelChecksum.digest(of: images.map { PixelChecksum.of($0.image) }),
                              payload: payload)
@@ -24,13 +32,13 @@ public enum Archive {
     /// over all coders.
     /// - Returns: the container, its bytes and the coder that made it.
     public static func compressSmallest(_ images: [NamedImage], coders: [any PixelCoder], isDataset: Bool,
-                                        progress: CodingProgress? = nil)
+                                        limits: ImageLimits = .standard, progress: CodingProgress? = nil)
         throws -> (container: Container, bytes: [UInt8], coder: any PixelCoder) {
         guard !coders.isEmpty else { throw ArchiveError.noImages }
         var best: (container: Container, bytes: [UInt8], coder: any PixelCoder)?
         for (index, coder) in coders.enumerated() {
             let share = progress.map { report in { (f: Double) in report((Double(index) + f) / Double(coders.count)) } }
-            let container = try compress(images, coder: coder, isDataset: isDataset, progress: share)
+            let container = try compress(images, coder: coder, isDataset: isDataset, limits: limits, progress: share)
             let bytes = try container.serialized()
             if best == nil || bytes.count < best!.bytes.count { best = (container, bytes, coder) }
         }

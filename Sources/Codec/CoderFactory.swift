@@ -1,6 +1,7 @@
 import BitsBack
 import ContainerFormat
 import ContextCoding
+import Imaging
 import Foundation
 import Model
 import PixelCoding
@@ -38,10 +39,13 @@ public struct CoderFactory {
     public let priorSource: PriorSource
     /// Network threads of the coders it makes; files do not depend on it.
     public let threads: Int
+    /// The limits every coder made here checks the decoding work against (`ImageLimits.maxWork`).
+    public let limits: ImageLimits
 
-    public init(prior: PriorSource, threads: Int = 1) {
+    public init(prior: PriorSource, threads: Int = 1, limits: ImageLimits = .standard) {
         self.priorSource = prior
         self.threads = threads
+        self.limits = limits
     }
 
     /// The coder for compressing. `steps` is the bits-back chain's T (nil: the checkpoint's own).
@@ -66,8 +70,10 @@ public struct CoderFactory {
             throw CoderFactoryError.notASingleCoder
         case .bitsBack:
             let prior = try loadPrior()
-            return try BitsBackCoder(
+            let coder = try BitsBackCoder(
                 prior: prior, parameters: ChainParameters(steps: steps ?? prior.metadata.codingSteps), threads: threads)
+            coder.limits = limits
+            return coder
         }
     }
 
@@ -96,6 +102,7 @@ public struct CoderFactory {
             }
             let coder = try BitsBackCoder(prior: prior, threads: threads)
             coder.verifiesMessageChecksum = verifyingMessageChecksum
+            coder.limits = limits
             return coder
         }
     }

@@ -51,6 +51,7 @@ public enum ShardedArchive {
     ///   - makeCoder: a coder with the given network thread count (called once per worker thread).
     /// - Returns: the shard containers, in order; `ShardedContainer.assemble` makes the archive.
     public static func compressShards(_ images: [NamedImage], size: ShardSize, threads: Int,
+                                      limits: ImageLimits = .standard,
                                       makeCoder: (Int) throws -> any PixelCoder,
                                       progress: CodingProgress? = nil) throws -> [Container] {
         guard !images.isEmpty else { throw ArchiveError.noImages }
@@ -58,7 +59,7 @@ public enum ShardedArchive {
         return try inParallel(count: ranges.count, threads: threads, progress: progress) { inner in
             let coder = try makeCoder(inner)
             return { shard in
-                try Archive.compress(Array(images[ranges[shard]]), coder: coder, isDataset: true)
+                try Archive.compress(Array(images[ranges[shard]]), coder: coder, isDataset: true, limits: limits)
             }
         }
     }

@@ -179,9 +179,58 @@ public struct Container: Equatable, Sendable {
         guard reader.isAtEnd else { throw ContainerError.trailingBytes }
         if verifyingChecksum && CRC32.checksum(bytes[..<crcOffset]) != storedCRC { throw ContainerError.checksumMismatch }
 
+        // The work the payload demands, before any side plane is inflated or any model is loaded.
+        try limits.admitWork(Container.work(body.records.map { ($0.header.width, $0.header.height, $0.steps) }),
+                             payloadBytes: body.payload.count)
         let images = try body.records.map { try $0.inflated() }
         try self.init(version: version, coder: coder, isDataset: flags & 1 == 1, modelHash: modelHash, images: images,
                       pixelDigest: body.pixelDigest, payload: body.payload)
+    }
+
+    /// The decoding work of this container's images, in pixel-steps: Σ width · height · (T + 1). A lower
+    /// bound of what the bits-back coder counts per tile (`BitsBackCoder.work(of:steps:)`).
+    public var decodingWork: Int { Container.work(of: images) }
+
+    /// The decoding work of `images` (as `decodingWork`).
+    public static func work(of images: [ContainerImage]) -> Int {
+        work(images.map { ($0.header.width, $0.header.height, $0.steps) })
+    }
+
+    /// Σ width · height · (steps + 1), saturating at `Int.max`.
+    static func work(_ sizes: [(width: Int, height: Int, steps: Int)]) -> Int {
+        var total = 0
+        for size in sizes {
+            let (pixels, o1) = size.width.multipliedReportingOverflow(by: size.height)
+            let (work, o2) = pixels.multipliedReportingOverflow(by: size.steps + 1)
+            let (sum, o3) = total.addingReportingOverflow(work)
+            if o1 || o2 || o3 { return .max }
+            total = sum
+        }
+        return total
+    }
+
+    /// Checks `images`, before they are coded, against everything a reader of the container checks with
+    /// `limits`: the pixel limits, the side-plane sizes, the image count, and for a dataset archive the
+    /// names (`EntryName`). So `compress` refuses what `decompress` would refuse at the same settings,
+    /// before it spends time coding (the work limit needs the payload's size: `admitWork`).
+    /// - Throws: `ContainerError.limitExceeded` or `.invalidField` naming the first problem.
+    public static func checkWritable(_ images: [ContainerImage], isDataset: Bool, limits: ImageLimits) throws {
+        guard !images.isEmpty, images.count <= maxImageCount else {
+            throw ContainerError.limitExceeded("\(images.count) images (limit \(maxImageCount))")
+        }
+        var total = 0
+        for image in images {
+            try validateForWriting(image)
+            let pixels = try limits.admitContainerImage(width: image.header.width, height: image.header.height, totalPixels: &total)
+            for plane in image.sidePlanes where plane.bytes.count > maxRawBytes(of: plane.kind, pixels: pixels) {
+                throw ContainerError.limitExceeded(
+                    "\(EntryName.printable(image.name)): \(plane.kind) side plane of \(plane.bytes.count) bytes "
+                    + "(limit \(maxRawBytes(of: plane.kind, pixels: pixels)))")
+            }
+            if isDataset, let problem = EntryName.problem(in: image.name) {
+                throw ContainerError.invalidField("unusable name \"\(EntryName.printable(image.name))\" for an archive entry: \(problem)")
+            }
+        }
     }
 
     /// The largest raw size a side plane of `kind` can have for an image of `pixels` pixels.

@@ -13,6 +13,8 @@ public enum ContainerError: Error, Equatable, CustomStringConvertible {
     case invalidField(String)
     /// A size exceeds the configured `ImageLimits` (the message names it).
     case limitExceeded(String)
+    /// The images demand more decoding work (pixel-steps) than `ImageLimits` allow a payload of this size.
+    case workLimitExceeded(work: Int, allowed: Int)
     /// Bytes follow the end of the container.
     case trailingBytes
     /// A side plane's zlib stream is corrupt.
@@ -26,6 +28,8 @@ public enum ContainerError: Error, Equatable, CustomStringConvertible {
         case .checksumMismatch: return "corrupted .vdmz file (CRC-32 mismatch)"
         case .invalidField(let message): return "corrupted .vdmz file: \(message)"
         case .limitExceeded(let message): return ".vdmz file exceeds a limit: \(message)"
+        case let .workLimitExceeded(work, allowed):
+            return "decoding would take \(work) pixel-steps, more than the \(allowed) allowed for a payload of this size"
         case .trailingBytes: return "corrupted .vdmz file: unexpected bytes after the end"
         case .corruptSidePlane(let message): return "corrupted .vdmz file: \(message) side plane does not inflate"
         }

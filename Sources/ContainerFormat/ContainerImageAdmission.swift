@@ -20,3 +20,12 @@ extension ImageLimits {
         return pixels
     }
 }
+
+extension ImageLimits {
+    /// Checks `work` pixel-steps against what these limits allow a payload of `payloadBytes` bytes.
+    /// - Throws: `ContainerError.workLimitExceeded`.
+    public func admitWork(_ work: Int, payloadBytes: Int) throws {
+        let allowed = workAllowance(payloadBytes: payloadBytes)
+        guard work <= allowed else { throw ContainerError.workLimitExceeded(work: work, allowed: allowed) }
+    }
+}

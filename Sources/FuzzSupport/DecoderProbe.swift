@@ -30,9 +30,11 @@ public struct DecoderProbe {
     let factory: CoderFactory
 
     /// - Parameter checkpoint: the model the bits-back coder decodes with (Tests/Golden/model.safetensors).
-    public init(checkpoint: URL, limits: ImageLimits = ImageLimits(maxPixels: 1 << 12, maxTotalPixels: 1 << 14),
+    public init(checkpoint: URL, limits: ImageLimits = ImageLimits(maxPixels: 1 << 12, maxTotalPixels: 1 << 14,
+                                                                   maxWork: 1 << 17, workPerPayloadByte: 0),
                 maxWork: Int = 1 << 16) throws {
-        self.factory = CoderFactory(prior: .loaded(try DiffusionPrior(checkpoint: Checkpoint(contentsOf: checkpoint))))
+        self.factory = CoderFactory(prior: .loaded(try DiffusionPrior(checkpoint: Checkpoint(contentsOf: checkpoint))),
+                                    limits: limits)
         self.limits = limits
         self.maxWork = maxWork
     }
@@ -49,8 +51,11 @@ public struct DecoderProbe {
                 return try attemptSharded(bytes, verifyingChecksums: verifyingChecksums)
             }
             let container = try Container(parsing: bytes, limits: limits, verifyingChecksum: verifyingChecksums)
-            let work = container.images.reduce(0) { $0 + $1.header.width * $1.header.height * ($1.steps + 1) }
-            guard work <= maxWork else { return .skipped }
+            guard container.decodingWork <= maxWork else { return .skipped }
+            // As `vdmz decompress`: a dataset archive's names must be usable file names.
+            if container.isDataset, let bad = container.images.first(where: { !EntryName.isValid($0.name) }) {
+                throw ContainerError.invalidField("entry name \"\(EntryName.printable(bad.name))\"")
+            }
             let coder = try factory.decoder(for: container, verifyingMessageChecksum: verifyingChecksums)
             return .decoded(try Archive.decompress(container, coder: coder))
         } catch {

@@ -51,25 +51,13 @@ public struct NPYImages: Equatable {
         default: throw NPYError.unsupported("format version \(major).\(data[7])")
         }
         guard headerLength <= data.count - headerStart else { throw NPYError.truncated("header") }
-        let header = String(decoding: data[headerStart..<(headerStart + headerLength)], as: UTF8.self)
-        guard let descr = Self.value(of: "descr", in: header) else { throw NPYError.unsupported("no 'descr' in header") }
-        let dtype = descr.trimmingCharacters(in: CharacterSet(charactersIn: "'\" "))
-        guard ["|u1", "<u1", ">u1", "u1", "=u1"].contains(dtype) else {
-            throw NPYError.unsupported("dtype \(dtype) (uint8 images expected)")
+        let header = try NPYHeader(parsing: Array(data[headerStart..<(headerStart + headerLength)]))
+        guard ["|u1", "<u1", ">u1", "u1", "=u1"].contains(header.descr) else {
+            throw NPYError.unsupported("dtype \(header.descr) (uint8 images expected)")
         }
-        guard let order = Self.value(of: "fortran_order", in: header) else {
-            throw NPYError.unsupported("no 'fortran_order' in header")
-        }
-        guard order.trimmingCharacters(in: .whitespaces) == "False" else {
-            throw NPYError.unsupported("Fortran-ordered arrays")
-        }
-        guard let shapeText = Self.tuple(of: "shape", in: header) else { throw NPYError.unsupported("no 'shape' in header") }
-        let shape = try shapeText.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
-            .filter { !$0.isEmpty }
-            .map { item -> Int in
-                guard let value = Int(item), value >= 0 else { throw NPYError.unsupported("shape (\(shapeText))") }
-                return value
-            }
+        guard !header.fortranOrder else { throw NPYError.unsupported("Fortran-ordered arrays") }
+        let shape = header.shape
+        let shapeText = shape.map(String.init).joined(separator: ", ")
         let dimensions: [Int]
         switch shape.count {
         case 4: dimensions = shape
@@ -79,6 +67,7 @@ public struct NPYImages: Equatable {
         guard dimensions[1] >= 1, dimensions[2] >= 1, dimensions[3] >= 1 else {
             throw NPYError.unsupported("shape (\(shapeText)) has an empty image dimension")
         }
+        guard dimensions[0] >= 1 else { throw NPYError.unsupported("shape (\(shapeText)) holds no image") }
         var total = 1
         for dimension in dimensions {
             let (product, overflow) = total.multipliedReportingOverflow(by: dimension)
@@ -95,21 +84,86 @@ public struct NPYImages: Equatable {
         channels = dimensions[3]
         pixels = Array(data[dataStart..<(dataStart + total)])
     }
+}
 
-    /// The raw text after `'key':` up to the next top-level comma.
-    private static func value(of key: String, in header: String) -> String? {
-        guard let range = header.range(of: "'\(key)':") else { return nil }
-        let rest = header[range.upperBound...]
-        let end = rest.firstIndex(where: { $0 == "," || $0 == "}" }) ?? rest.endIndex
-        return String(rest[..<end]).trimmingCharacters(in: .whitespaces)
-    }
+/// The header of a `.npy` file, parsed strictly: exactly the Python literal NumPy writes,
+/// `{'descr': STRING, 'fortran_order': True|False, 'shape': (INT, …), }` padded with spaces and ending in a
+/// newline — each of the three keys exactly once, no other key, nothing after the closing brace but
+/// spaces and the newline. (A lenient search for `'descr':` would take the first occurrence anywhere, e.g.
+/// inside another string, and read a float64 array as bytes.)
+struct NPYHeader {
+    let descr: String
+    let fortranOrder: Bool
+    let shape: [Int]
 
-    /// The text inside the parentheses after `'key':`.
-    private static func tuple(of key: String, in header: String) -> String? {
-        guard let range = header.range(of: "'\(key)':"),
-            let open = header[range.upperBound...].firstIndex(of: "("),
-            let close = header[open...].firstIndex(of: ")")
-        else { return nil }
-        return String(header[header.index(after: open)..<close])
+    init(parsing bytes: [UInt8]) throws {
+        var p = 0
+        func fail(_ what: String) -> NPYError { .unsupported("header: \(what)") }
+        func skipSpaces() { while p < bytes.count, bytes[p] == 0x20 { p += 1 } }
+        func expect(_ c: UInt8) throws {
+            skipSpaces()
+            guard p < bytes.count, bytes[p] == c else { throw fail("expected '\(Character(Unicode.Scalar(c)))'") }
+            p += 1
+        }
+        func peek() -> UInt8? { skipSpaces(); return p < bytes.count ? bytes[p] : nil }
+        func string() throws -> String {
+            skipSpaces()
+            guard p < bytes.count, bytes[p] == 0x27 || bytes[p] == 0x22 else { throw fail("expected a string") }
+            let quote = bytes[p]
+            p += 1
+            let start = p
+            while p < bytes.count, bytes[p] != quote {
+                guard bytes[p] >= 0x20, bytes[p] < 0x7F, bytes[p] != 0x5C else { throw fail("unexpected character in a string") }
+                p += 1
+            }
+            guard p < bytes.count else { throw fail("unterminated string") }
+            p += 1
+            return String(decoding: bytes[start..<(p - 1)], as: UTF8.self)
+        }
+        func integer() throws -> Int {
+            skipSpaces()
+            let start = p
+            while p < bytes.count, (0x30...0x39).contains(bytes[p]) { p += 1 }
+            guard p > start, p - start <= 18, let value = Int(String(decoding: bytes[start..<p], as: UTF8.self)) else {
+                throw fail("expected a non-negative integer")
+            }
+            return value
+        }
+        var descr: String?, fortranOrder: Bool?, shape: [Int]?
+        try expect(0x7B)  // {
+        while peek() != 0x7D {
+            let key = try string()
+            try expect(0x3A)  // :
+            switch key {
+            case "descr" where descr == nil:
+                descr = try string()
+            case "fortran_order" where fortranOrder == nil:
+                skipSpaces()
+                if bytes[p...].starts(with: Array("True".utf8)) { fortranOrder = true; p += 4 }
+                else if bytes[p...].starts(with: Array("False".utf8)) { fortranOrder = false; p += 5 }
+                else { throw fail("fortran_order is not True or False") }
+            case "shape" where shape == nil:
+                try expect(0x28)  // (
+                var items: [Int] = []
+                while peek() != 0x29 {
+                    items.append(try integer())
+                    if peek() == 0x2C { p += 1 } else { break }
+                }
+                try expect(0x29)  // )
+                shape = items
+            case "descr", "fortran_order", "shape": throw fail("key '\(key)' appears twice")
+            default: throw fail("unexpected key '\(key)'")
+            }
+            if peek() == 0x2C { p += 1 } else { break }
+        }
+        try expect(0x7D)  // }
+        while p < bytes.count, bytes[p] == 0x20 || bytes[p] == 0x0A { p += 1 }
+        guard p == bytes.count else { throw fail("unexpected bytes after the dictionary") }
+        guard let descr else { throw NPYError.unsupported("no 'descr' in header") }
+        guard let fortranOrder else { throw NPYError.unsupported("no 'fortran_order' in header") }
+        guard let shape else { throw NPYError.unsupported("no 'shape' in header") }
+        self.descr = descr
+        self.fortranOrder = fortranOrder
+        self.shape = shape
     }
 }

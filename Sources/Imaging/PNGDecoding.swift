@@ -6,6 +6,7 @@ extension RasterImage {
     /// Images larger than `limits.maxPixels` are refused before pixel memory is allocated.
     /// - Throws: `PNGError` (not a PNG, truncated, corrupt with libpng's message, too large, …).
     public init(pngData data: [UInt8], limits: ImageLimits = .standard) throws {
+        try Self.refuseAnimation(data)
         var image = cpng_image()
         var message = [CChar](repeating: 0, count: 256)
         let status = data.withUnsafeBufferPointer { buffer in
@@ -50,5 +51,28 @@ extension RasterImage {
     private static func bigEndian32(_ data: [UInt8], at offset: Int) -> Int {
         guard data.count >= offset + 4 else { return 0 }
         return data[offset..<offset + 4].reduce(0) { $0 << 8 | Int($1) }
+    }
+}
+
+extension RasterImage {
+    /// The 8 bytes every PNG file starts with.
+    public static let pngSignature: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]
+
+    /// Throws `PNGError.animated` when `data` is an animated PNG (APNG: an acTL, fcTL or fdAT chunk).
+    /// libpng reads only the default image of an APNG and drops its frames; vdmz would then restore a
+    /// still image from an animation, so it refuses instead. Walks the chunk headers only (each length
+    /// checked against what remains); a malformed chunk stream is left to libpng to report.
+    static func refuseAnimation(_ data: [UInt8]) throws {
+        guard data.count >= 8, data.prefix(8).elementsEqual(pngSignature) else { return }
+        var offset = 8
+        while offset + 8 <= data.count {
+            let length = Int(data[offset]) << 24 | Int(data[offset + 1]) << 16 | Int(data[offset + 2]) << 8 | Int(data[offset + 3])
+            let type = String(decoding: data[(offset + 4)..<(offset + 8)], as: UTF8.self)
+            if type == "acTL" || type == "fcTL" || type == "fdAT" { throw PNGError.animated }
+            if type == "IEND" { return }
+            let (next, overflow) = offset.addingReportingOverflow(12 + length)
+            guard !overflow else { return }
+            offset = next
+        }
     }
 }

@@ -9,6 +9,8 @@ public enum PNGError: Error, Equatable, CustomStringConvertible {
     /// width · height exceeds the configured limit (`ImageLimits.maxPixels`); nothing was allocated.
     case tooLarge(width: Int, height: Int, limit: Int)
     case outOfMemory
+    /// An animated PNG (APNG): vdmz codes still images only, and would keep only the first frame.
+    case animated
     /// The image cannot be represented as a PNG (wrong sample count, bit depth, palette, …).
     case invalidImage(String)
 
@@ -20,6 +22,7 @@ public enum PNGError: Error, Equatable, CustomStringConvertible {
         case let .tooLarge(width, height, limit):
             return "image of \(width)×\(height) pixels exceeds the limit of \(limit) pixels"
         case .outOfMemory: return "out of memory"
+        case .animated: return "animated PNG (APNG) not supported: only still images are coded, the other frames would be lost"
         case .invalidImage(let message): return "invalid image: \(message)"
         }
     }

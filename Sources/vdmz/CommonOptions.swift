@@ -54,17 +54,24 @@ struct OutputOptions: ParsableArguments {
     var quiet = false
 }
 
-/// `--max-pixels`: the size limit applied before anything is allocated.
+/// `--max-pixels` and `--max-work`: the limits applied before anything is allocated or decoded
+/// (the table: `ImageLimits`). `compress` and `decompress` take the same flags and check the same limits.
 struct LimitOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Largest width·height of one image accepted.", valueName: "n"))
     var maxPixels: Int = ImageLimits.standard.maxPixels
 
+    @Option(help: ArgumentHelp(
+        "Decoding work allowed, in pixel-steps (pixels × (T+1)), besides \(ImageLimits.standard.workPerPayloadByte) per payload byte.",
+        valueName: "n"))
+    var maxWork: Int = ImageLimits.standard.maxWork
+
     func validate() throws {
         guard maxPixels >= 1 else { throw ValidationError("--max-pixels must be at least 1") }
+        guard maxWork >= 0 else { throw ValidationError("--max-work must not be negative") }
     }
 
-    /// The limits of one run: `--max-pixels` per image, and at least the default total per archive.
+    /// The limits of one run: `--max-pixels` per image, at least the default total per archive, `--max-work`.
     var limits: ImageLimits {
-        ImageLimits(maxPixels: maxPixels, maxTotalPixels: max(maxPixels, ImageLimits.standard.maxTotalPixels))
+        ImageLimits(maxPixels: maxPixels, maxTotalPixels: max(maxPixels, ImageLimits.standard.maxTotalPixels), maxWork: maxWork)
     }
 }

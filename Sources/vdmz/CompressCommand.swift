@@ -66,7 +66,7 @@ struct Compress: ParsableCommand {
                 guard let output else { throw CLIError("a dataset (several inputs, a folder or an .npy array) needs -o SET.vdmz") }
                 return try compressSharded(to: output)
             }
-            let factory = CoderFactory(prior: .checkpoint(path: modelOptions.model), threads: threadOptions.count)
+            let factory = CoderFactory(prior: .checkpoint(path: modelOptions.model), threads: threadOptions.count, limits: limits)
             let pixelCoder = try factory.encoders(coder, steps: modelOptions.steps)
             // Several inputs without -o: one file each (several with -o are a dataset, above).
             for input in inputs {
@@ -88,7 +88,7 @@ struct Compress: ParsableCommand {
     private func compressOne(_ input: String, coder: [any PixelCoder]) throws {
         let destination = output ?? (input == "-" ? "-" : input + ".vdmz")
         try checkDestination(destination, inputs: [input])
-        let image = try RasterImage(pngData: FileIO.readFile(input), limits: limits)
+        let image = try RasterImage(pngData: FileIO.readFile(input, magic: RasterImage.pngSignature), limits: limits)
         let name = input == "-" ? "stdin.png" : baseName(input)
         let (bytes, used) = try encode([NamedImage(name: name, image: image)], coders: coder, isDataset: false, label: name)
         try write(bytes, to: destination, modeOf: input)
@@ -101,7 +101,7 @@ struct Compress: ParsableCommand {
         let progress = ProgressReporter(label: "vdmz: compressing \(label)", quiet: quiet)
         defer { progress.finish() }
         let (container, bytes, coder) = try Archive.compressSmallest(
-            images, coders: coders, isDataset: isDataset, progress: progress.handler)
+            images, coders: coders, isDataset: isDataset, limits: limits, progress: progress.handler)
         try checkWorthModelling(container, coder: coder)
         if verify {
             let restored = try Archive.decompress(Container(parsing: bytes, limits: limits), coder: coder)

@@ -40,6 +40,9 @@ struct Decompress: ParsableCommand {
         guard !inputs.isEmpty else { throw ValidationError("no input files") }
         if output != nil && inputs.count > 1 { throw ValidationError("-o takes one input only (use -d DIR)") }
         if output != nil && directory != nil { throw ValidationError("give -o or -d, not both") }
+        // An unset variable (`-d "$OUTDIR"`) must not mean the root folder or the current one.
+        if directory == "" { throw ValidationError("-d needs a directory name (got an empty one)") }
+        if output == "" { throw ValidationError("-o needs a file name (got an empty one)") }
     }
 
     func run() throws {
@@ -57,7 +60,7 @@ struct Decompress: ParsableCommand {
 
     private func decompressOne(_ input: String) throws {
         if try decompressSelected(input) { return }
-        let container = try Container(parsing: FileIO.readFile(input), limits: limitOptions.limits)
+        let container = try Container(parsing: FileIO.readFile(input, magic: Container.magic), limits: limitOptions.limits)
         let destinations = try self.destinations(for: container, input: input)
         for destination in destinations where destination != "-" {
             if FileIO.sameFile(input, destination) { throw CLIError("\(destination): output would overwrite the input") }
@@ -66,18 +69,24 @@ struct Decompress: ParsableCommand {
         if destinations == ["-"] && Terminal.standardOutputIsTerminal && !force {
             throw CLIError("refusing to write PNG data to a terminal (use -o FILE, redirect, or --force)")
         }
-        let factory = CoderFactory(prior: .checkpoint(path: model), threads: threadOptions.count)
+        let factory = CoderFactory(prior: .checkpoint(path: model), threads: threadOptions.count, limits: limitOptions.limits)
         let coder = try factory.decoder(for: container)
         let progress = ProgressReporter(label: "vdmz: decompressing \(input)", quiet: quiet)
         let images = try Archive.decompress(container, coder: coder, progress: progress.handler)
         progress.finish()
         // Everything is decoded and verified before the first file is written.
         let pngs = try images.map { try $0.image.pngData() }
-        for (png, destination) in zip(pngs, destinations) {
-            if destination == "-" {
-                try FileIO.writeStandardOutput(png)
-            } else {
-                try FileIO.writeAtomically(png, to: destination, overwrite: force, mode: FileIO.outputMode(copying: input))
+        if container.isDataset {
+            // All or nothing: a failure half-way leaves no file behind (FileIO.writeAllOrNothing).
+            try FileIO.writeAllOrNothing(Array(zip(images.map(\.name), pngs)), into: directory ?? ".", overwrite: force,
+                                         mode: FileIO.outputMode(copying: input))
+        } else {
+            for (png, destination) in zip(pngs, destinations) {
+                if destination == "-" {
+                    try FileIO.writeStandardOutput(png)
+                } else {
+                    try FileIO.writeAtomically(png, to: destination, overwrite: force, mode: FileIO.outputMode(copying: input))
+                }
             }
         }
         if !quiet {
@@ -93,10 +102,10 @@ struct Decompress: ParsableCommand {
             let root = directory ?? "."
             var seen: Set<String> = []
             return try container.images.map { image in
-                guard SafeName.isValid(image.name) else {
-                    throw CLIError("refusing to restore an archive entry named \"\(image.name)\" (contains \"..\" or a path separator)")
+                try checkName(image.name)
+                guard seen.insert(image.name).inserted else {
+                    throw CLIError("the archive holds two entries named \"\(EntryName.printable(image.name))\"")
                 }
-                guard seen.insert(image.name).inserted else { throw CLIError("the archive holds two entries named \(image.name)") }
                 return join(root, image.name)
             }
         }
@@ -104,9 +113,7 @@ struct Decompress: ParsableCommand {
         if let output { return [output] }
         if input == "-" {
             guard let directory else { return ["-"] }
-            guard SafeName.isValid(container.images[0].name) else {
-                throw CLIError("refusing to restore an entry named \"\(container.images[0].name)\"")
-            }
+            try checkName(container.images[0].name)
             return [join(directory, container.images[0].name)]
         }
         guard input.hasSuffix(".vdmz"), input.count > 5 else {
@@ -117,7 +124,12 @@ struct Decompress: ParsableCommand {
         return [stripped]
     }
 
-    private func join(_ directory: String, _ name: String) -> String {
-        directory.hasSuffix("/") ? directory + name : directory + "/" + name
+    private func join(_ directory: String, _ name: String) -> String { FileIO.join(directory, name) }
+
+    /// Throws unless `name` follows `EntryName`'s rule (one file name directly inside the folder).
+    private func checkName(_ name: String) throws {
+        if let problem = EntryName.problem(in: name) {
+            throw CLIError("refusing to restore an archive entry named \"\(EntryName.printable(name))\": \(problem)")
+        }
     }
 }

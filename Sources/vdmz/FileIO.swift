@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import Imaging
 
 /// File access for the command-line tool: whole-file reads, standard streams, and atomic writes that
 /// never leave a partial file behind and never replace an existing file unless asked to.
@@ -10,29 +11,45 @@ enum FileIO {
     /// The text of the last system error.
     static var systemError: String { String(cString: strerror(errno)) }
 
-    /// Reads the whole file at `path`, or standard input for "-".
-    static func readFile(_ path: String) throws -> [UInt8] {
-        if path == "-" { return try readAll(descriptor: STDIN_FILENO, name: "standard input") }
+    /// Reads the whole file at `path`, or standard input for "-", at most `ImageLimits.maxInputBytes`.
+    /// When `magic` is given, its length is read first and, if those bytes differ, only they are
+    /// returned (the parser then names the wrong format): endless input of another kind is never read.
+    /// A regular file is read into a buffer of exactly its size.
+    static func readFile(_ path: String, magic: [UInt8]? = nil) throws -> [UInt8] {
+        if path == "-" { return try readAll(descriptor: STDIN_FILENO, name: "standard input", sizeHint: 0, magic: magic) }
         let descriptor = open(path, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else { throw CLIError(systemError) }
         defer { close(descriptor) }
         var info = stat()
         guard fstat(descriptor, &info) == 0 else { throw CLIError(systemError) }
         guard (info.st_mode & S_IFMT) == S_IFREG else { throw CLIError("not a regular file") }
-        return try readAll(descriptor: descriptor, name: path)
+        guard Int(info.st_size) <= ImageLimits.maxInputBytes else { throw tooLarge }
+        return try readAll(descriptor: descriptor, name: path, sizeHint: Int(info.st_size), magic: magic)
     }
 
-    private static func readAll(descriptor: Int32, name: String) throws -> [UInt8] {
+    private static var tooLarge: CLIError { CLIError("input larger than the limit of \(ImageLimits.maxInputBytes) bytes") }
+
+    private static func readAll(descriptor: Int32, name: String, sizeHint: Int, magic: [UInt8]?) throws -> [UInt8] {
         var bytes: [UInt8] = []
+        bytes.reserveCapacity(sizeHint + 1)
         var buffer = [UInt8](repeating: 0, count: 1 << 16)
+        var wanted = magic?.count ?? buffer.count
         while true {
-            let count = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+            let count = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, min(wanted, $0.count)) }
             if count < 0 {
                 if errno == EINTR { continue }
                 throw CLIError("\(name): \(systemError)")
             }
             if count == 0 { return bytes }
             bytes.append(contentsOf: buffer[0..<count])
+            guard bytes.count <= ImageLimits.maxInputBytes else { throw tooLarge }
+            if let magic, wanted != buffer.count {
+                wanted -= count
+                if wanted == 0 {
+                    guard bytes == magic else { return bytes }
+                    wanted = buffer.count
+                }
+            }
         }
     }
 
@@ -120,7 +137,7 @@ enum FileIO {
         var committed = false
         defer {
             if !committed { unlink(temporary) }
-            InterruptCleanup.track(nil)
+            InterruptCleanup.untrack([temporary])
         }
         do {
             try writeAll(bytes, to: descriptor, name: path)
@@ -144,5 +161,70 @@ enum FileIO {
             throw CLIError("\(path): \(systemError)")
         }
         committed = true
+    }
+
+    /// Writes every file of `files` directly into `directory`, all or nothing: each is written into a
+    /// fresh temporary folder inside `directory` (mode 0700) and flushed, then linked into place (renamed
+    /// with `overwrite`) one by one; if anything fails — a write, an existing file, a signal — every file
+    /// already placed is removed again and the temporary folder with it, and the error is thrown.
+    /// (With `overwrite`, files already renamed into place when a later rename fails stay: they are
+    /// complete and verified, and what they replaced is gone.)
+    /// Names must follow `EntryName`'s rule (one path component, checked by the caller), so each file
+    /// lands directly in `directory`; `link`/`rename` replace a symbolic link there, never follow it.
+    static func writeAllOrNothing(_ files: [(name: String, bytes: [UInt8])], into directory: String, overwrite: Bool,
+                                  mode: mode_t) throws {
+        let root = directory.isEmpty ? "." : directory
+        var template = Array("\(root.hasSuffix("/") ? root : root + "/").vdmz-tmp-XXXXXX".utf8CString)
+        guard template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) != nil else {
+            throw CLIError("cannot write to \(root): \(systemError)")
+        }
+        let staging = String(cString: template)
+        InterruptCleanup.track(staging)
+        var staged: [String] = [], placed: [String] = []
+        var committed = false
+        defer {
+            if !committed && !overwrite { for path in placed { unlink(path) } }
+            for path in staged { unlink(path) }
+            rmdir(staging)
+            InterruptCleanup.untrack(staged + placed + [staging])
+        }
+        for file in files {
+            let path = staging + "/" + file.name
+            InterruptCleanup.track(path)
+            staged.append(path)
+            let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
+            guard descriptor >= 0 else { throw CLIError("\(join(root, file.name)): \(systemError)") }
+            do {
+                try writeAll(file.bytes, to: descriptor, name: join(root, file.name))
+                guard fchmod(descriptor, mode) == 0, fsync(descriptor) == 0 else {
+                    throw CLIError("\(join(root, file.name)): \(systemError)")
+                }
+            } catch {
+                close(descriptor)
+                throw error
+            }
+            guard close(descriptor) == 0 else { throw CLIError("\(join(root, file.name)): \(systemError)") }
+        }
+        for (file, source) in zip(files, staged) {
+            let destination = join(root, file.name)
+            if overwrite {
+                guard rename(source, destination) == 0 else { throw CLIError("\(destination): \(systemError)") }
+            } else if link(source, destination) != 0 {
+                if errno == EEXIST { throw CLIError("\(destination) already exists (use --force to overwrite)") }
+                guard errno == EPERM || errno == EOPNOTSUPP || errno == EXDEV else { throw CLIError("\(destination): \(systemError)") }
+                // No hard links on this file system: check, then rename (a narrow race remains).
+                guard !exists(destination) else { throw CLIError("\(destination) already exists (use --force to overwrite)") }
+                guard rename(source, destination) == 0 else { throw CLIError("\(destination): \(systemError)") }
+            }
+            // Tracked before the next step, so that a signal from here on removes it too.
+            InterruptCleanup.track(destination)
+            placed.append(destination)
+        }
+        committed = true
+    }
+
+    /// `directory/name`.
+    static func join(_ directory: String, _ name: String) -> String {
+        directory.hasSuffix("/") ? directory + name : directory + "/" + name
     }
 }

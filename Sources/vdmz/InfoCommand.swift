@@ -19,7 +19,7 @@ struct Info: ParsableCommand {
                     print(describeSharded(try ShardedContainer(readingIndexFrom: MemoryByteSource(bytes)), name: input))
                     continue
                 }
-                let container = try Container(parsing: bytes, limits: ImageLimits(maxPixels: Int(UInt32.max), maxTotalPixels: Int.max))
+                let container = try Container(parsing: bytes, limits: .unlimited)
                 print(describe(container, name: input, fileBytes: bytes.count))
             } catch {
                 Terminal.printError("vdmz: \(input == "-" ? "standard input" : input): \(errorLine(error))")
@@ -33,7 +33,7 @@ struct Info: ParsableCommand {
         let subpixels = container.images.reduce(0) { $0 + $1.header.width * $1.header.height * 3 }
         let rate = Double(fileBytes * 8) / Double(max(1, subpixels))
         var lines = [
-            "\(name == "-" ? "standard input" : name): .vdmz format \(container.version), \(fileBytes) bytes",
+            "\(name == "-" ? "standard input" : EntryName.printable(name)): .vdmz format \(container.version), \(fileBytes) bytes",
             "  coder:    \(container.coder)",
             "  model:    \(container.coder.requiresModel ? Archive.hex(container.modelHash) : "none")",
             "  images:   \(container.images.count)\(container.isDataset ? " (dataset archive)" : "")",
@@ -48,7 +48,7 @@ struct Info: ParsableCommand {
         for image in container.images {
             let header = image.header
             let planes = image.sidePlanes.map { "\($0.kind) \($0.bytes.count) B" }.joined(separator: ", ")
-            lines.append("  - \(image.name.isEmpty ? "(unnamed)" : image.name): \(header.width)×\(header.height) \(header.kindDescription), "
+            lines.append("  - \(image.name.isEmpty ? "(unnamed)" : EntryName.printable(image.name)): \(header.width)×\(header.height) \(header.kindDescription), "
                 + "steps \(image.steps), side planes \(image.storedSidePlaneBytes) bytes stored"
                 + (planes.isEmpty ? "" : " (raw: \(planes))")
                 + (image.pixelChecksum.map { ", pixel SHA-256 \(Archive.hex($0).prefix(16))…" } ?? ""))

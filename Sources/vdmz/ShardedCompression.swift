@@ -37,11 +37,11 @@ extension Compress {
         var best: (bytes: [UInt8], shards: [Container])?
         for (index, choice) in choices.enumerated() {
             let makeCoder: (Int) throws -> any PixelCoder = { threads in
-                try CoderFactory(prior: priorSource, threads: threads).encoder(choice, steps: steps)
+                try CoderFactory(prior: priorSource, threads: threads, limits: limitOptions.limits).encoder(choice, steps: steps)
             }
             let report = progress.handler
             let shards = try ShardedArchive.compressShards(
-                images, size: shardOptions.size, threads: threadOptions.count, makeCoder: makeCoder,
+                images, size: shardOptions.size, threads: threadOptions.count, limits: limitOptions.limits, makeCoder: makeCoder,
                 progress: report.map { report in { report((Double(index) + $0) / Double(choices.count)) } })
             let bytes = try ShardedContainer.assemble(shards)
             if best == nil || bytes.count < best!.bytes.count { best = (bytes, shards) }
@@ -50,7 +50,7 @@ extension Compress {
         guard let (bytes, shards) = best else { throw CLIError("no coder to compress with") }
         if verify {
             let restored = try Self.decodeAll(bytes, threads: threadOptions.count, limits: limitOptions.limits) { container, threads in
-                try CoderFactory(prior: priorSource, threads: threads).decoder(for: container)
+                try CoderFactory(prior: priorSource, threads: threads, limits: limitOptions.limits).decoder(for: container)
             }
             guard restored == images else { throw CLIError("verification failed: the decoded images differ (nothing written)") }
         }
@@ -88,7 +88,9 @@ extension Compress {
         var names: Set<String> = []
         func add(_ name: String, _ source: String, _ image: () throws -> RasterImage) throws {
             guard names.insert(name).inserted else { throw CLIError("two inputs are named \(name); names must be unique in an archive") }
-            guard SafeName.isValid(name) else { throw CLIError("\(source): unusable name for an archive entry") }
+            if let problem = EntryName.problem(in: name) {
+                throw CLIError("\(EntryName.printable(source)): unusable name for an archive entry: \(problem)")
+            }
             do {
                 images.append(NamedImage(name: name, image: try image()))
             } catch {
@@ -103,7 +105,7 @@ extension Compress {
                 guard !entries.isEmpty else { throw CLIError("\(input): no .png files in this folder") }
                 for entry in entries {
                     let path = input.hasSuffix("/") ? input + entry : input + "/" + entry
-                    try add(entry, path) { try RasterImage(pngData: FileIO.readFile(path), limits: limitOptions.limits) }
+                    try add(entry, path) { try RasterImage(pngData: FileIO.readFile(path, magic: RasterImage.pngSignature), limits: limitOptions.limits) }
                 }
             } else if Self.isNPY(input) {
                 let array = try NPYImages(npyData: FileIO.readFile(input))
@@ -125,7 +127,7 @@ extension Compress {
                     }
                 }
             } else {
-                try add(baseName(input), input) { try RasterImage(pngData: FileIO.readFile(input), limits: limitOptions.limits) }
+                try add(baseName(input), input) { try RasterImage(pngData: FileIO.readFile(input, magic: RasterImage.pngSignature), limits: limitOptions.limits) }
             }
         }
         return images

@@ -29,7 +29,7 @@ extension Decompress {
         guard isSharded || !wanted.isEmpty else { return false }
         guard output == nil else { throw CLIError("a dataset archive restores files by name: use -d DIR, not -o") }
         let root = directory ?? "."
-        let factory = CoderFactory(prior: .checkpoint(path: model), threads: threadOptions.count)
+        let factory = CoderFactory(prior: .checkpoint(path: model), threads: threadOptions.count, limits: limitOptions.limits)
 
         let images: [NamedImage]
         if isSharded {
@@ -50,11 +50,11 @@ extension Decompress {
             images = try ShardedArchive.decompress(
                 index, shards: numbers, from: source, threads: threadOptions.count, limits: limitOptions.limits,
                 makeDecoder: { container, threads in
-                    try CoderFactory(prior: .checkpoint(path: model), threads: threads).decoder(for: container)
+                    try CoderFactory(prior: .checkpoint(path: model), threads: threads, limits: limitOptions.limits).decoder(for: container)
                 }, progress: progress.handler).flatMap { $0 }
             progress.finish()
         } else {
-            let container = try Container(parsing: FileIO.readFile(input), limits: limitOptions.limits)
+            let container = try Container(parsing: FileIO.readFile(input, magic: Container.magic), limits: limitOptions.limits)
             guard container.isDataset else { throw CLIError("--only applies to dataset archives") }
             for name in wanted where !container.images.contains(where: { $0.name == name }) {
                 throw CLIError("the archive holds no image named \(name)")
@@ -67,10 +67,9 @@ extension Decompress {
         let chosen = wanted.isEmpty ? images : images.filter { wanted.contains($0.name) }
         // Everything is decoded and verified before the first file is written.
         let pngs = try chosen.map { try $0.image.pngData() }
-        for (png, image) in zip(pngs, chosen) {
-            try FileIO.writeAtomically(png, to: Self.join(root, image.name), overwrite: outputOptions.force,
-                                       mode: FileIO.outputMode(copying: input))
-        }
+        // All or nothing: a failure half-way leaves no file behind (FileIO.writeAllOrNothing).
+        try FileIO.writeAllOrNothing(Array(zip(chosen.map(\.name), pngs)), into: root, overwrite: outputOptions.force,
+                                     mode: FileIO.outputMode(copying: input))
         if !outputOptions.quiet {
             Terminal.printError("\(input) → \(chosen.count) file\(chosen.count == 1 ? "" : "s") in \(root)")
         }
@@ -81,10 +80,12 @@ extension Decompress {
     private func checkDestinations(_ names: [String], root: String, input: String) throws {
         var seen: Set<String> = []
         for name in names {
-            guard SafeName.isValid(name) else {
-                throw CLIError("refusing to restore an archive entry named \"\(name)\" (contains \"..\" or a path separator)")
+            if let problem = EntryName.problem(in: name) {
+                throw CLIError("refusing to restore an archive entry named \"\(EntryName.printable(name))\": \(problem)")
             }
-            guard seen.insert(name).inserted else { throw CLIError("the archive holds two entries named \(name)") }
+            guard seen.insert(name).inserted else {
+                throw CLIError("the archive holds two entries named \"\(EntryName.printable(name))\"")
+            }
             let destination = Self.join(root, name)
             if FileIO.sameFile(input, destination) { throw CLIError("\(destination): output would overwrite the input") }
             try FileIO.checkDestination(destination, overwrite: outputOptions.force)

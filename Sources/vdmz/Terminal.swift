@@ -9,9 +9,21 @@ enum Terminal {
     static var standardErrorIsTerminal: Bool { isatty(STDERR_FILENO) == 1 }
     static var standardOutputIsTerminal: Bool { isatty(STDOUT_FILENO) == 1 }
 
-    /// Writes a line to standard error.
+    /// Writes a line to standard error, with control and bidirectional characters (which a file or
+    /// entry name may hold) escaped as `\u{…}`: a name cannot move the cursor, recolour the terminal or
+    /// start a new line.
     static func printError(_ line: String) {
-        let bytes = Array((line + "\n").utf8)
+        var safe = ""
+        for scalar in line.unicodeScalars {
+            let value = scalar.value
+            if value < 0x20 || (0x7F...0x9F).contains(value) || value == 0x061C || value == 0x200E || value == 0x200F
+                || (0x202A...0x202E).contains(value) || (0x2066...0x2069).contains(value) {
+                safe += "\\u{\(String(value, radix: 16, uppercase: true))}"
+            } else {
+                safe.unicodeScalars.append(scalar)
+            }
+        }
+        let bytes = Array((safe + "\n").utf8)
         bytes.withUnsafeBytes { raw in
             var offset = 0
             while offset < raw.count {

@@ -23,6 +23,47 @@ final class ArchiveTests: XCTestCase {
         for named in restored { XCTAssertEqual(try RasterImage(pngData: named.image.pngData()), named.image) }
     }
 
+    /// Issue 15, finding 4: compress wrote archives that decompress refuses. Every limit the reader
+    /// checks is checked by the writer first, with the same `ImageLimits`.
+    func testCompressRefusesWhatDecompressWouldRefuse() throws {
+        let image = try makeImage(.rgb, bitDepth: 8, width: 2, height: 3)
+        let two = [NamedImage(name: "a.png", image: image), NamedImage(name: "b.png", image: image)]
+        // Total pixels: 12 in all against a limit of 11.
+        let tight = ImageLimits(maxPixels: 6, maxTotalPixels: 11)
+        XCTAssertThrowsError(try Archive.compress(two, coder: StoredPixelCoder(), isDataset: true, limits: tight)) {
+            guard case .limitExceeded? = $0 as? ContainerError else { return XCTFail("\($0)") }
+        }
+        let bytes = try Archive.compress(two, coder: StoredPixelCoder(), isDataset: true).serialized()
+        XCTAssertThrowsError(try Container(parsing: bytes, limits: tight))
+        // Work: the reader's allowance, checked by the writer on the payload it made.
+        let noWork = ImageLimits(maxWork: 0, workPerPayloadByte: 0)
+        XCTAssertThrowsError(try Archive.compress(two, coder: StoredPixelCoder(), isDataset: true, limits: noWork)) {
+            guard case .workLimitExceeded? = $0 as? ContainerError else { return XCTFail("\($0)") }
+        }
+        XCTAssertThrowsError(try Container(parsing: bytes, limits: noWork)) {
+            guard case .workLimitExceeded? = $0 as? ContainerError else { return XCTFail("\($0)") }
+        }
+        // Dataset names outside EntryName's rule.
+        for name in ["sub/\u{0301}x.png", "esc\u{1B}.png", ".."] {
+            XCTAssertThrowsError(try Archive.compress([NamedImage(name: name, image: image)], coder: StoredPixelCoder(), isDataset: true))
+        }
+    }
+
+    /// Kept PNG chunks above the side-plane limit (nine 7.5 MB gAMA chunks once made a file that
+    /// decompress called corrupted) are refused before coding.
+    func testKeptChunksAboveTheSidePlaneLimitAreRefused() throws {
+        let header = ImageHeader(width: 1, height: 1, colorType: .rgb, bitDepth: 8, isInterlaced: false)
+        let plane = SidePlane(kind: .chunks, bytes: [UInt8](repeating: 0, count: Container.maxChunksPlaneBytes + 1))
+        let record = ContainerImage(name: "a.png", header: header, steps: 0, sidePlanes: [plane])
+        XCTAssertThrowsError(try Container.checkWritable([record], isDataset: false, limits: .standard)) {
+            guard case .limitExceeded(let text)? = $0 as? ContainerError else { return XCTFail("\($0)") }
+            XCTAssertTrue(text.contains("side plane"), text)
+        }
+        let fits = ContainerImage(name: "a.png", header: header, steps: 0,
+                                  sidePlanes: [SidePlane(kind: .chunks, bytes: [UInt8](repeating: 0, count: 1000))])
+        XCTAssertNoThrow(try Container.checkWritable([fits], isDataset: false, limits: .standard))
+    }
+
     func testCorruptPixelsAreCaughtByTheDigest() throws {
         let images = [NamedImage(name: "x.png", image: try makeImage(.rgb, bitDepth: 8, width: 4, height: 4)),
                       NamedImage(name: "y.png", image: try makeImage(.rgb, bitDepth: 16, width: 3, height: 2))]

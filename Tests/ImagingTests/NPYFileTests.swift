@@ -48,4 +48,27 @@ final class NPYFileTests: XCTestCase {
             }
         }
     }
+
+    /// Issue 15, finding 9: the first `'descr':` anywhere in the header used to win, so a float64 array
+    /// whose header mentioned a uint8 descr elsewhere was read as bytes; and an array of no image was
+    /// accepted.
+    func testHeaderIsParsedStrictly() {
+        let float64 = [UInt8](repeating: 0, count: 8 * 3)
+        let cases: [String] = [
+            "{\"descr\": '<f8', 'fortran_order': False, 'shape': (1, 1, 1, 3), 'note': \"'descr': '|u1',\", }",
+            "{'descr': '|u1', 'descr': '<f8', 'fortran_order': False, 'shape': (1, 1, 1, 3), }",
+            "{'descr': '|u1', 'fortran_order': False, 'shape': (1, 1, 1, 3), } trailing",
+            "{'descr': '|u1', 'fortran_order': Maybe, 'shape': (1, 1, 1, 3), }",
+            "{'descr': '|u1', 'fortran_order': False, 'shape': (1, -1, 1, 3), }",
+            "{'descr': '|u1', 'fortran_order': False, }",
+        ]
+        for header in cases {
+            XCTAssertThrowsError(try NPYImages(npyData: npy(header: header, data: float64)), header)
+        }
+        XCTAssertThrowsError(try NPYImages(npyData: npy(header: "{'descr': '|u1', 'fortran_order': False, 'shape': (0, 2, 2, 3), }", data: []))) {
+            XCTAssertEqual($0 as? NPYError, .unsupported("shape (0, 2, 2, 3) holds no image"))
+        }
+        // NumPy's own spelling, double-quoted keys and no trailing comma are still read.
+        XCTAssertNoThrow(try NPYImages(npyData: npy(header: "{\"descr\": \"|u1\", \"fortran_order\": False, \"shape\": (1, 1, 1, 3)}", data: [1, 2, 3])))
+    }
 }

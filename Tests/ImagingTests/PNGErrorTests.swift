@@ -80,4 +80,15 @@ final class PNGErrorTests: XCTestCase {
 func find(_ needle: [UInt8], in haystack: [UInt8]) -> Int? {
     guard haystack.count >= needle.count else { return nil }
     return (0...(haystack.count - needle.count)).first { Array(haystack[$0..<$0 + needle.count]) == needle }
+
+    /// Issue 15, finding 6: an animated PNG used to come back as its first frame, exit 0.
+    func testAnimatedPNGIsRefused() throws {
+        let still = try RasterImage(width: 2, height: 2, colorType: .rgb, bitDepth: 8, samples: [UInt8](repeating: 7, count: 12)).pngData()
+        XCTAssertNoThrow(try RasterImage(pngData: still))
+        // An acTL chunk (2 frames, loop forever) right after IHDR (8 + 25 bytes), as APNG writers put it.
+        var acTL: [UInt8] = [0, 0, 0, 8] + Array("acTL".utf8) + [0, 0, 0, 2, 0, 0, 0, 0]
+        acTL += [0, 0, 0, 0]  // CRC (libpng would complain about it; the refusal comes first)
+        let animated = Array(still[0..<33]) + acTL + Array(still[33...])
+        XCTAssertThrowsError(try RasterImage(pngData: animated)) { XCTAssertEqual($0 as? PNGError, .animated) }
+    }
 }

@@ -29,3 +29,20 @@ public func fuzzOneInput(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     }
     return 0
 }
+
+/// libFuzzer's mutator, for the byte-level half of `LLVMFuzzerCustomMutator`.
+@_silgen_name("LLVMFuzzerMutate")
+func libFuzzerMutate(_ data: UnsafeMutablePointer<UInt8>, _ size: Int, _ maxSize: Int) -> Int
+
+/// Half the mutants are libFuzzer's own byte mutations; the other half structure-aware ones
+/// (`StructuredMutator`: chain parameters, tile lists, names, steps and sizes, with the CRC made valid).
+@_cdecl("LLVMFuzzerCustomMutator")
+public func fuzzCustomMutator(_ data: UnsafeMutablePointer<UInt8>, _ size: Int, _ maxSize: Int, _ seed: CUnsignedInt) -> Int {
+    var random = ByteMutator(seed: UInt64(seed))
+    if random.next(2) == 0 { return libFuzzerMutate(data, size, maxSize) }
+    let input = Array(UnsafeBufferPointer(start: data, count: size))
+    let mutated = StructuredMutator.mutate(input, using: &random)
+    guard mutated != input, mutated.count <= maxSize else { return libFuzzerMutate(data, size, maxSize) }
+    mutated.withUnsafeBufferPointer { data.update(from: $0.baseAddress!, count: mutated.count) }
+    return mutated.count
+}
