@@ -12,9 +12,9 @@ let targetCPU: [String] = {
     case let cpu? where !cpu.isEmpty: return ["-target-cpu", cpu]
     default:
         #if arch(x86_64)
-        return ["-target-cpu", "haswell"]
+            return ["-target-cpu", "haswell"]
         #else
-        return []
+            return []
         #endif
     }
 }()
@@ -31,7 +31,10 @@ let package = Package(
     products: [
         .library(
             name: "VDMZ",
-            targets: ["Codec", "BitsBack", "ContextCoding", "PixelCoding", "ContainerFormat", "Imaging", "Model", "ANS", "Bytes", "ExactMath"]),
+            targets: [
+                "Codec", "BitsBack", "ContextCoding", "PixelCoding", "ContainerFormat", "Imaging", "Model", "ANS", "Bytes",
+                "ExactMath",
+            ]),
         .library(name: "VDMZFuzzSupport", targets: ["FuzzSupport"]),
         .executable(name: "vdmz", targets: ["vdmz"]),
         .executable(name: "vdmz-bench", targets: ["vdmz-bench"]),
@@ -58,8 +61,9 @@ let package = Package(
         // The .vdmz container: records, side planes, an opaque payload, a coder tag and a model hash.
         .target(name: "ContainerFormat", dependencies: ["Imaging", "PixelCoding", "Bytes"], swiftSettings: checkedFlags),
         // The front door: images ↔ container bytes, and the one decoder factory.
-        .target(name: "Codec", dependencies: ["ContainerFormat", "BitsBack", "ContextCoding", "PixelCoding", "Imaging", "Model"],
-                swiftSettings: checkedFlags),
+        .target(
+            name: "Codec", dependencies: ["ContainerFormat", "BitsBack", "ContextCoding", "PixelCoding", "Imaging", "Model"],
+            swiftSettings: checkedFlags),
         // Decoding probe and mutator shared by the libFuzzer target (fuzz/) and the test suite.
         .target(name: "FuzzSupport", dependencies: ["Codec", "ContainerFormat", "PixelCoding", "Imaging"]),
         .executableTarget(
@@ -83,11 +87,15 @@ let package = Package(
         .testTarget(name: "ModelTests", dependencies: ["Model"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ImagingTests", dependencies: ["Imaging", "ExactMath", "TestSupport"]),
         .testTarget(name: "ContainerFormatTests", dependencies: ["ContainerFormat"]),
-        .testTarget(name: "BitsBackTests", dependencies: ["BitsBack", "ANS", "PixelCoding", "Imaging", "Model", "Bytes", "TestSupport"]),
+        .testTarget(
+            name: "BitsBackTests", dependencies: ["BitsBack", "ANS", "PixelCoding", "Imaging", "Model", "Bytes", "TestSupport"]),
         .testTarget(name: "ContextCodingTests", dependencies: ["ContextCoding", "PixelCoding", "Imaging", "ANS", "TestSupport"]),
         .testTarget(
             name: "CodecTests",
-            dependencies: ["Codec", "BitsBack", "ContainerFormat", "PixelCoding", "Imaging", "Model", "Bytes", "FuzzSupport", "TestSupport"]),
-        .testTarget(name: "vdmzTests", dependencies: ["Codec", "ContainerFormat", "PixelCoding", "Imaging", "Model", "TestSupport"]),
+            dependencies: [
+                "Codec", "BitsBack", "ContainerFormat", "PixelCoding", "Imaging", "Model", "Bytes", "FuzzSupport", "TestSupport",
+            ]),
+        .testTarget(
+            name: "vdmzTests", dependencies: ["Codec", "ContainerFormat", "PixelCoding", "Imaging", "Model", "TestSupport"]),
     ]
 )

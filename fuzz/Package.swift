@@ -10,6 +10,6 @@ let package = Package(
         .executableTarget(
             name: "vdmz-fuzz",
             dependencies: [.product(name: "VDMZFuzzSupport", package: "vdmz")],
-            swiftSettings: [.unsafeFlags(["-parse-as-library"])]),
+            swiftSettings: [.unsafeFlags(["-parse-as-library"])])
     ]
 )

@@ -19,6 +19,8 @@ swift_status=${PIPESTATUS[0]}
 bash scripts/check_generic_build.sh 2>&1 | tee -a "$log.generic"
 generic_status=${PIPESTATUS[0]}
 generic_line=$(grep -E "^generic build: " "$log.generic" | tail -1); rm -f "$log.generic"
+# The Swift sources are laid out as .swift-format says (fix with: bash scripts/check_format.sh --fix).
+format_line=$(bash scripts/check_format.sh 2>&1 | tee /dev/stderr | grep -E "^format: " | tail -1)
 set -e
 count() { echo "$1" | grep -oE "[0-9]+ $2" | head -1 | grep -oE "[0-9]+" || echo 0; }
 py_passed=$(count "$python_summary" passed); py_failed=$(count "$python_summary" failed)
@@ -30,5 +32,6 @@ swift_failed=$(echo "$swift_line" | grep -oE "with [0-9]+" | grep -oE "[0-9]+" |
 [ "$swift_status" -ne 0 ] && [ "$swift_failed" -eq 0 ] && swift_failed=1
 gen_passed=$(count "$generic_line" passed); gen_failed=$(count "$generic_line" failed)
 [ "$generic_status" -ne 0 ] && [ "$gen_failed" -eq 0 ] && gen_failed=1
-echo "tests: $((py_passed + swift_total - swift_failed + gen_passed)) passed, $((py_failed + swift_failed + gen_failed)) failed"
-[ "$python_status" -eq 0 ] && [ "$swift_status" -eq 0 ] && [ "$generic_status" -eq 0 ]
+fmt_passed=$(count "$format_line" passed); fmt_failed=$(count "$format_line" failed)
+echo "tests: $((py_passed + swift_total - swift_failed + gen_passed + fmt_passed)) passed, $((py_failed + swift_failed + gen_failed + fmt_failed)) failed"
+[ "$python_status" -eq 0 ] && [ "$swift_status" -eq 0 ] && [ "$generic_status" -eq 0 ] && [ "$fmt_failed" -eq 0 ]

@@ -76,8 +76,9 @@ extension Message {
                     var lane = 0
                     for i in 0..<n {
                         let s = Int(symbols[i])
-                        coder.encode(&coder.heads[lane], start: UInt32(truncatingIfNeeded: cum[s]), frequency: freq[s],
-                                     precision: precision)
+                        coder.encode(
+                            &coder.heads[lane], start: UInt32(truncatingIfNeeded: cum[s]), frequency: freq[s],
+                            precision: precision)
                         lane += 1
                         if lane == coder.laneCount { lane = 0 }
                     }
@@ -99,10 +100,13 @@ extension Message {
                         let useTable = !table.isEmpty
                         for i in stride(from: n - 1, through: 0, by: -1) {
                             let slot = LaneCoder.slot(coder.heads[lane], precision: precision)
-                            let s = useTable ? Int(table[Int(slot)])
+                            let s =
+                                useTable
+                                ? Int(table[Int(slot)])
                                 : CategoricalDistribution.searchSymbol(cum.baseAddress!, count: k, slot: slot)
-                            coder.decodeAdvance(&coder.heads[lane], slot: slot, start: UInt32(truncatingIfNeeded: cum[s]),
-                                                frequency: freq[s], precision: precision)
+                            coder.decodeAdvance(
+                                &coder.heads[lane], slot: slot, start: UInt32(truncatingIfNeeded: cum[s]),
+                                frequency: freq[s], precision: precision)
                             output[i] = Int32(s)
                             lane = lane == 0 ? coder.laneCount - 1 : lane - 1
                         }

@@ -58,8 +58,12 @@ public struct DiscretizedGaussian: Equatable {
 
     /// Throws `invalidParameter` for δ ≤ 0 or not finite, or precision outside 16…31.
     public init(binWidth: Double, precision: Int = 28, escapePlacement: EscapePlacement = .center) throws {
-        guard binWidth > 0, binWidth.isFinite else { throw ANSError.invalidParameter("binWidth \(binWidth) must be > 0 and finite") }
-        guard (16...31).contains(precision) else { throw ANSError.invalidParameter("Gaussian precision \(precision) not in 16...31") }
+        guard binWidth > 0, binWidth.isFinite else {
+            throw ANSError.invalidParameter("binWidth \(binWidth) must be > 0 and finite")
+        }
+        guard (16...31).contains(precision) else {
+            throw ANSError.invalidParameter("Gaussian precision \(precision) not in 16...31")
+        }
         self.binWidth = binWidth
         self.precision = precision
         self.escapePlacement = escapePlacement
@@ -70,8 +74,9 @@ public struct DiscretizedGaussian: Equatable {
     public func codeLength(of value: Int32, mean: Float, standardDeviation: Double) throws -> Double {
         let scale = try GaussianScale(sigma: standardDeviation, binWidth: binWidth, precision: precision)
         return try NormalCDFTable.table.withUnsafeBufferPointer { t in
-            let bin = try GaussianBin(mean: mean, scale: scale, binWidth: binWidth, table: t.baseAddress!,
-                                      placement: escapePlacement)
+            let bin = try GaussianBin(
+                mean: mean, scale: scale, binWidth: binWidth, table: t.baseAddress!,
+                placement: escapePlacement)
             let (_, freq, escaped) = bin.interval(of: Int64(value), table: t.baseAddress!, total: UInt64(1) << UInt64(precision))
             let p = Double(freq) / Double(UInt64(1) << UInt64(precision))
             return -ExactMathLog2.log2(p) + (escaped ? 32 : 0)
@@ -121,8 +126,10 @@ struct GaussianBin {
     @usableFromInline let split: Int64
 
     @inlinable @inline(__always)
-    init(mean: Float, scale g: GaussianScale, binWidth: Double, table: UnsafePointer<UInt64>,
-         placement: DiscretizedGaussian.EscapePlacement = .top) throws {
+    init(
+        mean: Float, scale g: GaussianScale, binWidth: Double, table: UnsafePointer<UInt64>,
+        placement: DiscretizedGaussian.EscapePlacement = .top
+    ) throws {
         let mm = Double(mean) / binWidth
         guard mm.isFinite else { throw ANSError.invalidParameter("mean \(mean) not finite (or too large for binWidth)") }
         let h = Int64(g.halfWidth)
@@ -168,23 +175,32 @@ struct GaussianBin {
     /// Like `searchTopLayout`, for a slot of the whole layout (escape after `split`): (k, start, frequency) with
     /// k = b + 1 for the escape.
     @inlinable @inline(__always)
-    func search(slot: UInt64, table: UnsafePointer<UInt64>, buckets: UnsafePointer<Int32>, inverseSteps: UnsafePointer<Double>,
-                total: UInt64) -> (Int64, UInt64, UInt64) {
-        if split == b { return searchTopLayout(slot: slot, table: table, buckets: buckets, inverseSteps: inverseSteps, total: total) }
+    func search(
+        slot: UInt64, table: UnsafePointer<UInt64>, buckets: UnsafePointer<Int32>, inverseSteps: UnsafePointer<Double>,
+        total: UInt64
+    ) -> (Int64, UInt64, UInt64) {
+        if split == b {
+            return searchTopLayout(slot: slot, table: table, buckets: buckets, inverseSteps: inverseSteps, total: total)
+        }
         let (escapeStart, escapeFrequency) = escapeInterval(table: table, total: total)
         if slot >= escapeStart && slot - escapeStart < escapeFrequency { return (b + 1, escapeStart, escapeFrequency) }
         // Below the escape, slots are as in the top layout; above it, shifted by its frequency. Either
         // way the shifted slot is below C(b + 1), so `searchTopLayout` returns a window symbol.
         let raw = slot < escapeStart ? slot : slot - escapeFrequency
-        let (k, start, frequency) = searchTopLayout(slot: raw, table: table, buckets: buckets, inverseSteps: inverseSteps, total: total)
+        let (k, start, frequency) = searchTopLayout(
+            slot: raw, table: table, buckets: buckets, inverseSteps: inverseSteps, total: total)
         return (k, k > split ? start + escapeFrequency : start, frequency)
     }
 
     /// Like `guessTopLayout`, for a slot of the whole layout: (k, C'(k), C'(k + 1)) in the layout's coordinates.
     @inlinable @inline(__always)
-    func guess(slot: UInt64, table: UnsafePointer<UInt64>, buckets: UnsafePointer<Int32>,
-                      inverseSteps: UnsafePointer<Double>, total: UInt64) -> (Int64, UInt64, UInt64) {
-        if split == b { return guessTopLayout(slot: slot, table: table, buckets: buckets, inverseSteps: inverseSteps, total: total) }
+    func guess(
+        slot: UInt64, table: UnsafePointer<UInt64>, buckets: UnsafePointer<Int32>,
+        inverseSteps: UnsafePointer<Double>, total: UInt64
+    ) -> (Int64, UInt64, UInt64) {
+        if split == b {
+            return guessTopLayout(slot: slot, table: table, buckets: buckets, inverseSteps: inverseSteps, total: total)
+        }
         let (escapeStart, escapeFrequency) = escapeInterval(table: table, total: total)
         if slot >= escapeStart && slot - escapeStart < escapeFrequency {
             return (b + 1, escapeStart, escapeStart + escapeFrequency)
@@ -198,8 +214,10 @@ struct GaussianBin {
     /// The window symbol k with C(k) ≤ slot < C(k+1) and its interval, or k = b + 1 (escape) with the
     /// escape interval [C(b+1), T).
     @inlinable @inline(__always)
-    func searchTopLayout(slot: UInt64, table: UnsafePointer<UInt64>, buckets: UnsafePointer<Int32>, inverseSteps: UnsafePointer<Double>,
-              total: UInt64) -> (Int64, UInt64, UInt64) {
+    func searchTopLayout(
+        slot: UInt64, table: UnsafePointer<UInt64>, buckets: UnsafePointer<Int32>, inverseSteps: UnsafePointer<Double>,
+        total: UInt64
+    ) -> (Int64, UInt64, UInt64) {
         let target = phiA &+ UInt64(Double(slot) * slotToPhi)
         let e = NormalCDFTable.inverse(table, buckets: buckets, inverseSteps: inverseSteps, of: target)
         let guess = (e * s + m + 0.5).rounded(.down)
@@ -233,8 +251,10 @@ struct GaussianBin {
     /// C(k) ≤ slot < C(k+1); otherwise the caller uses `searchTopLayout`. Branch-free apart from the table search, so
     /// that the guesses of all lanes of a block overlap in the CPU.
     @inlinable @inline(__always)
-    func guessTopLayout(slot: UInt64, table: UnsafePointer<UInt64>, buckets: UnsafePointer<Int32>, inverseSteps: UnsafePointer<Double>,
-               total: UInt64) -> (Int64, UInt64, UInt64) {
+    func guessTopLayout(
+        slot: UInt64, table: UnsafePointer<UInt64>, buckets: UnsafePointer<Int32>, inverseSteps: UnsafePointer<Double>,
+        total: UInt64
+    ) -> (Int64, UInt64, UInt64) {
         let target = phiA &+ UInt64(Double(slot) * slotToPhi)
         let e = NormalCDFTable.inverse(table, buckets: buckets, inverseSteps: inverseSteps, of: target)
         let g = (e * s + m + 0.5).rounded(.down)
@@ -282,7 +302,8 @@ enum NearUniform16 {
 extension LaneCoder {
     /// Encodes value k (any Int32) under `bin` into `head` (escape parts first, so pop reads them last).
     @inlinable @inline(__always)
-    mutating func encodeGaussian(_ head: inout UInt64, _ k: Int64, bin: GaussianBin, precision: Int, table: UnsafePointer<UInt64>) {
+    mutating func encodeGaussian(_ head: inout UInt64, _ k: Int64, bin: GaussianBin, precision: Int, table: UnsafePointer<UInt64>)
+    {
         if k < bin.a || k > bin.b {
             let j = bin.escapeIndex(of: k)
             let high = j >> 16, low = j & 0xFFFF
@@ -303,8 +324,10 @@ extension LaneCoder {
 
     /// Completes decoding of window symbol (or escape, k = b + 1) `k` with interval [start, start + frequency).
     @inlinable @inline(__always)
-    mutating func finishDecodeGaussian(_ head: inout UInt64, k: Int64, slot: UInt32, start: UInt64, frequency: UInt64,
-                                       bin: GaussianBin, precision: Int) -> Int64 {
+    mutating func finishDecodeGaussian(
+        _ head: inout UInt64, k: Int64, slot: UInt32, start: UInt64, frequency: UInt64,
+        bin: GaussianBin, precision: Int
+    ) -> Int64 {
         decodeAdvance(&head, slot: slot, start: UInt32(start), frequency: UInt32(frequency), precision: precision)
         if k <= bin.b { return k }
         // Escape: 16 high bits, then 16 low bits of the index among values outside the window.

@@ -16,8 +16,10 @@ struct LaneCoder {
     @usableFromInline let seed: UInt64
 
     @inlinable
-    init(heads: UnsafeMutablePointer<UInt64>, laneCount: Int, words: UnsafeMutablePointer<UInt32>, top: Int,
-         drawn: UInt64, seed: UInt64) {
+    init(
+        heads: UnsafeMutablePointer<UInt64>, laneCount: Int, words: UnsafeMutablePointer<UInt32>, top: Int,
+        drawn: UInt64, seed: UInt64
+    ) {
         self.heads = heads; self.laneCount = laneCount; self.words = words; self.top = top
         self.drawn = drawn; self.seed = seed
     }

@@ -116,8 +116,9 @@ public struct Message: Equatable {
         defer { heads = h; words = w }
         return try h.withUnsafeMutableBufferPointer { hp in
             try w.withUnsafeMutableBufferPointer { wp in
-                var coder = LaneCoder(heads: hp.baseAddress!, laneCount: laneCount, words: wp.baseAddress!,
-                                      top: wordCount, drawn: initialWordsDrawn, seed: seed)
+                var coder = LaneCoder(
+                    heads: hp.baseAddress!, laneCount: laneCount, words: wp.baseAddress!,
+                    top: wordCount, drawn: initialWordsDrawn, seed: seed)
                 defer {
                     wordCount = coder.top
                     initialWordsDrawn = coder.drawn

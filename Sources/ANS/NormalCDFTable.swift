@@ -56,8 +56,10 @@ struct NormalCDFTable {
     /// The inverse: an e with value(e) ≈ v (used only as a starting guess, so its accuracy does not
     /// affect correctness).
     @inlinable @inline(__always)
-    static func inverse(_ table: UnsafePointer<UInt64>, buckets: UnsafePointer<Int32>, inverseSteps: UnsafePointer<Double>,
-                        of v: UInt64) -> Double {
+    static func inverse(
+        _ table: UnsafePointer<UInt64>, buckets: UnsafePointer<Int32>, inverseSteps: UnsafePointer<Double>,
+        of v: UInt64
+    ) -> Double {
         if v <= table[0] { return -range }
         if v >= table[cellCount] { return range }
         var lo = Int(buckets[Int(v >> 48)])  // table[lo] ≤ v

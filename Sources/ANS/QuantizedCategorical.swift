@@ -16,8 +16,10 @@ import ExactMath
 public enum FrequencyQuantizer {
     /// Quantizes `weights` (non-negative, not all 0, finite; any positive scale) into `output`.
     @inlinable @inline(__always)
-    static func quantize(weights: UnsafePointer<Double>, count: Int, precision: Int, everySymbolCanOccur: Bool,
-                         into output: UnsafeMutablePointer<UInt32>) -> Bool {
+    static func quantize(
+        weights: UnsafePointer<Double>, count: Int, precision: Int, everySymbolCanOccur: Bool,
+        into output: UnsafeMutablePointer<UInt32>
+    ) -> Bool {
         var sum = 0.0
         var positive = 0
         var argmax = 0
@@ -69,11 +71,14 @@ public enum FrequencyQuantizer {
         var out = [UInt32](repeating: 0, count: probabilities.count)
         let ok = probabilities.withUnsafeBufferPointer { p in
             out.withUnsafeMutableBufferPointer { o in
-                quantize(weights: p.baseAddress!, count: p.count, precision: precision, everySymbolCanOccur: false,
-                         into: o.baseAddress!)
+                quantize(
+                    weights: p.baseAddress!, count: p.count, precision: precision, everySymbolCanOccur: false,
+                    into: o.baseAddress!)
             }
         }
-        guard ok else { throw ANSError.invalidParameter("cannot quantize \(probabilities.count) probabilities to 2^\(precision)") }
+        guard ok else {
+            throw ANSError.invalidParameter("cannot quantize \(probabilities.count) probabilities to 2^\(precision)")
+        }
         return out
     }
 
@@ -88,8 +93,9 @@ public enum FrequencyQuantizer {
             weights.withUnsafeMutableBufferPointer { w in
                 out.withUnsafeMutableBufferPointer { o in
                     !l.isEmpty && softmaxWeights(logits: l.baseAddress!, count: l.count, into: w.baseAddress!)
-                        && quantize(weights: w.baseAddress!, count: l.count, precision: precision, everySymbolCanOccur: true,
-                                    into: o.baseAddress!)
+                        && quantize(
+                            weights: w.baseAddress!, count: l.count, precision: precision, everySymbolCanOccur: true,
+                            into: o.baseAddress!)
                 }
             }
         }
@@ -101,8 +107,9 @@ public enum FrequencyQuantizer {
 extension CategoricalDistribution {
     /// The quantized distribution of `probabilities` (see `FrequencyQuantizer`).
     public init(probabilities: [Double], precision: Int) throws {
-        try self.init(frequencies: FrequencyQuantizer.frequencies(probabilities: probabilities, precision: precision),
-                      precision: precision)
+        try self.init(
+            frequencies: FrequencyQuantizer.frequencies(probabilities: probabilities, precision: precision),
+            precision: precision)
     }
 
     /// The quantized softmax of `logits` (see `FrequencyQuantizer`); every symbol gets frequency ≥ 1.
@@ -117,8 +124,10 @@ extension Message {
     /// pixel decoder). Lane `i % laneCount`, order `i = 0…n−1`. Cost is dominated by the `categoryCount`
     /// exponentials per symbol. Throws (pushing nothing) on a symbol outside `0..<categoryCount`, a
     /// non-finite logit, or a size mismatch.
-    public mutating func pushCategorical(_ symbols: UnsafeBufferPointer<Int32>, logits: UnsafeBufferPointer<Float>,
-                                         categoryCount: Int, precision: Int = 24) throws {
+    public mutating func pushCategorical(
+        _ symbols: UnsafeBufferPointer<Int32>, logits: UnsafeBufferPointer<Float>,
+        categoryCount: Int, precision: Int = 24
+    ) throws {
         let n = symbols.count
         try Self.checkLogits(count: n, logits: logits, categoryCount: categoryCount, precision: precision)
         for i in 0..<n where symbols[i] < 0 || Int(symbols[i]) >= categoryCount {
@@ -151,8 +160,10 @@ extension Message {
 
     /// Pops `output.count` symbols, symbol `i` under the quantized softmax of its row of `logits` (inverse
     /// of `pushCategorical`). Order `i = n−1…0`.
-    public mutating func popCategorical(into output: UnsafeMutableBufferPointer<Int32>, logits: UnsafeBufferPointer<Float>,
-                                        categoryCount: Int, precision: Int = 24) throws {
+    public mutating func popCategorical(
+        into output: UnsafeMutableBufferPointer<Int32>, logits: UnsafeBufferPointer<Float>,
+        categoryCount: Int, precision: Int = 24
+    ) throws {
         let n = output.count
         try Self.checkLogits(count: n, logits: logits, categoryCount: categoryCount, precision: precision)
         if n == 0 { return }
@@ -169,8 +180,9 @@ extension Message {
                     var lane = (n - 1) % coder.laneCount
                     for i in stride(from: n - 1, through: 0, by: -1) {
                         _ = FrequencyQuantizer.softmaxWeights(logits: logits.baseAddress! + i * k, count: k, into: w.baseAddress!)
-                        _ = FrequencyQuantizer.quantize(weights: w.baseAddress!, count: k, precision: precision, everySymbolCanOccur: true,
-                                                                       into: f.baseAddress!)
+                        _ = FrequencyQuantizer.quantize(
+                            weights: w.baseAddress!, count: k, precision: precision, everySymbolCanOccur: true,
+                            into: f.baseAddress!)
                         let slot = LaneCoder.slot(coder.heads[lane], precision: precision)
                         var start: UInt32 = 0
                         var s = 0
@@ -187,7 +199,9 @@ extension Message {
     /// Array convenience for `pushCategorical(_:logits:categoryCount:precision:)`.
     public mutating func pushCategorical(_ symbols: [Int32], logits: [Float], categoryCount: Int, precision: Int = 24) throws {
         try symbols.withUnsafeBufferPointer { s in
-            try logits.withUnsafeBufferPointer { l in try pushCategorical(s, logits: l, categoryCount: categoryCount, precision: precision) }
+            try logits.withUnsafeBufferPointer { l in
+                try pushCategorical(s, logits: l, categoryCount: categoryCount, precision: precision)
+            }
         }
     }
 
@@ -197,7 +211,9 @@ extension Message {
         guard categoryCount >= 1 else { throw ANSError.invalidParameter("categoryCount \(categoryCount) < 1") }
         var out = [Int32](repeating: 0, count: logits.count / categoryCount)
         try out.withUnsafeMutableBufferPointer { o in
-            try logits.withUnsafeBufferPointer { l in try popCategorical(into: o, logits: l, categoryCount: categoryCount, precision: precision) }
+            try logits.withUnsafeBufferPointer { l in
+                try popCategorical(into: o, logits: l, categoryCount: categoryCount, precision: precision)
+            }
         }
         return out
     }
@@ -215,16 +231,19 @@ extension Message {
     }
 
     /// Calls `body(i, frequencies)` with the quantized frequencies of each row `i` of `logits`.
-    func withQuantizedRows(logits: UnsafeBufferPointer<Float>, count n: Int, categoryCount k: Int, precision: Int,
-                           _ body: (Int, UnsafeMutablePointer<UInt32>) -> Void) throws {
+    func withQuantizedRows(
+        logits: UnsafeBufferPointer<Float>, count n: Int, categoryCount k: Int, precision: Int,
+        _ body: (Int, UnsafeMutablePointer<UInt32>) -> Void
+    ) throws {
         var weights = [Double](repeating: 0, count: k)
         var freq = [UInt32](repeating: 0, count: k)
         try weights.withUnsafeMutableBufferPointer { w in
             try freq.withUnsafeMutableBufferPointer { f in
                 for i in 0..<n {
                     guard FrequencyQuantizer.softmaxWeights(logits: logits.baseAddress! + i * k, count: k, into: w.baseAddress!),
-                          FrequencyQuantizer.quantize(weights: w.baseAddress!, count: k, precision: precision, everySymbolCanOccur: true,
-                                                      into: f.baseAddress!)
+                        FrequencyQuantizer.quantize(
+                            weights: w.baseAddress!, count: k, precision: precision, everySymbolCanOccur: true,
+                            into: f.baseAddress!)
                     else { throw ANSError.invalidParameter("non-finite logit in row \(i)") }
                     body(i, f.baseAddress!)
                 }

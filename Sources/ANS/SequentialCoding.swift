@@ -38,8 +38,9 @@ extension Message {
             var lane = (n - 1) % coder.laneCount
             for i in stride(from: n - 1, through: 0, by: -1) {
                 let packed = intervals[i]
-                coder.encode(&coder.heads[lane], start: packed &>> 16, frequency: (packed & 0xFFFF) &+ 1,
-                             precision: SequentialInterval.precision)
+                coder.encode(
+                    &coder.heads[lane], start: packed &>> 16, frequency: (packed & 0xFFFF) &+ 1,
+                    precision: SequentialInterval.precision)
                 lane = lane == 0 ? coder.laneCount - 1 : lane - 1
             }
         }
@@ -81,8 +82,9 @@ public struct SequentialDecoder {
     @inlinable @inline(__always)
     public mutating func consume(start: UInt32, frequency: UInt32) {
         let s = slot()
-        coder.decodeAdvance(&coder.heads[lane], slot: s, start: start, frequency: frequency,
-                            precision: SequentialInterval.precision)
+        coder.decodeAdvance(
+            &coder.heads[lane], slot: s, start: start, frequency: frequency,
+            precision: SequentialInterval.precision)
         lane += 1
         if lane == coder.laneCount { lane = 0 }
     }

@@ -32,8 +32,10 @@ struct BitsBackChain {
     /// Returns the deepest the message went below its starting content during the tile, in bits (≥ 0):
     /// the bits the tile needs on the stack before it starts, or it draws initial bits.
     @discardableResult
-    func encode(_ pixels: [UInt8], context: TileContext, onto message: inout Message,
-                progress: (Int) -> Void) throws -> Double {
+    func encode(
+        _ pixels: [UInt8], context: TileContext, onto message: inout Message,
+        progress: (Int) -> Void
+    ) throws -> Double {
         let grids = try grids()
         let start = message.contentBits
         var lowest = start
@@ -131,7 +133,8 @@ struct BitsBackChain {
 
         func likelihood(given current: [Int32]) throws -> GaussianCodec {
             let reverse = try chain.reverseDistribution(at: current, step: index, context: context)
-            let deviations: GaussianCodec.Deviations = reverse.deviations.map { .perElement($0) }
+            let deviations: GaussianCodec.Deviations =
+                reverse.deviations.map { .perElement($0) }
                 ?? .shared(chain.schedule.steps[index - 1].posteriorStandardDeviation)
             return GaussianCodec(means: reverse.means, deviations: deviations, grid: grids[index - 1])
         }
@@ -139,7 +142,8 @@ struct BitsBackChain {
 
     /// p(z_{t_{i−1}} | z_{t_i}) for every element: means, and per-element deviations with learned variance.
     private func reverseDistribution(at current: [Int32], step i: Int, context: TileContext) throws
-        -> (means: [Float], deviations: [Float]?) {
+        -> (means: [Float], deviations: [Float]?)
+    {
         let step = schedule.steps[i - 1]
         let binWidth = schedule.binWidths[i]
         let z = current.map { LatentSchedule.value($0, binWidth: binWidth) }

@@ -56,7 +56,8 @@ public final class BitsBackCoder: PixelCoder {
 
     /// Encodes, and measures on the message what each image cost.
     public func encodeMeasuring(_ images: [ModelImage], progress: CodingProgress?) throws
-        -> (payload: [UInt8], report: CodingReport) {
+        -> (payload: [UInt8], report: CodingReport)
+    {
         let profile = parameters.profile
         let schedule = try LatentSchedule(prior: prior, parameters: parameters)
         let chain = BitsBackChain(prior: prior, schedule: schedule, parameters: parameters, threads: threads)
@@ -70,8 +71,9 @@ public final class BitsBackCoder: PixelCoder {
         var tilesCoded: [TileRect] = []
         for image in images {
             let before = message.contentBits
-            var cursor = TileCursor(plan: parameters.plan, width: image.width, height: image.height,
-                                    squareBands: profile.squareBands)
+            var cursor = TileCursor(
+                plan: parameters.plan, width: image.width, height: image.height,
+                squareBands: profile.squareBands)
             var imageTargets: [Int] = []
             while true {
                 // As large as the bits already on the stack allow (10 % margin), so that only the very first
@@ -81,8 +83,9 @@ public final class BitsBackCoder: PixelCoder {
                 guard let tile = cursor.next(target: target) else { break }
                 imageTargets.append(target)
                 tilesCoded.append(tile)
-                let context = TileContext(tile: tile, imageWidth: image.width, imageHeight: image.height,
-                                          pixels: image.pixels, margin: contextMargin)
+                let context = TileContext(
+                    tile: tile, imageWidth: image.width, imageHeight: image.height,
+                    pixels: image.pixels, margin: contextMargin)
                 let need = try chain.encode(PlanarTile.pixels(of: tile, in: image), context: context, onto: &message) {
                     stepsDone in progress?((done + Double(tile.area) * Double(stepsDone + 1)) / totalWork)
                 }
@@ -112,8 +115,9 @@ public final class BitsBackCoder: PixelCoder {
         let targetsOfImage = try TileList.read(&reader, areas: areas, runLength: profile.runLengthTileList)
         var tilesOfImage: [[TileRect]] = []
         for (shape, targets) in zip(shapes, targetsOfImage) {
-            var cursor = TileCursor(plan: parameters.plan, width: shape.width, height: shape.height,
-                                    squareBands: profile.squareBands)
+            var cursor = TileCursor(
+                plan: parameters.plan, width: shape.width, height: shape.height,
+                squareBands: profile.squareBands)
             var tiles: [TileRect] = []
             for target in targets {
                 guard let tile = cursor.next(target: target) else {
@@ -135,7 +139,8 @@ public final class BitsBackCoder: PixelCoder {
         }
         // Decoding replays the encoder's states in reverse, so it never needs more initial words than the
         // encoder ended with; a small margin covers words the encoder gave back (`LaneCoder.pushWord`).
-        message.initialWordsLimit = message.initialWordsDrawn.addingReportingOverflow(Self.initialWordsMargin).overflow
+        message.initialWordsLimit =
+            message.initialWordsDrawn.addingReportingOverflow(Self.initialWordsMargin).overflow
             ? .max : message.initialWordsDrawn + Self.initialWordsMargin
         let lanes = parameters.lanes(forImageAreas: areas)
         guard message.laneCount == lanes, message.seed == 0 else {
@@ -147,8 +152,9 @@ public final class BitsBackCoder: PixelCoder {
         for (shape, tiles) in zip(shapes, tilesOfImage).reversed() {
             var pixels = [UInt8](repeating: 0, count: shape.width * shape.height * 3)
             for tile in tiles.reversed() {
-                let context = TileContext(tile: tile, imageWidth: shape.width, imageHeight: shape.height,
-                                          pixels: pixels, margin: contextMargin)
+                let context = TileContext(
+                    tile: tile, imageWidth: shape.width, imageHeight: shape.height,
+                    pixels: pixels, margin: contextMargin)
                 let planar = try chain.decode(context: context, from: &message) { stepsDone in
                     progress?((done + Double(tile.area) * Double(stepsDone + 1)) / totalWork)
                 }

@@ -29,9 +29,11 @@ public struct ChainParameters: Equatable, Sendable {
     /// distribution instead of at the top (`DiscretizedGaussian.EscapePlacement`). Encoders write `currentVersion`; decoders read every version.
     public var version: UInt8
 
-    public init(steps: Int, latentBinShift: Int = 3, firstBinShift: Int = 1, gaussianPrecision: Int = 27,
-                pixelPrecision: Int = 24, laneCount: Int = 16, plan: TilePlan = .standard,
-                version: UInt8 = ChainParameters.currentVersion) {
+    public init(
+        steps: Int, latentBinShift: Int = 3, firstBinShift: Int = 1, gaussianPrecision: Int = 27,
+        pixelPrecision: Int = 24, laneCount: Int = 16, plan: TilePlan = .standard,
+        version: UInt8 = ChainParameters.currentVersion
+    ) {
         self.version = version
         self.steps = steps
         self.latentBinShift = latentBinShift
@@ -80,7 +82,7 @@ public struct ChainParameters: Equatable, Sendable {
         guard (16...31).contains(gaussianPrecision), (12...28).contains(pixelPrecision) else { throw invalid("precision") }
         guard (1...1024).contains(laneCount) else { throw invalid("lane count \(laneCount)") }
         guard plan.blockSize >= 1, plan.blockSize <= 1 << 10, plan.maxTilePixels >= plan.blockSize * plan.blockSize,
-              plan.maxTilePixels <= CoderLimits.maxTilePixels
+            plan.maxTilePixels <= CoderLimits.maxTilePixels
         else { throw invalid("tile plan (at most \(CoderLimits.maxTilePixels) pixels a tile)") }
     }
 
@@ -92,7 +94,8 @@ public struct ChainParameters: Equatable, Sendable {
         do {
             let version = try reader.readUInt8()
             guard Self.readableVersions.contains(version) else {
-                throw BitsBackError.invalidParameters("chain parameter version \(version) (this build reads \(Self.readableVersions))")
+                throw BitsBackError.invalidParameters(
+                    "chain parameter version \(version) (this build reads \(Self.readableVersions))")
             }
             let steps = Int(try reader.readUInt32())
             let latentShift = Int(try reader.readUInt8()), firstShift = Int(try reader.readUInt8())

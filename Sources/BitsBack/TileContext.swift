@@ -49,8 +49,10 @@ struct TileContext {
     /// tile) with the context latents around them.
     func regionLatents(tileValues: [Float], level: NoiseLevel, step: Int) -> [Float] {
         if region == tile { return tileValues }
-        var noise = GaussianNoise(seed: UInt64(truncatingIfNeeded: tile.x) &* 0x9E37_79B9_7F4A_7C15
-            ^ UInt64(truncatingIfNeeded: tile.y) &* 0xC2B2_AE3D_27D4_EB4F ^ UInt64(truncatingIfNeeded: step) &* 0x1656_67B1_9E37_79F9)
+        var noise = GaussianNoise(
+            seed: UInt64(truncatingIfNeeded: tile.x) &* 0x9E37_79B9_7F4A_7C15
+                ^ UInt64(truncatingIfNeeded: tile.y) &* 0xC2B2_AE3D_27D4_EB4F ^ UInt64(truncatingIfNeeded: step)
+                &* 0x1656_67B1_9E37_79F9)
         let epsilon = noise.next(count: 3 * (region.area - tile.area))
         var z = [Float](repeating: 0, count: 3 * region.area)
         var e = 0

@@ -12,8 +12,10 @@ public enum Archive {
     ///     `EntryName`'s rule, more decoding work than the payload's size allows) is refused here, the
     ///     size limits before any coding.
     /// - Throws: `ContainerError` for what the limits refuse, the coder's errors.
-    public static func compress(_ images: [NamedImage], coder: any PixelCoder, isDataset: Bool,
-                                limits: ImageLimits = .standard, progress: CodingProgress? = nil) throws -> Container {
+    public static func compress(
+        _ images: [NamedImage], coder: any PixelCoder, isDataset: Bool,
+        limits: ImageLimits = .standard, progress: CodingProgress? = nil
+    ) throws -> Container {
         guard !images.isEmpty else { throw ArchiveError.noImages }
         let decomposed = images.map { ImageLayout.decompose($0.image) }
         let records = zip(images, decomposed).map { named, parts in
@@ -22,18 +24,22 @@ public enum Archive {
         try Container.checkWritable(records, isDataset: isDataset, limits: limits)
         let payload = try coder.encode(decomposed.map(\.model), progress: progress)
         try limits.admitWork(Container.work(of: records), payloadBytes: payload.count)
-        return try Container(coder: coder.kind, isDataset: isDataset, modelHash: coder.modelHash, images: records,
-                             pixelDigest: PixelChecksum.digest(of: images.map { PixelChecksum.of($0.image) }),
-                             payload: payload)
+        return try Container(
+            coder: coder.kind, isDataset: isDataset, modelHash: coder.modelHash, images: records,
+            pixelDigest: PixelChecksum.digest(of: images.map { PixelChecksum.of($0.image) }),
+            payload: payload)
     }
 
     /// Codes `images` with each of `coders` and keeps the smallest container (the first of equal sizes):
     /// the encoder's choice of coder by measured cost (`vdmz compress --coder auto`). Progress runs once
     /// over all coders.
     /// - Returns: the container, its bytes and the coder that made it.
-    public static func compressSmallest(_ images: [NamedImage], coders: [any PixelCoder], isDataset: Bool,
-                                        limits: ImageLimits = .standard, progress: CodingProgress? = nil)
-        throws -> (container: Container, bytes: [UInt8], coder: any PixelCoder) {
+    public static func compressSmallest(
+        _ images: [NamedImage], coders: [any PixelCoder], isDataset: Bool,
+        limits: ImageLimits = .standard, progress: CodingProgress? = nil
+    )
+        throws -> (container: Container, bytes: [UInt8], coder: any PixelCoder)
+    {
         guard !coders.isEmpty else { throw ArchiveError.noImages }
         var best: (container: Container, bytes: [UInt8], coder: any PixelCoder)?
         for (index, coder) in coders.enumerated() {
@@ -49,8 +55,10 @@ public enum Archive {
     /// for a version-1 file, each against its own pixel checksum) before returning any.
     /// - Throws: `ArchiveError` (coder or model mismatch, checksum or digest mismatch), the coder's
     ///   errors, `LayoutError` or `PNGError` for planes that do not fit together.
-    public static func decompress(_ container: Container, coder: any PixelCoder,
-                                  progress: CodingProgress? = nil) throws -> [NamedImage] {
+    public static func decompress(
+        _ container: Container, coder: any PixelCoder,
+        progress: CodingProgress? = nil
+    ) throws -> [NamedImage] {
         guard coder.kind == container.coder else {
             throw ArchiveError.coderMismatch(container: container.coder, given: coder.kind)
         }
@@ -60,7 +68,8 @@ public enum Archive {
         let shapes = container.images.map(\.shape)
         let models = try coder.decode(container.payload, shapes: shapes, progress: progress)
         guard models.count == shapes.count,
-              zip(models, shapes).allSatisfy({ $0.width == $1.width && $0.height == $1.height }) else {
+            zip(models, shapes).allSatisfy({ $0.width == $1.width && $0.height == $1.height })
+        else {
             throw ArchiveError.decodedShapeMismatch
         }
         var images: [NamedImage] = []

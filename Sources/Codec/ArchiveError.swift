@@ -21,7 +21,8 @@ public enum ArchiveError: Error, Equatable, CustomStringConvertible {
         case .pixelDigestMismatch:
             return "decoded pixels do not match the archive's pixel digest: the file is damaged"
         case let .modelMismatch(expected, found):
-            return "model mismatch: the file was written with checkpoint \(expected.prefix(16))…, this checkpoint is \(found.prefix(16))…"
+            return
+                "model mismatch: the file was written with checkpoint \(expected.prefix(16))…, this checkpoint is \(found.prefix(16))…"
         case let .coderMismatch(container, given): return "the file was written by the \(container) coder, not \(given)"
         case .decodedShapeMismatch: return "the pixel coder returned images of the wrong shape"
         case .noImages: return "no images to compress"

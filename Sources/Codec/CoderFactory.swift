@@ -92,7 +92,8 @@ public struct CoderFactory {
             var hash = BitsBackCoder.hash(of: prior)
             // Made with an earlier release's default checkpoint: this build keeps it by its hash.
             if hash != container.modelHash, case .checkpoint(path: nil) = priorSource,
-               let released = Checkpoint.releasedURL(sha256Hex: Archive.hex(container.modelHash)) {
+                let released = Checkpoint.releasedURL(sha256Hex: Archive.hex(container.modelHash))
+            {
                 prior = try loadPrior(path: released.path)
                 hash = BitsBackCoder.hash(of: prior)
             }

@@ -50,10 +50,12 @@ public enum ShardedArchive {
     ///   - threads: all threads to use: `min(threads, shards)` shards in flight, the rest inside each.
     ///   - makeCoder: a coder with the given network thread count (called once per worker thread).
     /// - Returns: the shard containers, in order; `ShardedContainer.assemble` makes the archive.
-    public static func compressShards(_ images: [NamedImage], size: ShardSize, threads: Int,
-                                      limits: ImageLimits = .standard,
-                                      makeCoder: (Int) throws -> any PixelCoder,
-                                      progress: CodingProgress? = nil) throws -> [Container] {
+    public static func compressShards(
+        _ images: [NamedImage], size: ShardSize, threads: Int,
+        limits: ImageLimits = .standard,
+        makeCoder: (Int) throws -> any PixelCoder,
+        progress: CodingProgress? = nil
+    ) throws -> [Container] {
         guard !images.isEmpty else { throw ArchiveError.noImages }
         let ranges = size.partition(images.map(\.image.pixelCount))
         return try inParallel(count: ranges.count, threads: threads, progress: progress) { inner in
@@ -65,21 +67,27 @@ public enum ShardedArchive {
     }
 
     /// The archive bytes of `images`: format 2 when they fit in one shard, format 3 otherwise.
-    public static func compress(_ images: [NamedImage], size: ShardSize, threads: Int,
-                                makeCoder: (Int) throws -> any PixelCoder,
-                                progress: CodingProgress? = nil) throws -> [UInt8] {
-        try ShardedContainer.assemble(compressShards(images, size: size, threads: threads, makeCoder: makeCoder,
-                                                     progress: progress))
+    public static func compress(
+        _ images: [NamedImage], size: ShardSize, threads: Int,
+        makeCoder: (Int) throws -> any PixelCoder,
+        progress: CodingProgress? = nil
+    ) throws -> [UInt8] {
+        try ShardedContainer.assemble(
+            compressShards(
+                images, size: size, threads: threads, makeCoder: makeCoder,
+                progress: progress))
     }
 
     /// Decodes the shards `numbers` of a sharded archive (each read alone from `source` and checked
     /// against its CRC-32 and pixel digest), in parallel.
     /// - Parameter makeDecoder: the decoder of a shard container, with the given network thread count.
     /// - Returns: per shard of `numbers`, its images in order.
-    public static func decompress(_ index: ShardedContainer, shards numbers: [Int], from source: some ByteSource & Sendable,
-                                  threads: Int, limits: ImageLimits = .standard,
-                                  makeDecoder: @escaping (Container, Int) throws -> any PixelCoder,
-                                  progress: CodingProgress? = nil) throws -> [[NamedImage]] {
+    public static func decompress(
+        _ index: ShardedContainer, shards numbers: [Int], from source: some ByteSource & Sendable,
+        threads: Int, limits: ImageLimits = .standard,
+        makeDecoder: @escaping (Container, Int) throws -> any PixelCoder,
+        progress: CodingProgress? = nil
+    ) throws -> [[NamedImage]] {
         try inParallel(count: numbers.count, threads: threads, progress: progress) { inner in
             var decoder: (any PixelCoder)?
             return { position in
@@ -93,8 +101,10 @@ public enum ShardedArchive {
     /// Runs `count` jobs on `min(threads, count)` worker threads, each with its own job function made
     /// by `makeWorker` (given the threads left for each job); results in job order. The first error
     /// stops the workers from taking more jobs and is rethrown.
-    static func inParallel<Result>(count: Int, threads: Int, progress: CodingProgress?,
-                                   makeWorker: (Int) throws -> (Int) throws -> Result) throws -> [Result] {
+    static func inParallel<Result>(
+        count: Int, threads: Int, progress: CodingProgress?,
+        makeWorker: (Int) throws -> (Int) throws -> Result
+    ) throws -> [Result] {
         let workers = max(1, min(threads, count))
         let inner = max(1, threads / workers)
         let state = JobState<Result>(count: count)

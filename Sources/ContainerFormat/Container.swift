@@ -100,14 +100,19 @@ public struct Container: Equatable, Sendable {
     /// - Parameter pixelDigest: `PixelChecksum.digest(of:)` over the images' pixel checksums.
     /// - Throws: `ContainerError.invalidField` if a hash is not 32 bytes, there is no image, or the
     ///   images carry per-image checksums (read from a version-1 file) that do not give `pixelDigest`.
-    public init(coder: PixelCoderKind, isDataset: Bool, modelHash: [UInt8], images: [ContainerImage],
-                pixelDigest: [UInt8], payload: [UInt8]) throws {
-        try self.init(version: Container.formatVersion, coder: coder, isDataset: isDataset, modelHash: modelHash,
-                      images: images, pixelDigest: pixelDigest, payload: payload)
+    public init(
+        coder: PixelCoderKind, isDataset: Bool, modelHash: [UInt8], images: [ContainerImage],
+        pixelDigest: [UInt8], payload: [UInt8]
+    ) throws {
+        try self.init(
+            version: Container.formatVersion, coder: coder, isDataset: isDataset, modelHash: modelHash,
+            images: images, pixelDigest: pixelDigest, payload: payload)
     }
 
-    init(version: Int, coder: PixelCoderKind, isDataset: Bool, modelHash: [UInt8], images: [ContainerImage],
-         pixelDigest: [UInt8], payload: [UInt8]) throws {
+    init(
+        version: Int, coder: PixelCoderKind, isDataset: Bool, modelHash: [UInt8], images: [ContainerImage],
+        pixelDigest: [UInt8], payload: [UInt8]
+    ) throws {
         guard modelHash.count == 32 else { throw ContainerError.invalidField("model hash must be 32 bytes") }
         guard !images.isEmpty, images.count <= Container.maxImageCount else {
             throw ContainerError.invalidField("image count \(images.count) outside 1…\(Container.maxImageCount)")
@@ -171,7 +176,8 @@ public struct Container: Equatable, Sendable {
         let flags = try reader.readUInt8()
         guard flags & ~1 == 0 else { throw ContainerError.invalidField("unknown flags") }
         let modelHash = try reader.readBytes(32)
-        let body = version == 1
+        let body =
+            version == 1
             ? try Container.readVersion1Body(from: &reader, limits: limits)
             : try Container.readVersion2Body(from: &reader, limits: limits)
         let crcOffset = reader.offset
@@ -180,11 +186,13 @@ public struct Container: Equatable, Sendable {
         if verifyingChecksum && CRC32.checksum(bytes[..<crcOffset]) != storedCRC { throw ContainerError.checksumMismatch }
 
         // The work the payload demands, before any side plane is inflated or any model is loaded.
-        try limits.admitWork(Container.work(body.records.map { ($0.header.width, $0.header.height, $0.steps) }),
-                             payloadBytes: body.payload.count)
+        try limits.admitWork(
+            Container.work(body.records.map { ($0.header.width, $0.header.height, $0.steps) }),
+            payloadBytes: body.payload.count)
         let images = try body.records.map { try $0.inflated() }
-        try self.init(version: version, coder: coder, isDataset: flags & 1 == 1, modelHash: modelHash, images: images,
-                      pixelDigest: body.pixelDigest, payload: body.payload)
+        try self.init(
+            version: version, coder: coder, isDataset: flags & 1 == 1, modelHash: modelHash, images: images,
+            pixelDigest: body.pixelDigest, payload: body.payload)
     }
 
     /// The decoding work of this container's images, in pixel-steps: Σ width · height · (T + 1). A lower
@@ -221,14 +229,16 @@ public struct Container: Equatable, Sendable {
         var total = 0
         for image in images {
             try validateForWriting(image)
-            let pixels = try limits.admitContainerImage(width: image.header.width, height: image.header.height, totalPixels: &total)
+            let pixels = try limits.admitContainerImage(
+                width: image.header.width, height: image.header.height, totalPixels: &total)
             for plane in image.sidePlanes where plane.bytes.count > maxRawBytes(of: plane.kind, pixels: pixels) {
                 throw ContainerError.limitExceeded(
                     "\(EntryName.printable(image.name)): \(plane.kind) side plane of \(plane.bytes.count) bytes "
-                    + "(limit \(maxRawBytes(of: plane.kind, pixels: pixels)))")
+                        + "(limit \(maxRawBytes(of: plane.kind, pixels: pixels)))")
             }
             if isDataset, let problem = EntryName.problem(in: image.name) {
-                throw ContainerError.invalidField("unusable name \"\(EntryName.printable(image.name))\" for an archive entry: \(problem)")
+                throw ContainerError.invalidField(
+                    "unusable name \"\(EntryName.printable(image.name))\" for an archive entry: \(problem)")
             }
         }
     }

@@ -23,7 +23,9 @@ public enum ContainerError: Error, Equatable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .notAContainer: return "not a .vdmz file (bad magic)"
-        case .unsupportedVersion(let version): return "unsupported .vdmz format version \(version) (this build reads versions \(Container.readableVersions.lowerBound)–\(Container.readableVersions.upperBound))"
+        case .unsupportedVersion(let version):
+            return
+                "unsupported .vdmz format version \(version) (this build reads versions \(Container.readableVersions.lowerBound)–\(Container.readableVersions.upperBound))"
         case .truncated: return "truncated .vdmz file"
         case .checksumMismatch: return "corrupted .vdmz file (CRC-32 mismatch)"
         case .invalidField(let message): return "corrupted .vdmz file: \(message)"

@@ -17,8 +17,10 @@ public struct ContainerImage: Equatable, Sendable {
     /// (set when parsed, 0 otherwise).
     public let storedSidePlaneBytes: Int
 
-    public init(name: String, header: ImageHeader, steps: Int, pixelChecksum: [UInt8]? = nil, sidePlanes: [SidePlane],
-                storedSidePlaneBytes: Int = 0) {
+    public init(
+        name: String, header: ImageHeader, steps: Int, pixelChecksum: [UInt8]? = nil, sidePlanes: [SidePlane],
+        storedSidePlaneBytes: Int = 0
+    ) {
         self.name = name
         self.header = header
         self.steps = steps

@@ -30,8 +30,9 @@ struct ContainerRecord {
                 throw ContainerError.corruptSidePlane("\(plane.kind)")
             }
         }
-        return ContainerImage(name: name, header: header, steps: steps, pixelChecksum: pixelChecksum,
-                              sidePlanes: sidePlanes, storedSidePlaneBytes: storedSidePlaneBytes)
+        return ContainerImage(
+            name: name, header: header, steps: steps, pixelChecksum: pixelChecksum,
+            sidePlanes: sidePlanes, storedSidePlaneBytes: storedSidePlaneBytes)
     }
 }
 

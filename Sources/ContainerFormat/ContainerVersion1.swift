@@ -46,11 +46,14 @@ extension Container {
                     throw ContainerError.invalidField("\(kind) plane of \(rawCount) bytes for \(pixels) pixels")
                 }
                 let storedCount = Int(try reader.readUInt32())
-                planes.append(ContainerRecord.StoredPlane(kind: kind, rawCount: rawCount, stored: try reader.readBytes(storedCount)))
+                planes.append(
+                    ContainerRecord.StoredPlane(kind: kind, rawCount: rawCount, stored: try reader.readBytes(storedCount)))
             }
             checksums.append(checksum)
-            records.append(ContainerRecord(name: name, header: header, steps: steps, pixelChecksum: checksum, planes: planes,
-                                           storedSidePlaneBytes: planes.reduce(0) { $0 + 9 + $1.stored.count }))
+            records.append(
+                ContainerRecord(
+                    name: name, header: header, steps: steps, pixelChecksum: checksum, planes: planes,
+                    storedSidePlaneBytes: planes.reduce(0) { $0 + 9 + $1.stored.count }))
         }
         let payloadCount = try reader.readUInt64()
         guard payloadCount <= UInt64(max(0, reader.remaining - 4)) else { throw ContainerError.truncated }

@@ -8,7 +8,8 @@ extension Container {
         storedPlanes.reserveCapacity(images.count)
         for image in images {
             try Container.validateForWriting(image)
-            storedPlanes.append(try image.sidePlanes.sorted { $0.kind.rawValue < $1.kind.rawValue }.map { try Zlib.compress($0.bytes) })
+            storedPlanes.append(
+                try image.sidePlanes.sorted { $0.kind.rawValue < $1.kind.rawValue }.map { try Zlib.compress($0.bytes) })
         }
         let records = RecordColumns.encode(images, storedPlaneCounts: storedPlanes.map { $0.map(\.count) })
         let block = try Zlib.compress(records)
@@ -39,8 +40,10 @@ extension Container {
         // what deflate can make of the stored bytes (so it stays proportional to the file's size).
         let (expandable, overflow) = storedCount.multipliedReportingOverflow(by: UInt64(Zlib.maxExpansion))
         guard rawCount >= UInt64(imageCount * RecordColumns.minRecordBytes),
-              rawCount <= UInt64(imageCount * RecordColumns.maxRecordBytes), overflow || rawCount <= expandable else {
-            throw ContainerError.invalidField("image records of \(rawCount) bytes (\(storedCount) stored) for \(imageCount) images")
+            rawCount <= UInt64(imageCount * RecordColumns.maxRecordBytes), overflow || rawCount <= expandable
+        else {
+            throw ContainerError.invalidField(
+                "image records of \(rawCount) bytes (\(storedCount) stored) for \(imageCount) images")
         }
         let block = try reader.readBytes(Int(storedCount))
         let raw: [UInt8]
@@ -56,11 +59,15 @@ extension Container {
         for record in columns {
             var planes: [ContainerRecord.StoredPlane] = []
             for plane in record.planes {
-                planes.append(ContainerRecord.StoredPlane(kind: plane.kind, rawCount: plane.rawCount,
-                                                          stored: try reader.readBytes(plane.storedCount)))
+                planes.append(
+                    ContainerRecord.StoredPlane(
+                        kind: plane.kind, rawCount: plane.rawCount,
+                        stored: try reader.readBytes(plane.storedCount)))
             }
-            records.append(ContainerRecord(name: record.name, header: record.header, steps: record.steps, pixelChecksum: nil,
-                                           planes: planes, storedSidePlaneBytes: planes.reduce(0) { $0 + $1.stored.count }))
+            records.append(
+                ContainerRecord(
+                    name: record.name, header: record.header, steps: record.steps, pixelChecksum: nil,
+                    planes: planes, storedSidePlaneBytes: planes.reduce(0) { $0 + $1.stored.count }))
         }
         let pixelDigest = try reader.readBytes(PixelChecksum.byteCount)
         let payloadCount = try reader.readVarint()

@@ -24,7 +24,8 @@ enum RecordColumns {
     /// The fewest bytes one record takes: name tag 1, one-byte sizes, kinds, one-byte steps, no plane.
     static let minRecordBytes = 1 + 1 + 1 + 3 + 1 + 1
     /// The most bytes one record takes (every varint at its longest, 10 bytes).
-    static let maxRecordBytes = 1 + 10 + Container.maxNameBytes + 10 + 10 + 3 + 10 + 1
+    static let maxRecordBytes =
+        1 + 10 + Container.maxNameBytes + 10 + 10 + 3 + 10 + 1
         + SidePlane.Kind.allCases.count * (1 + 10 + 10)
 
     /// Tag of a name stored in full.
@@ -95,7 +96,9 @@ enum RecordColumns {
             default:
                 throw ContainerError.invalidField("unknown name tag")
             }
-            guard let string = String(validating: name, as: UTF8.self) else { throw ContainerError.invalidField("name is not UTF-8") }
+            guard let string = String(validating: name, as: UTF8.self) else {
+                throw ContainerError.invalidField("name is not UTF-8")
+            }
             names.append(string)
             previous = name
         }
@@ -130,7 +133,8 @@ enum RecordColumns {
                 guard planes.last.map({ $0.kind.rawValue < kind.rawValue }) ?? true else {
                     throw ContainerError.invalidField("side planes out of order")
                 }
-                let rawCount = try reader.readVarint(atMost: Container.maxRawBytes(of: kind, pixels: pixels), "\(kind) plane size")
+                let rawCount = try reader.readVarint(
+                    atMost: Container.maxRawBytes(of: kind, pixels: pixels), "\(kind) plane size")
                 let storedCount = try reader.readVarint(atMost: Int.max, "\(kind) plane stored size")
                 let (expandable, overflow) = storedCount.multipliedReportingOverflow(by: Zlib.maxExpansion)
                 guard overflow || rawCount <= expandable else {

@@ -148,7 +148,8 @@ public struct ShardedContainer: Sendable {
         let headerAndLength = ShardedContainer.headerByteCount + 4
         let head = try source.bytes(in: 0..<min(fileByteCount, headerAndLength))
         guard head.count >= 8, Array(head[0..<8]) == Container.magic else {
-            throw !head.isEmpty && head.elementsEqual(Container.magic.prefix(head.count)) ? ContainerError.truncated : .notAContainer
+            throw !head.isEmpty && head.elementsEqual(Container.magic.prefix(head.count))
+                ? ContainerError.truncated : .notAContainer
         }
         guard head.count == headerAndLength else { throw ContainerError.truncated }
         var reader = ByteReader(head)
@@ -156,21 +157,27 @@ public struct ShardedContainer: Sendable {
             _ = try reader.readBytes(8)
             let version = Int(try reader.readUInt16())
             guard version == ShardedContainer.formatVersion else { throw ContainerError.unsupportedVersion(version) }
-            guard let coder = PixelCoderKind(rawValue: try reader.readUInt8()) else { throw ContainerError.invalidField("unknown coder") }
-            guard try reader.readUInt8() == 1 else { throw ContainerError.invalidField("a sharded archive must have flags 1 (dataset)") }
+            guard let coder = PixelCoderKind(rawValue: try reader.readUInt8()) else {
+                throw ContainerError.invalidField("unknown coder")
+            }
+            guard try reader.readUInt8() == 1 else {
+                throw ContainerError.invalidField("a sharded archive must have flags 1 (dataset)")
+            }
             self.coder = coder
             self.modelHash = try reader.readBytes(32)
             let indexLength = Int(try reader.readUInt32())
             guard indexLength <= fileByteCount - headerAndLength - 4 else { throw ContainerError.truncated }
             let indexAndCRC = try source.bytes(in: headerAndLength..<(headerAndLength + indexLength + 4))
-            let storedCRC = UInt32(indexAndCRC[indexLength]) | UInt32(indexAndCRC[indexLength + 1]) << 8
+            let storedCRC =
+                UInt32(indexAndCRC[indexLength]) | UInt32(indexAndCRC[indexLength + 1]) << 8
                 | UInt32(indexAndCRC[indexLength + 2]) << 16 | UInt32(indexAndCRC[indexLength + 3]) << 24
             let crc = CRC32.checksum((head + indexAndCRC[..<indexLength])[...])
             guard crc == storedCRC || !verifyingChecksum else { throw ContainerError.checksumMismatch }
             self.indexByteCount = headerAndLength + indexLength + 4
             self.fileByteCount = fileByteCount
-            self.shards = try ShardedContainer.readIndex(Array(indexAndCRC[..<indexLength]), firstOffset: indexByteCount,
-                                                        fileByteCount: fileByteCount)
+            self.shards = try ShardedContainer.readIndex(
+                Array(indexAndCRC[..<indexLength]), firstOffset: indexByteCount,
+                fileByteCount: fileByteCount)
         } catch let error as ByteReaderError {
             throw ContainerError(error)
         }
@@ -202,7 +209,8 @@ public struct ShardedContainer: Sendable {
         guard storedCount <= UInt64(reader.remaining) else { throw ContainerError.truncated }
         let (expandable, overflow) = storedCount.multipliedReportingOverflow(by: UInt64(Zlib.maxExpansion))
         guard rawCount >= UInt64(totalImages), rawCount <= UInt64(totalImages * (11 + Container.maxNameBytes)),
-              overflow || rawCount <= expandable else {
+            overflow || rawCount <= expandable
+        else {
             throw ContainerError.invalidField("names of \(rawCount) bytes (\(storedCount) stored) for \(totalImages) images")
         }
         let stored = try reader.readBytes(Int(storedCount))
@@ -230,27 +238,35 @@ public struct ShardedContainer: Sendable {
     /// checks the shard's pixel digest.
     /// - Throws: `ContainerError` (`.checksumMismatch` for a damaged shard), or the source's error.
     /// - Parameter verifyingChecksum: false only to fuzz the parser behind the shard's CRC.
-    public func shard(_ number: Int, from source: some ByteSource, limits: ImageLimits = .standard,
-                      verifyingChecksum: Bool = true) throws -> Container {
+    public func shard(
+        _ number: Int, from source: some ByteSource, limits: ImageLimits = .standard,
+        verifyingChecksum: Bool = true
+    ) throws -> Container {
         guard shards.indices.contains(number) else { throw ContainerError.invalidField("no shard \(number)") }
         let entry = shards[number]
         guard entry.offset + entry.byteCount <= source.byteCount else { throw ContainerError.truncated }
         let bytes = try source.bytes(in: entry.offset..<(entry.offset + entry.byteCount))
         // The CRC first: damage anywhere in the shard reads as damage, whatever field it hit.
         let bodyCount = bytes.count - 4
-        let storedCRC = UInt32(bytes[bodyCount]) | UInt32(bytes[bodyCount + 1]) << 8
+        let storedCRC =
+            UInt32(bytes[bodyCount]) | UInt32(bytes[bodyCount + 1]) << 8
             | UInt32(bytes[bodyCount + 2]) << 16 | UInt32(bytes[bodyCount + 3]) << 24
-        guard !verifyingChecksum || CRC32.checksum(bytes[..<bodyCount]) == storedCRC else { throw ContainerError.checksumMismatch }
+        guard !verifyingChecksum || CRC32.checksum(bytes[..<bodyCount]) == storedCRC else {
+            throw ContainerError.checksumMismatch
+        }
         do {
             var reader = ByteReader(bytes)
             let body = try Container.readVersion2Body(from: &reader, limits: limits)
-            guard reader.offset == bodyCount else { throw ContainerError.invalidField("shard \(number) does not end where its length says") }
+            guard reader.offset == bodyCount else {
+                throw ContainerError.invalidField("shard \(number) does not end where its length says")
+            }
             guard body.records.map(\.name) == entry.names else {
                 throw ContainerError.invalidField("shard \(number) does not hold the images the index names")
             }
             let images = try body.records.map { try $0.inflated() }
-            return try Container(version: ShardedContainer.formatVersion, coder: coder, isDataset: true, modelHash: modelHash,
-                                 images: images, pixelDigest: body.pixelDigest, payload: body.payload)
+            return try Container(
+                version: ShardedContainer.formatVersion, coder: coder, isDataset: true, modelHash: modelHash,
+                images: images, pixelDigest: body.pixelDigest, payload: body.payload)
         } catch let error as ByteReaderError {
             throw ContainerError(error)
         }
@@ -299,7 +315,9 @@ public struct ShardedContainer: Sendable {
                 default:
                     throw ContainerError.invalidField("unknown name tag")
                 }
-                guard let string = String(validating: name, as: UTF8.self) else { throw ContainerError.invalidField("name is not UTF-8") }
+                guard let string = String(validating: name, as: UTF8.self) else {
+                    throw ContainerError.invalidField("name is not UTF-8")
+                }
                 names.append(string)
                 previous = name
             }

@@ -89,8 +89,9 @@ public struct ContextPixelCoder: PixelCoder {
             for stripe in 0..<count {
                 let y0 = stripe * rowsPerStripe
                 let rows = min(rowsPerStripe, shape.height - y0)
-                try Self.decodeStripe(into: &pixels, width: shape.width, firstRow: y0, rows: rows,
-                                      mode: imageModes[stripe], from: &message)
+                try Self.decodeStripe(
+                    into: &pixels, width: shape.width, firstRow: y0, rows: rows,
+                    mode: imageModes[stripe], from: &message)
                 rowsDone += rows
                 progress?(Double(rowsDone) / Double(max(1, totalRows)))
             }
@@ -179,8 +180,9 @@ public struct ContextPixelCoder: PixelCoder {
             return recorder.intervals
         }
         let coder = StripeCoder(width: image.width, rows: rows, hasRowAbove: firstRow > 0, mode: mode)
-        var planes = transformedPlanes(image.pixels, width: image.width, firstRow: firstRow, rows: rows,
-                                       transform: mode.transform)
+        var planes = transformedPlanes(
+            image.pixels, width: image.width, firstRow: firstRow, rows: rows,
+            transform: mode.transform)
         var recorder = IntervalRecorder()
         recorder.intervals.reserveCapacity(image.width * rows * (mode.transform.planeCount + 1))
         try planes.withUnsafeMutableBufferPointer { try coder.run(&recorder, planes: $0.baseAddress!) }
@@ -188,8 +190,10 @@ public struct ContextPixelCoder: PixelCoder {
     }
 
     /// Planes of rows firstRow − 1 ..< firstRow + rows (row firstRow − 1 only when it exists; else zeros).
-    static func transformedPlanes(_ pixels: [UInt8], width: Int, firstRow: Int, rows: Int,
-                                  transform: ColourTransform) -> [Int32] {
+    static func transformedPlanes(
+        _ pixels: [UInt8], width: Int, firstRow: Int, rows: Int,
+        transform: ColourTransform
+    ) -> [Int32] {
         let planeStride = (rows + 1) * width
         var planes = [Int32](repeating: 0, count: transform.planeCount * planeStride)
         let startRow = max(0, firstRow - 1)
@@ -214,8 +218,10 @@ public struct ContextPixelCoder: PixelCoder {
     }
 
     /// Decodes a stripe into the HWC `pixels` (the rows above it are already decoded there).
-    static func decodeStripe(into pixels: inout [UInt8], width: Int, firstRow: Int, rows: Int, mode: StripeMode,
-                             from message: inout Message) throws {
+    static func decodeStripe(
+        into pixels: inout [UInt8], width: Int, firstRow: Int, rows: Int, mode: StripeMode,
+        from message: inout Message
+    ) throws {
         if mode.usesPalette {
             try decodePaletteStripe(into: &pixels, width: width, firstRow: firstRow, rows: rows, from: &message)
             return
@@ -236,8 +242,10 @@ public struct ContextPixelCoder: PixelCoder {
                 for row in 0..<rows {
                     for x in 0..<width {
                         let d = (row + 1) * width + x
-                        guard let (r, g, b) = mode.transform.inverse(
-                            src[d], three ? src[planeStride + d] : 0, three ? src[2 * planeStride + d] : 0) else {
+                        guard
+                            let (r, g, b) = mode.transform.inverse(
+                                src[d], three ? src[planeStride + d] : 0, three ? src[2 * planeStride + d] : 0)
+                        else {
                             throw ContextCodingError.corruptPayload
                         }
                         let o = ((firstRow + row) * width + x) * 3
@@ -249,8 +257,10 @@ public struct ContextPixelCoder: PixelCoder {
     }
 
     /// Decodes a few-colour stripe (`PaletteStripeCoder`) into the HWC `pixels`.
-    static func decodePaletteStripe(into pixels: inout [UInt8], width: Int, firstRow: Int, rows: Int,
-                                    from message: inout Message) throws {
+    static func decodePaletteStripe(
+        into pixels: inout [UInt8], width: Int, firstRow: Int, rows: Int,
+        from message: inout Message
+    ) throws {
         var palette: [UInt32] = [0]
         var indices: [Int32] = []
         let coder = PaletteStripeCoder(width: width, rows: rows, hasRowAbove: firstRow > 0)

@@ -54,10 +54,12 @@ struct PaletteStripeCoder {
                 let west = at(-1, 0), north = at(0, 1), northWest = at(-1, 1), northEast = at(1, 1)
                 let context: Int
                 if k <= 2 {
-                    context = west | at(-2, 0) << 1 | northWest << 2 | north << 3 | northEast << 4 | at(-2, 1) << 5
+                    context =
+                        west | at(-2, 0) << 1 | northWest << 2 | north << 3 | northEast << 4 | at(-2, 1) << 5
                         | at(2, 1) << 6 | at(-1, 2) << 7 | at(0, 2) << 8 | at(1, 2) << 9
                 } else if k <= 4 {
-                    context = west | north << 2 | northWest << 4 | northEast << 6
+                    context =
+                        west | north << 2 | northWest << 4 | northEast << 6
                         | (at(-2, 0) == west ? 256 : 0) | (at(0, 2) == north ? 512 : 0)
                 } else {
                     context = west | north << 5 | (northWest == north ? 1024 : 0) | (northEast == north ? 2048 : 0)

@@ -49,122 +49,139 @@ struct StripeCoder {
         // did better on W, N and NE.
         var predictorErrors = [Int32](repeating: 0, count: 2 * planeCount * planeStride)
         try predictorErrors.withUnsafeMutableBufferPointer { predictorErrors in
-        try errors.withUnsafeMutableBufferPointer { errors in
-        try bucketOf.withUnsafeBufferPointer { bucketOf in
-            var previousMatch = 0
-            for r in 0..<rows {
-                let hasN = r > 0 || hasRowAbove
-                for x in 0..<w {
-                    let i = (r + 1) * w + x
-                    if matching {
-                        let hasW = x > 0, hasNE = hasN && x < w - 1, hasNW = hasN && x > 0
-                        let candidates = (i - 1, i - w, i - w + 1, i - w - 1)
-                        @inline(__always) func same(_ a: Int, _ b: Int) -> Bool {
-                            for c in 0..<planeCount where planes[c * planeStride + a] != planes[c * planeStride + b] { return false }
-                            return true
-                        }
-                        var pattern = 0
-                        if hasW && hasN && same(candidates.0, candidates.1) { pattern |= 1 }
-                        if hasNE && same(candidates.1, candidates.2) { pattern |= 2 }
-                        if hasNW && same(candidates.0, candidates.3) { pattern |= 4 }
-                        if hasNW && same(candidates.1, candidates.3) { pattern |= 8 }
-                        let context = pattern * 3 + previousMatch
-                        var m = 0
-                        if !S.isDecoding {
-                            if hasW && same(i, candidates.0) { m = 1 }
-                            else if hasN && same(i, candidates.1) { m = 2 }
-                            else if hasNE && same(i, candidates.2) { m = 3 }
-                            else if hasNW && same(i, candidates.3) { m = 4 }
-                        }
-                        stream.code(&m, matches, context: context)
-                        matches.update(context, with: m)
-                        previousMatch = min(m, 2)
-                        if m > 0 {
-                            if S.isDecoding {
-                                let source: Int
-                                switch m {
-                                case 1: guard hasW else { throw ContextCodingError.corruptPayload }; source = candidates.0
-                                case 2: guard hasN else { throw ContextCodingError.corruptPayload }; source = candidates.1
-                                case 3: guard hasNE else { throw ContextCodingError.corruptPayload }; source = candidates.2
-                                default: guard hasNW else { throw ContextCodingError.corruptPayload }; source = candidates.3
+            try errors.withUnsafeMutableBufferPointer { errors in
+                try bucketOf.withUnsafeBufferPointer { bucketOf in
+                    var previousMatch = 0
+                    for r in 0..<rows {
+                        let hasN = r > 0 || hasRowAbove
+                        for x in 0..<w {
+                            let i = (r + 1) * w + x
+                            if matching {
+                                let hasW = x > 0, hasNE = hasN && x < w - 1, hasNW = hasN && x > 0
+                                let candidates = (i - 1, i - w, i - w + 1, i - w - 1)
+                                @inline(__always) func same(_ a: Int, _ b: Int) -> Bool {
+                                    for c in 0..<planeCount where planes[c * planeStride + a] != planes[c * planeStride + b] {
+                                        return false
+                                    }
+                                    return true
                                 }
-                                for c in 0..<planeCount { planes[c * planeStride + i] = planes[c * planeStride + source] }
+                                var pattern = 0
+                                if hasW && hasN && same(candidates.0, candidates.1) { pattern |= 1 }
+                                if hasNE && same(candidates.1, candidates.2) { pattern |= 2 }
+                                if hasNW && same(candidates.0, candidates.3) { pattern |= 4 }
+                                if hasNW && same(candidates.1, candidates.3) { pattern |= 8 }
+                                let context = pattern * 3 + previousMatch
+                                var m = 0
+                                if !S.isDecoding {
+                                    if hasW && same(i, candidates.0) {
+                                        m = 1
+                                    } else if hasN && same(i, candidates.1) {
+                                        m = 2
+                                    } else if hasNE && same(i, candidates.2) {
+                                        m = 3
+                                    } else if hasNW && same(i, candidates.3) {
+                                        m = 4
+                                    }
+                                }
+                                stream.code(&m, matches, context: context)
+                                matches.update(context, with: m)
+                                previousMatch = min(m, 2)
+                                if m > 0 {
+                                    if S.isDecoding {
+                                        let source: Int
+                                        switch m {
+                                        case 1: guard hasW else { throw ContextCodingError.corruptPayload }; source = candidates.0
+                                        case 2: guard hasN else { throw ContextCodingError.corruptPayload }; source = candidates.1
+                                        case 3:
+                                            guard hasNE else { throw ContextCodingError.corruptPayload }; source = candidates.2
+                                        default:
+                                            guard hasNW else { throw ContextCodingError.corruptPayload }; source = candidates.3
+                                        }
+                                        for c in 0..<planeCount { planes[c * planeStride + i] = planes[c * planeStride + source] }
+                                    }
+                                    continue
+                                }
                             }
-                            continue
-                        }
-                    }
-                    var previousToken = 0
-                    for c in 0..<planeCount {
-                        let p = planes + c * planeStride
-                        let west: Int32 = x > 0 ? p[i - 1] : (hasN ? p[i - w] : 0)
-                        let north: Int32 = hasN ? p[i - w] : west
-                        let northWest: Int32 = hasN && x > 0 ? p[i - w - 1] : north
-                        let northEast: Int32 = hasN && x < w - 1 ? p[i - w + 1] : north
-                        let medPrediction: Int32
-                        if northWest >= max(west, north) { medPrediction = min(west, north) }
-                        else if northWest <= min(west, north) { medPrediction = max(west, north) }
-                        else { medPrediction = west + north - northWest }
-                        let smooth = min(max((2 * (west + north) + northEast - northWest + 2) >> 2, lows[c]), highs[c])
-                        let q1 = predictorErrors.baseAddress! + (2 * c) * planeStride
-                        let q2 = q1 + planeStride
-                        let cost1 = (x > 0 ? q1[i - 1] : 0) + q1[i - w] + (x < w - 1 ? q1[i - w + 1] : 0)
-                        let cost2 = (x > 0 ? q2[i - 1] : 0) + q2[i - w] + (x < w - 1 ? q2[i - w + 1] : 0)
-                        let med = cost2 < cost1 ? smooth : medPrediction
-                        let e = errors.baseAddress! + c * planeStride
-                        let errorWest = x > 0 ? e[i - 1] : 0, errorNorth = e[i - w]
-                        let errorNE = x < w - 1 ? e[i - w + 1] : 0
-                        let activity = abs(north - northWest) + abs(west - northWest) + abs(northEast - north)
-                            + errorWest + (errorNorth + errorNE) / 2
-                        let pattern = (west > med ? 1 : 0) | (north > med ? 2 : 0) | (northWest > med ? 4 : 0)
-                            | (northEast > med ? 8 : 0)
-                        let biasContext = (c * Self.activityBuckets + bucketOf[Int(min(activity, 127))]) * 16 + pattern
-                        let count = biasCount[biasContext]
-                        let correction = count == 0 || !cancelsBias ? 0 : biasSum[biasContext] / count
-                        let prediction = min(max(med + correction, lows[c]), highs[c])
-                        let cross = c == 0 ? 0 : (previousToken == 0 ? 0 : previousToken <= 2 ? 1 : previousToken <= 6 ? 2 : 3)
-                        let context = (c * Self.activityBuckets + bucketOf[Int(min(activity, 127))]) * Self.crossBuckets + cross
-                        var token = 0, extra = 0
-                        if !S.isDecoding {
-                            let residual = Int(p[i] - prediction)
-                            let u = residual >= 0 ? 2 * residual : -2 * residual - 1
-                            if u < 16 {
-                                token = u
-                            } else {
-                                let e = Int.bitWidth - 1 - u.leadingZeroBitCount
-                                token = 16 + 2 * (e - 4) + ((u >> (e - 1)) & 1)
-                                extra = u & ((1 << (e - 1)) - 1)
+                            var previousToken = 0
+                            for c in 0..<planeCount {
+                                let p = planes + c * planeStride
+                                let west: Int32 = x > 0 ? p[i - 1] : (hasN ? p[i - w] : 0)
+                                let north: Int32 = hasN ? p[i - w] : west
+                                let northWest: Int32 = hasN && x > 0 ? p[i - w - 1] : north
+                                let northEast: Int32 = hasN && x < w - 1 ? p[i - w + 1] : north
+                                let medPrediction: Int32
+                                if northWest >= max(west, north) {
+                                    medPrediction = min(west, north)
+                                } else if northWest <= min(west, north) {
+                                    medPrediction = max(west, north)
+                                } else {
+                                    medPrediction = west + north - northWest
+                                }
+                                let smooth = min(max((2 * (west + north) + northEast - northWest + 2) >> 2, lows[c]), highs[c])
+                                let q1 = predictorErrors.baseAddress! + (2 * c) * planeStride
+                                let q2 = q1 + planeStride
+                                let cost1 = (x > 0 ? q1[i - 1] : 0) + q1[i - w] + (x < w - 1 ? q1[i - w + 1] : 0)
+                                let cost2 = (x > 0 ? q2[i - 1] : 0) + q2[i - w] + (x < w - 1 ? q2[i - w + 1] : 0)
+                                let med = cost2 < cost1 ? smooth : medPrediction
+                                let e = errors.baseAddress! + c * planeStride
+                                let errorWest = x > 0 ? e[i - 1] : 0, errorNorth = e[i - w]
+                                let errorNE = x < w - 1 ? e[i - w + 1] : 0
+                                let activity =
+                                    abs(north - northWest) + abs(west - northWest) + abs(northEast - north)
+                                    + errorWest + (errorNorth + errorNE) / 2
+                                let pattern =
+                                    (west > med ? 1 : 0) | (north > med ? 2 : 0) | (northWest > med ? 4 : 0)
+                                    | (northEast > med ? 8 : 0)
+                                let biasContext = (c * Self.activityBuckets + bucketOf[Int(min(activity, 127))]) * 16 + pattern
+                                let count = biasCount[biasContext]
+                                let correction = count == 0 || !cancelsBias ? 0 : biasSum[biasContext] / count
+                                let prediction = min(max(med + correction, lows[c]), highs[c])
+                                let cross =
+                                    c == 0 ? 0 : (previousToken == 0 ? 0 : previousToken <= 2 ? 1 : previousToken <= 6 ? 2 : 3)
+                                let context =
+                                    (c * Self.activityBuckets + bucketOf[Int(min(activity, 127))]) * Self.crossBuckets + cross
+                                var token = 0, extra = 0
+                                if !S.isDecoding {
+                                    let residual = Int(p[i] - prediction)
+                                    let u = residual >= 0 ? 2 * residual : -2 * residual - 1
+                                    if u < 16 {
+                                        token = u
+                                    } else {
+                                        let e = Int.bitWidth - 1 - u.leadingZeroBitCount
+                                        token = 16 + 2 * (e - 4) + ((u >> (e - 1)) & 1)
+                                        extra = u & ((1 << (e - 1)) - 1)
+                                    }
+                                }
+                                stream.code(&token, tokens, context: context)
+                                tokens.update(context, with: token)
+                                if token >= 16 {
+                                    let e = 4 + (token - 16) >> 1
+                                    stream.codeRaw(&extra, bits: e - 1)
+                                    if S.isDecoding {
+                                        let u = (1 << e) | (((token - 16) & 1) << (e - 1)) | extra
+                                        try store(u, prediction: prediction, at: p + i, low: lows[c], high: highs[c])
+                                    }
+                                } else if S.isDecoding {
+                                    try store(token, prediction: prediction, at: p + i, low: lows[c], high: highs[c])
+                                }
+                                previousToken = token
+                                biasSum[biasContext] += p[i] - med
+                                e[i] = abs(p[i] - prediction)
+                                q1[i] = abs(p[i] - medPrediction)
+                                q2[i] = abs(p[i] - smooth)
+                                if count == 255 {
+                                    biasSum[biasContext] /= 2
+                                    biasCount[biasContext] = 128
+                                } else {
+                                    biasCount[biasContext] = count + 1
+                                }
                             }
-                        }
-                        stream.code(&token, tokens, context: context)
-                        tokens.update(context, with: token)
-                        if token >= 16 {
-                            let e = 4 + (token - 16) >> 1
-                            stream.codeRaw(&extra, bits: e - 1)
-                            if S.isDecoding {
-                                let u = (1 << e) | (((token - 16) & 1) << (e - 1)) | extra
-                                try store(u, prediction: prediction, at: p + i, low: lows[c], high: highs[c])
-                            }
-                        } else if S.isDecoding {
-                            try store(token, prediction: prediction, at: p + i, low: lows[c], high: highs[c])
-                        }
-                        previousToken = token
-                        biasSum[biasContext] += p[i] - med
-                        e[i] = abs(p[i] - prediction)
-                        q1[i] = abs(p[i] - medPrediction)
-                        q2[i] = abs(p[i] - smooth)
-                        if count == 255 {
-                            biasSum[biasContext] /= 2
-                            biasCount[biasContext] = 128
-                        } else {
-                            biasCount[biasContext] = count + 1
                         }
                     }
                 }
             }
-        }
-    }
 
-    }
+        }
     }
 
     /// The decoder's write of a value from its zigzagged residual `u`, checked against the plane's range.

@@ -43,7 +43,8 @@ extension ExactMath {
         } else if p <= 1 - pLow {
             let q = p - 0.5
             let r = q * q
-            x = (((((a1 * r + a2) * r + a3) * r + a4) * r + a5) * r + a6) * q
+            x =
+                (((((a1 * r + a2) * r + a3) * r + a4) * r + a5) * r + a6) * q
                 / (((((b1 * r + b2) * r + b3) * r + b4) * r + b5) * r + 1)
         } else {
             let q = (-2 * log1p(-p)).squareRoot()

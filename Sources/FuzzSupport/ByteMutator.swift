@@ -14,8 +14,10 @@ public struct ByteMutator {
     }
 
     static let interestingBytes: [UInt8] = [0, 1, 0x7F, 0x80, 0xFE, 0xFF]
-    static let interestingWords: [UInt32] = [0, 1, 2, 0x7F, 0xFF, 0x100, 0xFFFF, 0x1_0000, 0x1000, 0x1001,
-                                             0x7FFF_FFFF, 0x8000_0000, 0xFFFF_FFFE, 0xFFFF_FFFF]
+    static let interestingWords: [UInt32] = [
+        0, 1, 2, 0x7F, 0xFF, 0x100, 0xFFFF, 0x1_0000, 0x1000, 0x1001,
+        0x7FFF_FFFF, 0x8000_0000, 0xFFFF_FFFE, 0xFFFF_FFFF,
+    ]
 
     /// `input` with one to four mutations; `other` is the material for splices.
     public mutating func mutate(_ input: [UInt8], splicingWith other: [UInt8]) -> [UInt8] {
@@ -53,7 +55,8 @@ public struct ByteMutator {
             let at = next(count)
             bytes.replaceSubrange(at..<min(count, at + piece.count), with: piece)
         case 8 where count > 0:
-            var value = next(3) == 0 ? UInt64.max >> UInt64(next(64)) : UInt64(Self.interestingWords[next(Self.interestingWords.count)])
+            var value =
+                next(3) == 0 ? UInt64.max >> UInt64(next(64)) : UInt64(Self.interestingWords[next(Self.interestingWords.count)])
             var varint: [UInt8] = []
             while value >= 0x80 { varint.append(UInt8(value & 0x7F) | 0x80); value >>= 7 }
             varint.append(UInt8(value))

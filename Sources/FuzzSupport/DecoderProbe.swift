@@ -30,11 +30,16 @@ public struct DecoderProbe {
     let factory: CoderFactory
 
     /// - Parameter checkpoint: the model the bits-back coder decodes with (Tests/Golden/model.safetensors).
-    public init(checkpoint: URL, limits: ImageLimits = ImageLimits(maxPixels: 1 << 12, maxTotalPixels: 1 << 14,
-                                                                   maxWork: 1 << 17, workPerPayloadByte: 0),
-                maxWork: Int = 1 << 16) throws {
-        self.factory = CoderFactory(prior: .loaded(try DiffusionPrior(checkpoint: Checkpoint(contentsOf: checkpoint))),
-                                    limits: limits)
+    public init(
+        checkpoint: URL,
+        limits: ImageLimits = ImageLimits(
+            maxPixels: 1 << 12, maxTotalPixels: 1 << 14,
+            maxWork: 1 << 17, workPerPayloadByte: 0),
+        maxWork: Int = 1 << 16
+    ) throws {
+        self.factory = CoderFactory(
+            prior: .loaded(try DiffusionPrior(checkpoint: Checkpoint(contentsOf: checkpoint))),
+            limits: limits)
         self.limits = limits
         self.maxWork = maxWork
     }

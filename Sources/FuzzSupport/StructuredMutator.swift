@@ -15,13 +15,13 @@ public enum StructuredMutator {
     /// Byte offsets of the chain parameter fields in the payload (`ChainParameters.encoded`): field
     /// offset, width in bytes, and values worth trying.
     static let parameterFields: [(offset: Int, width: Int, values: [UInt64])] = [
-        (0, 1, [0, 1, 2, 3, 255]),                                                       // version
-        (1, 4, [0, 1, 2, 64, 4096, 4097, 0xFFFF_FFFF]),                                  // steps
-        (5, 1, [0, 1, 16, 17, 255]), (6, 1, [0, 1, 16, 17, 255]),                       // bin shifts
-        (7, 1, [15, 16, 27, 31, 32, 255]), (8, 1, [11, 12, 24, 28, 29, 255]),           // precisions
-        (9, 2, [0, 1, 2, 16, 1024, 1025, 0xFFFF]),                                       // lanes
-        (11, 4, [0, 1, 2, 4, 1024, 1025, 65536, 0xFFFF_FFFF]),                           // block size
-        (15, 4, [0, 1, 16, 1 << 18, 1 << 20, (1 << 20) + 1, 1 << 28, 0xFFFF_FFFF]),      // tile pixels
+        (0, 1, [0, 1, 2, 3, 255]),  // version
+        (1, 4, [0, 1, 2, 64, 4096, 4097, 0xFFFF_FFFF]),  // steps
+        (5, 1, [0, 1, 16, 17, 255]), (6, 1, [0, 1, 16, 17, 255]),  // bin shifts
+        (7, 1, [15, 16, 27, 31, 32, 255]), (8, 1, [11, 12, 24, 28, 29, 255]),  // precisions
+        (9, 2, [0, 1, 2, 16, 1024, 1025, 0xFFFF]),  // lanes
+        (11, 4, [0, 1, 2, 4, 1024, 1025, 65536, 0xFFFF_FFFF]),  // block size
+        (15, 4, [0, 1, 16, 1 << 18, 1 << 20, (1 << 20) + 1, 1 << 28, 0xFFFF_FFFF]),  // tile pixels
     ]
     static let parameterBytes = 19
 
@@ -35,7 +35,9 @@ public enum StructuredMutator {
     /// `bytes` with one structured mutation, or `bytes` unchanged when it is not a parseable container.
     public static func mutate(_ bytes: [UInt8], using random: inout ByteMutator) -> [UInt8] {
         guard let container = try? Container(parsing: bytes, limits: .unlimited, verifyingChecksum: false) else { return bytes }
-        var images = container.images.map { ContainerImage(name: $0.name, header: $0.header, steps: $0.steps, sidePlanes: $0.sidePlanes) }
+        var images = container.images.map {
+            ContainerImage(name: $0.name, header: $0.header, steps: $0.steps, sidePlanes: $0.sidePlanes)
+        }
         var payload = container.payload
         var isDataset = container.isDataset
         switch random.next(6) {
@@ -54,8 +56,9 @@ public enum StructuredMutator {
         case 3:
             let index = random.next(images.count)
             let old = images[index]
-            images[index] = ContainerImage(name: hostileNames[random.next(hostileNames.count)], header: old.header,
-                                           steps: old.steps, sidePlanes: old.sidePlanes)
+            images[index] = ContainerImage(
+                name: hostileNames[random.next(hostileNames.count)], header: old.header,
+                steps: old.steps, sidePlanes: old.sidePlanes)
             if random.next(2) == 0 { isDataset.toggle() }
         case 4:
             let steps = [0, 1, 2, 64, 4096][random.next(5)]
@@ -67,15 +70,20 @@ public enum StructuredMutator {
             let index = random.next(images.count)
             let old = images[index].header
             let sides = [1, 2, 3, 4, 5, 17, 64, 65, 1 << 12]
-            let header = ImageHeader(width: random.next(2) == 0 ? sides[random.next(sides.count)] : old.width,
-                                     height: random.next(2) == 0 ? sides[random.next(sides.count)] : old.height,
-                                     colorType: old.colorType, bitDepth: old.bitDepth, isInterlaced: old.isInterlaced)
-            images[index] = ContainerImage(name: images[index].name, header: header, steps: images[index].steps,
-                                           sidePlanes: images[index].sidePlanes)
+            let header = ImageHeader(
+                width: random.next(2) == 0 ? sides[random.next(sides.count)] : old.width,
+                height: random.next(2) == 0 ? sides[random.next(sides.count)] : old.height,
+                colorType: old.colorType, bitDepth: old.bitDepth, isInterlaced: old.isInterlaced)
+            images[index] = ContainerImage(
+                name: images[index].name, header: header, steps: images[index].steps,
+                sidePlanes: images[index].sidePlanes)
         }
-        guard let mutated = try? Container(coder: container.coder, isDataset: isDataset, modelHash: container.modelHash,
-                                           images: images, pixelDigest: container.pixelDigest, payload: payload),
-              let serialized = try? mutated.serialized() else { return bytes }
+        guard
+            let mutated = try? Container(
+                coder: container.coder, isDataset: isDataset, modelHash: container.modelHash,
+                images: images, pixelDigest: container.pixelDigest, payload: payload),
+            let serialized = try? mutated.serialized()
+        else { return bytes }
         return serialized
     }
 }

@@ -16,8 +16,9 @@ public struct ImageHeader: Equatable, Sendable {
 
     /// The header of `image`.
     public init(_ image: RasterImage) {
-        self.init(width: image.width, height: image.height, colorType: image.colorType,
-                  bitDepth: image.bitDepth, isInterlaced: image.isInterlaced)
+        self.init(
+            width: image.width, height: image.height, colorType: image.colorType,
+            bitDepth: image.bitDepth, isInterlaced: image.isInterlaced)
     }
 
     /// A short description of the PNG kind, e.g. "RGBA 16-bit".

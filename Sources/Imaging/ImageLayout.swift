@@ -117,7 +117,8 @@ public enum ImageLayout {
     ///   the palette; a rank out of range), `PNGError.invalidImage` when the result is not a valid image.
     public static func compose(header: ImageHeader, model: ModelImage, sidePlanes: [SidePlane]) throws -> RasterImage {
         guard model.width == header.width, model.height == header.height else {
-            throw LayoutError.inconsistentPlanes("model image is \(model.width)×\(model.height), header says \(header.width)×\(header.height)")
+            throw LayoutError.inconsistentPlanes(
+                "model image is \(model.width)×\(model.height), header says \(header.width)×\(header.height)")
         }
         guard header.colorType.allowedBitDepths.contains(header.bitDepth) else {
             throw LayoutError.inconsistentPlanes("bit depth \(header.bitDepth) is not allowed for \(header.colorType)")
@@ -200,7 +201,8 @@ public enum ImageLayout {
             }
         case .palette:
             guard let bytes = planes.removeValue(forKey: .palette), !bytes.isEmpty, bytes.count % 3 == 0,
-                  bytes.count / 3 <= min(256, 1 << header.bitDepth) else {
+                bytes.count / 3 <= min(256, 1 << header.bitDepth)
+            else {
                 throw LayoutError.inconsistentPlanes("missing or invalid palette plane")
             }
             palette = bytes
@@ -210,16 +212,18 @@ public enum ImageLayout {
                 }
                 samples = indices
             } else {
-                samples = try paletteIndices(model: model, palette: palette, bitDepth: header.bitDepth,
-                                             ranks: planes.removeValue(forKey: .paletteRank) ?? [])
+                samples = try paletteIndices(
+                    model: model, palette: palette, bitDepth: header.bitDepth,
+                    ranks: planes.removeValue(forKey: .paletteRank) ?? [])
             }
         }
         if let unexpected = planes.keys.sorted(by: { $0.rawValue < $1.rawValue }).first {
             throw LayoutError.inconsistentPlanes("unexpected \(unexpected) plane for a \(header.kindDescription) image")
         }
-        return try RasterImage(width: header.width, height: header.height, colorType: header.colorType,
-                               bitDepth: header.bitDepth, samples: samples, palette: palette,
-                               transparency: transparency, chunks: chunks, isInterlaced: header.isInterlaced)
+        return try RasterImage(
+            width: header.width, height: header.height, colorType: header.colorType,
+            bitDepth: header.bitDepth, samples: samples, palette: palette,
+            transparency: transparency, chunks: chunks, isInterlaced: header.isInterlaced)
     }
 
     private static func paletteIndices(model: ModelImage, palette: [UInt8], bitDepth: Int, ranks: [UInt8]) throws -> [UInt8] {

@@ -32,8 +32,10 @@ public struct ImageLimits: Equatable, Sendable {
     /// Largest input file the command line reads (a `.vdmz`, PNG or `.npy` file), in bytes.
     public static let maxInputBytes = 1 << 32
 
-    public init(maxPixels: Int = 1 << 28, maxTotalPixels: Int = 1 << 30, maxWork: Int = 1 << 20,
-                workPerPayloadByte: Int = 1 << 9) {
+    public init(
+        maxPixels: Int = 1 << 28, maxTotalPixels: Int = 1 << 30, maxWork: Int = 1 << 20,
+        workPerPayloadByte: Int = 1 << 9
+    ) {
         self.maxPixels = max(1, maxPixels)
         self.maxTotalPixels = max(self.maxPixels, maxTotalPixels)
         self.maxWork = max(0, maxWork)

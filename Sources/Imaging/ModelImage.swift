@@ -8,7 +8,8 @@ public struct ModelImage: Equatable, Sendable {
     /// - Throws: `LayoutError.invalidModelImage` if the pixel count does not match the shape.
     public init(width: Int, height: Int, pixels: [UInt8]) throws {
         guard width >= 1, height >= 1, width <= Int(UInt32.max), height <= Int(UInt32.max),
-              pixels.count / 3 / width == height, pixels.count == width * height * 3 else {
+            pixels.count / 3 / width == height, pixels.count == width * height * 3
+        else {
             throw LayoutError.invalidModelImage("expected \(width)×\(height)×3 bytes, got \(pixels.count)")
         }
         self.width = width

@@ -139,9 +139,13 @@ struct NPYHeader {
                 descr = try string()
             case "fortran_order" where fortranOrder == nil:
                 skipSpaces()
-                if bytes[p...].starts(with: Array("True".utf8)) { fortranOrder = true; p += 4 }
-                else if bytes[p...].starts(with: Array("False".utf8)) { fortranOrder = false; p += 5 }
-                else { throw fail("fortran_order is not True or False") }
+                if bytes[p...].starts(with: Array("True".utf8)) {
+                    fortranOrder = true; p += 4
+                } else if bytes[p...].starts(with: Array("False".utf8)) {
+                    fortranOrder = false; p += 5
+                } else {
+                    throw fail("fortran_order is not True or False")
+                }
             case "shape" where shape == nil:
                 try expect(0x28)  // (
                 var items: [Int] = []

@@ -38,9 +38,10 @@ extension RasterImage {
             chunks.append(try PNGChunk(name: name, location: location, data: bytes))
         }
         do {
-            try self.init(width: Int(image.width), height: Int(image.height), colorType: colorType,
-                          bitDepth: Int(image.bit_depth), samples: samples, palette: palette,
-                          transparency: transparency, chunks: chunks, isInterlaced: image.interlaced != 0)
+            try self.init(
+                width: Int(image.width), height: Int(image.height), colorType: colorType,
+                bitDepth: Int(image.bit_depth), samples: samples, palette: palette,
+                transparency: transparency, chunks: chunks, isInterlaced: image.interlaced != 0)
         } catch PNGError.invalidImage(let reason) {
             throw PNGError.corrupt(reason)
         }
@@ -66,7 +67,8 @@ extension RasterImage {
         guard data.count >= 8, data.prefix(8).elementsEqual(pngSignature) else { return }
         var offset = 8
         while offset + 8 <= data.count {
-            let length = Int(data[offset]) << 24 | Int(data[offset + 1]) << 16 | Int(data[offset + 2]) << 8 | Int(data[offset + 3])
+            let length =
+                Int(data[offset]) << 24 | Int(data[offset + 1]) << 16 | Int(data[offset + 2]) << 8 | Int(data[offset + 3])
             let type = String(decoding: data[(offset + 4)..<(offset + 8)], as: UTF8.self)
             if type == "acTL" || type == "fcTL" || type == "fdAT" { throw PNGError.animated }
             if type == "IEND" { return }

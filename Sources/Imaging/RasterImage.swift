@@ -26,9 +26,11 @@ public struct RasterImage: Equatable, Sendable {
     public let transparency: [UInt8]
     public let chunks: [PNGChunk]
 
-    public init(width: Int, height: Int, colorType: PNGColorType, bitDepth: Int, samples: [UInt8],
-                palette: [UInt8] = [], transparency: [UInt8] = [], chunks: [PNGChunk] = [],
-                isInterlaced: Bool = false) throws {
+    public init(
+        width: Int, height: Int, colorType: PNGColorType, bitDepth: Int, samples: [UInt8],
+        palette: [UInt8] = [], transparency: [UInt8] = [], chunks: [PNGChunk] = [],
+        isInterlaced: Bool = false
+    ) throws {
         guard width >= 1, height >= 1, width <= Int(UInt32.max >> 1), height <= Int(UInt32.max >> 1) else {
             throw PNGError.invalidImage("dimensions \(width)×\(height) are outside 1…2^31−1")
         }
@@ -38,7 +40,8 @@ public struct RasterImage: Equatable, Sendable {
         let (count, overflow) = width.multipliedReportingOverflow(by: height)
         let bytesPerSample = bitDepth == 16 ? 2 : 1
         guard !overflow, count <= Int.max / (4 * bytesPerSample),
-              samples.count == count * colorType.channelCount * bytesPerSample else {
+            samples.count == count * colorType.channelCount * bytesPerSample
+        else {
             throw PNGError.invalidImage("expected \(width)×\(height)×\(colorType.channelCount) samples of \(bitDepth) bits")
         }
         if bitDepth < 8 {
@@ -76,7 +79,8 @@ public struct RasterImage: Equatable, Sendable {
         self.palette = palette
         self.transparency = transparency
         // Without PLTE, "before PLTE" and "before IDAT" are the same place (libpng reads it as the former).
-        self.chunks = palette.isEmpty
+        self.chunks =
+            palette.isEmpty
             ? chunks.map { $0.location == .beforeImageData ? $0.moved(to: .beforePalette) : $0 } : chunks
     }
 

@@ -55,8 +55,9 @@ public struct Checkpoint {
     /// - Parameter sha256Hex: 64 lower-case hexadecimal digits.
     public static func releasedURL(sha256Hex: String) -> URL? {
         guard sha256Hex.count == 64, sha256Hex.allSatisfy({ $0.isHexDigit && !$0.isUppercase }),
-              let url = packagedResourcesDirectory()?.appendingPathComponent("released/\(sha256Hex).safetensors"),
-              FileManager.default.isReadableFile(atPath: url.path) else { return nil }
+            let url = packagedResourcesDirectory()?.appendingPathComponent("released/\(sha256Hex).safetensors"),
+            FileManager.default.isReadableFile(atPath: url.path)
+        else { return nil }
         return url
     }
 

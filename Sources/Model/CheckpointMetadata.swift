@@ -32,7 +32,9 @@ public struct CheckpointMetadata: Equatable {
             throw fail("the 'vdmz' metadata is not a JSON object")
         }
         guard object["format"] as? String == "vdmz-checkpoint" else { throw fail("format is not 'vdmz-checkpoint'") }
-        guard (object["version"] as? NSNumber)?.intValue == 1 else { throw fail("unsupported version \(object["version"] ?? "none")") }
+        guard (object["version"] as? NSNumber)?.intValue == 1 else {
+            throw fail("unsupported version \(object["version"] ?? "none")")
+        }
         guard let architecture = object["architecture"] as? String else { throw fail("no architecture") }
         guard architecture == "vdmz-resnet-1" else {
             throw fail("architecture '\(architecture)' is not supported (this build knows vdmz-resnet-1)")

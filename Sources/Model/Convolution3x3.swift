@@ -98,7 +98,8 @@ struct Convolution3x3 {
     ) {
         let cin = inputChannels
         if panelWidth == 8 {
-            convolveNarrowRow(y, input: input, width: width, weights: weights, bias: bias, taps: taps, scratch: scratch, output: output)
+            convolveNarrowRow(
+                y, input: input, width: width, weights: weights, bias: bias, taps: taps, scratch: scratch, output: output)
             return
         }
         let panelSize = 9 * cin * 16

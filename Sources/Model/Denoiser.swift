@@ -71,8 +71,10 @@ public final class Denoiser {
     /// convolutions only, without tile halos): 2·9·(inC·C + 2B·C² + C·outC)·W·H.
     public func flops(width: Int, height: Int) -> Double {
         let m = metadata
-        let perPixel = 2 * 9 * (m.inputChannels * m.channels + 2 * m.blocks * m.channels * m.channels
-            + m.channels * m.outputChannels)
+        let perPixel =
+            2 * 9
+            * (m.inputChannels * m.channels + 2 * m.blocks * m.channels * m.channels
+                + m.channels * m.outputChannels)
         return Double(perPixel) * Double(width) * Double(height)
     }
 

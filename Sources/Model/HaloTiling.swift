@@ -28,10 +28,11 @@ struct HaloTiling {
             for tileX in stride(from: columns.lowerBound, to: columns.upperBound, by: tileWidth) {
                 let interiorX = tileX..<min(columns.upperBound, tileX + tileWidth)
                 let interiorY = tileY..<min(rows.upperBound, tileY + tileHeight)
-                tiles.append(Tile(
-                    interiorX: interiorX, interiorY: interiorY,
-                    regionX: max(0, interiorX.lowerBound - radius)..<min(width, interiorX.upperBound + radius),
-                    regionY: max(0, interiorY.lowerBound - radius)..<min(height, interiorY.upperBound + radius)))
+                tiles.append(
+                    Tile(
+                        interiorX: interiorX, interiorY: interiorY,
+                        regionX: max(0, interiorX.lowerBound - radius)..<min(width, interiorX.upperBound + radius),
+                        regionY: max(0, interiorY.lowerBound - radius)..<min(height, interiorY.upperBound + radius)))
             }
         }
         self.tiles = tiles

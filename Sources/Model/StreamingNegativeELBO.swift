@@ -46,45 +46,46 @@ extension DiffusionPrior {
             let weight = ExactMath.expm1(level.gamma - transition.source.gamma)
             let logRatio = ExactMath.log(level.sigmaSquared) - ExactMath.log(transition.source.sigmaSquared)
             for tile in tiling.tiles {
-                    let (interiorX, interiorY, regionX, regionY) = (tile.interiorX, tile.interiorY, tile.regionX, tile.regionY)
-                    let (tileX, tileY) = (interiorX.lowerBound, interiorY.lowerBound)
-                    let regionWidth = regionX.count, regionPlane = regionX.count * regionY.count
-                    var z = [Float](repeating: 0, count: 3 * regionPlane)
-                    var regionNoise = [Float](repeating: 0, count: 3 * regionPlane)
-                    for c in 0..<3 {
-                        for y in regionY {
-                            for x in regionX {
-                                let i = c * plane + y * width + x
-                                let r = c * regionPlane + (y - regionY.lowerBound) * regionWidth + (x - regionX.lowerBound)
-                                regionNoise[r] = noise.normal(step: step, index: i)
-                                z[r] = Float(level.alpha * scaledValues[Int(pixels[i])] + level.sigma * Double(regionNoise[r]))
-                            }
+                let (interiorX, interiorY, regionX, regionY) = (tile.interiorX, tile.interiorY, tile.regionX, tile.regionY)
+                let (tileX, tileY) = (interiorX.lowerBound, interiorY.lowerBound)
+                let regionWidth = regionX.count, regionPlane = regionX.count * regionY.count
+                var z = [Float](repeating: 0, count: 3 * regionPlane)
+                var regionNoise = [Float](repeating: 0, count: 3 * regionPlane)
+                for c in 0..<3 {
+                    for y in regionY {
+                        for x in regionX {
+                            let i = c * plane + y * width + x
+                            let r = c * regionPlane + (y - regionY.lowerBound) * regionWidth + (x - regionX.lowerBound)
+                            regionNoise[r] = noise.normal(step: step, index: i)
+                            z[r] = Float(level.alpha * scaledValues[Int(pixels[i])] + level.sigma * Double(regionNoise[r]))
                         }
                     }
-                    let columns = (interiorX.lowerBound - regionX.lowerBound)..<(interiorX.upperBound - regionX.lowerBound)
-                    let rows = (interiorY.lowerBound - regionY.lowerBound)..<(interiorY.upperBound - regionY.lowerBound)
-                    let output = try denoiser.evaluate(
-                        z: z, width: regionWidth, height: regionY.count, columns: columns, rows: rows, gamma: gammas[step],
-                        threads: threads, tileSize: tileSize)
-                    let outPlane = interiorX.count * interiorY.count
-                    var kl = 0.0
-                    for c in 0..<3 {
-                        for y in interiorY {
-                            for x in interiorX {
-                                let o = c * outPlane + (y - tileY) * interiorX.count + (x - tileX)
-                                let epsilon = Double(regionNoise[
+                }
+                let columns = (interiorX.lowerBound - regionX.lowerBound)..<(interiorX.upperBound - regionX.lowerBound)
+                let rows = (interiorY.lowerBound - regionY.lowerBound)..<(interiorY.upperBound - regionY.lowerBound)
+                let output = try denoiser.evaluate(
+                    z: z, width: regionWidth, height: regionY.count, columns: columns, rows: rows, gamma: gammas[step],
+                    threads: threads, tileSize: tileSize)
+                let outPlane = interiorX.count * interiorY.count
+                var kl = 0.0
+                for c in 0..<3 {
+                    for y in interiorY {
+                        for x in interiorX {
+                            let o = c * outPlane + (y - tileY) * interiorX.count + (x - tileX)
+                            let epsilon = Double(
+                                regionNoise[
                                     c * regionPlane + (y - regionY.lowerBound) * regionWidth + (x - regionX.lowerBound)])
-                                let error = epsilon - Double(output.epsilon[o])
-                                if let v = output.v {
-                                    let ell = (Double(v[o]) + 1) * 0.5 * logRatio
-                                    kl += 0.5 * (ell + ExactMath.expm1(-ell) + ExactMath.exp(-ell) * weight * error * error)
-                                } else {
-                                    kl += 0.5 * weight * error * error
-                                }
+                            let error = epsilon - Double(output.epsilon[o])
+                            if let v = output.v {
+                                let ell = (Double(v[o]) + 1) * 0.5 * logRatio
+                                kl += 0.5 * (ell + ExactMath.expm1(-ell) + ExactMath.exp(-ell) * weight * error * error)
+                            } else {
+                                kl += 0.5 * weight * error * error
                             }
                         }
                     }
-                    diffusion += kl
+                }
+                diffusion += kl
             }
         }
         let nats = Double(d) * 0.693_147_180_559_945_3

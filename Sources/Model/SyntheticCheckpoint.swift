@@ -12,7 +12,8 @@ extension Checkpoint {
             "blocks": blocks, "fourier_n": fourierExponents, "learned_variance": learnedVariance, "coding_steps": 16,
             "training": ["note": "synthetic random weights (Checkpoint.synthetic)"], "evaluation": [:] as [String: Any],
         ]
-        let json = String(decoding: try JSONSerialization.data(withJSONObject: metadataObject, options: [.sortedKeys]), as: UTF8.self)
+        let json = String(
+            decoding: try JSONSerialization.data(withJSONObject: metadataObject, options: [.sortedKeys]), as: UTF8.self)
         let metadata = try CheckpointMetadata(json: json, path: "synthetic")
         var state = seed
         func uniform() -> Float {

@@ -33,7 +33,8 @@ public struct StoredPixelCoder: PixelCoder {
         var offset = 0
         for shape in shapes {
             let count = shape.width * shape.height * 3  // checked above
-            images.append(try ModelImage(width: shape.width, height: shape.height, pixels: Array(planes[offset..<offset + count])))
+            images.append(
+                try ModelImage(width: shape.width, height: shape.height, pixels: Array(planes[offset..<offset + count])))
             offset += count
         }
         progress?(1)

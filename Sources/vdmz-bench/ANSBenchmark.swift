@@ -25,7 +25,8 @@ private func rate(_ n: Int, _ seconds: Double) -> String { String(format: "%7.1f
 /// `vdmz-bench ans`.
 struct ANSBenchmark: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "ans", abstract: "Push/pop throughput of the rANS stack coder and the Gaussian's rate overhead (one thread).")
+        commandName: "ans", abstract: "Push/pop throughput of the rANS stack coder and the Gaussian's rate overhead (one thread)."
+    )
 
     @Flag(help: "Fewer symbols and repeats.")
     var quick = false
@@ -52,7 +53,9 @@ private func ansBenchmark(quick: Bool) throws {
     for lanes in [1, 4, 16, 64] {
         let base = try Message(laneCount: lanes)
         var pushed = base
-        let tPush = try bestTime(repeats: repeats) { pushed = base; try pushed.push(symbols, with: table) }
+        let tPush = try bestTime(repeats: repeats) {
+            pushed = base; try pushed.push(symbols, with: table)
+        }
         var out = [Int32](repeating: 0, count: n)
         let tPop = bestTime(repeats: repeats) {
             var m = pushed
@@ -103,15 +106,18 @@ private func ansBenchmark(quick: Bool) throws {
             let lo = ((Double(values[i]) - 0.5) * grid.binWidth - Double(means[i])) / sigma
             let hi = ((Double(values[i]) + 0.5) * grid.binWidth - Double(means[i])) / sigma
             // Upper-tail form avoids cancellation for positive edges.
-            let p = lo > 0 ? ExactMath.normalCDF(-lo) - ExactMath.normalCDF(-hi) : ExactMath.normalCDF(hi) - ExactMath.normalCDF(lo)
+            let p =
+                lo > 0 ? ExactMath.normalCDF(-lo) - ExactMath.normalCDF(-hi) : ExactMath.normalCDF(hi) - ExactMath.normalCDF(lo)
             ideal -= log2(p)
         }
         var m = try Message(laneCount: 16)
         let before = m.contentBits
         try m.pushGaussian(Array(values[0..<on]), means: Array(means[0..<on]), standardDeviation: sigma, under: grid)
         let coded = m.contentBits - before
-        print(String(format: "  rate: %.4f bits/symbol coded vs %.4f ideal (exact mass): overhead %.2e bits/symbol (%.4f %%)",
-                     coded / Double(on), ideal / Double(on), (coded - ideal) / Double(on), 100 * (coded - ideal) / ideal))
+        print(
+            String(
+                format: "  rate: %.4f bits/symbol coded vs %.4f ideal (exact mass): overhead %.2e bits/symbol (%.4f %%)",
+                coded / Double(on), ideal / Double(on), (coded - ideal) / Double(on), 100 * (coded - ideal) / ideal))
     }
 
     // Per-symbol 256-way categorical from logits (pixels).
@@ -120,9 +126,15 @@ private func ansBenchmark(quick: Bool) throws {
     let pixels = (0..<pn).map { _ in Int32.random(in: 0..<256, using: &rng) }
     let base = try Message(laneCount: 16)
     var pushed = base
-    let tPush = try bestTime(repeats: 2) { pushed = base; try pushed.pushCategorical(pixels, logits: logits, categoryCount: 256) }
+    let tPush = try bestTime(repeats: 2) {
+        pushed = base; try pushed.pushCategorical(pixels, logits: logits, categoryCount: 256)
+    }
     var out: [Int32] = []
-    let tPop = try bestTime(repeats: 2) { var m = pushed; out = try m.popCategorical(logits: logits, categoryCount: 256) }
+    let tPop = try bestTime(repeats: 2) {
+        var m = pushed; out = try m.popCategorical(logits: logits, categoryCount: 256)
+    }
     precondition(out == pixels, "logits round trip failed")
-    print("\n256-way categorical from logits (precision 24, quantized with ExactMath.exp): push \(rate(pn, tPush))   pop \(rate(pn, tPop))")
+    print(
+        "\n256-way categorical from logits (precision 24, quantized with ExactMath.exp): push \(rate(pn, tPush))   pop \(rate(pn, tPop))"
+    )
 }

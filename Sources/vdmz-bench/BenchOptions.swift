@@ -20,8 +20,9 @@ struct StepOptions: ParsableArguments {
 
 /// `--threads`: worker threads (default: every core).
 struct ThreadOptions: ParsableArguments {
-    @Option(help: ArgumentHelp(
-        "Worker threads (default: all cores, \(ProcessInfo.processInfo.activeProcessorCount) here).", valueName: "n"))
+    @Option(
+        help: ArgumentHelp(
+            "Worker threads (default: all cores, \(ProcessInfo.processInfo.activeProcessorCount) here).", valueName: "n"))
     var threads: Int?
 
     func validate() throws {

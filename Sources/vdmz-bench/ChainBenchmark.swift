@@ -71,7 +71,9 @@ struct ChainBenchmark: ParsableCommand {
             let array = try NPYImages(npyData: [UInt8](try Data(contentsOf: URL(fileURLWithPath: npy))))
             let first = min(array.count, max(0, self.first))
             let count = min(array.count - first, self.count ?? array.count)
-            images = try (first..<first + count).map { try ModelImage(width: array.width, height: array.height, pixels: Array(array.image($0))) }
+            images = try (first..<first + count).map {
+                try ModelImage(width: array.width, height: array.height, pixels: Array(array.image($0)))
+            }
         }
         for path in png {
             let raster = try RasterImage(pngData: [UInt8](try Data(contentsOf: URL(fileURLWithPath: path))))
@@ -81,8 +83,10 @@ struct ChainBenchmark: ParsableCommand {
         // Tile plan (`TilePlan`): block size and largest tile, e.g. one tile per image with a large --block.
         let block = self.block ?? TilePlan.standard.blockSize
         let maxTile = self.maxTile ?? max(TilePlan.standard.maxTilePixels, block * block)
-        let parameters = ChainParameters(steps: steps, latentBinShift: shifts[0], firstBinShift: shifts[1],
-                                         gaussianPrecision: precisions[0], pixelPrecision: precisions[1], plan: TilePlan(blockSize: block, maxTilePixels: maxTile))
+        let parameters = ChainParameters(
+            steps: steps, latentBinShift: shifts[0], firstBinShift: shifts[1],
+            gaussianPrecision: precisions[0], pixelPrecision: precisions[1],
+            plan: TilePlan(blockSize: block, maxTilePixels: maxTile))
         let coder = try BitsBackCoder(prior: prior, parameters: parameters, threads: threads)
         let subpixels = images.reduce(0) { $0 + 3 * $1.width * $1.height }
 
@@ -100,7 +104,9 @@ struct ChainBenchmark: ParsableCommand {
             var payload: [UInt8] = []
             encodeSeconds += try seconds { (payload, report) = try coder.encodeMeasuring(group, progress: nil) }
             var decoded: [ModelImage] = []
-            decodeSeconds += try seconds { decoded = try coder.decode(payload, shapes: group.map { $0.shape(steps: steps) }, progress: nil) }
+            decodeSeconds += try seconds {
+                decoded = try coder.decode(payload, shapes: group.map { $0.shape(steps: steps) }, progress: nil)
+            }
             guard decoded == group else { throw BenchmarkError("decoded images differ from the originals") }
             payloadBytes += payload.count
             initialBits += report.initialBits
@@ -116,7 +122,8 @@ struct ChainBenchmark: ParsableCommand {
                 let d = 3 * image.width * image.height
                 let terms = try prior.negativeELBO(
                     pixels: planarPixels(interleaved: image.pixels, width: image.width, height: image.height),
-                    width: image.width, height: image.height, steps: steps, threads: threads) { _ in noise.next(count: d) }
+                    width: image.width, height: image.height, steps: steps, threads: threads
+                ) { _ in noise.next(count: d) }
                 elboBits += terms.total * Double(d)
                 elboOfImage.append(terms.total * Double(d))
             }
@@ -126,15 +133,25 @@ struct ChainBenchmark: ParsableCommand {
             // Net coded bits of each image beside its own one-sample ELBO (the first image also carries the
             // tile ramp of the payload's start).
             for (index, (coded, elbo)) in zip(bitsOfImage, elboOfImage).enumerated() {
-                print(String(format: "image %d: net coded %.0f bits, ELBO %.0f bits (%+.2f %%)", index, coded, elbo, 100 * (coded / elbo - 1)))
+                print(
+                    String(
+                        format: "image %d: net coded %.0f bits, ELBO %.0f bits (%+.2f %%)", index, coded, elbo,
+                        100 * (coded / elbo - 1)))
             }
         }
-        print(String(format: "images %d (%d sub-pixels), T = %d, shifts %d,%d, precision %d,%d, tiles %d/%d, %@ mode, %d threads",
-                     images.count, subpixels, steps, shifts[0], shifts[1], precisions[0], precisions[1], block, maxTile, single ? "single-image" : "dataset", threads))
-        print(String(format: "elbo_bpd %.4f   net_coded_bpd %.4f (%+.2f %%)   file_bpd %.4f (%+.2f %%)   initial bits %d",
-                     elboBits / d, netBits / d, 100 * (netBits / elboBits - 1), Double(8 * payloadBytes) / d,
-                     100 * (Double(8 * payloadBytes) / elboBits - 1), initialBits))
-        print(String(format: "encode %.2f s, decode %.2f s, ELBO evaluation %.2f s (%.3f s/image encode)",
-                     encodeSeconds, decodeSeconds, elboSeconds, encodeSeconds / Double(images.count)))
+        print(
+            String(
+                format: "images %d (%d sub-pixels), T = %d, shifts %d,%d, precision %d,%d, tiles %d/%d, %@ mode, %d threads",
+                images.count, subpixels, steps, shifts[0], shifts[1], precisions[0], precisions[1], block, maxTile,
+                single ? "single-image" : "dataset", threads))
+        print(
+            String(
+                format: "elbo_bpd %.4f   net_coded_bpd %.4f (%+.2f %%)   file_bpd %.4f (%+.2f %%)   initial bits %d",
+                elboBits / d, netBits / d, 100 * (netBits / elboBits - 1), Double(8 * payloadBytes) / d,
+                100 * (Double(8 * payloadBytes) / elboBits - 1), initialBits))
+        print(
+            String(
+                format: "encode %.2f s, decode %.2f s, ELBO evaluation %.2f s (%.3f s/image encode)",
+                encodeSeconds, decodeSeconds, elboSeconds, encodeSeconds / Double(images.count)))
     }
 }

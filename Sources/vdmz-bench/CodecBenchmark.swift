@@ -21,7 +21,8 @@ struct CodecBenchmark: ParsableCommand {
 
 private func codecBenchmark(directory: String) throws {
     guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory).filter({ $0.hasSuffix(".png") }).sorted(),
-          !names.isEmpty else {
+        !names.isEmpty
+    else {
         print("codec benchmark: no PNG files in \(directory) (../shared absent?): skipped")
         return
     }
@@ -53,8 +54,12 @@ private func codecBenchmark(directory: String) throws {
     let reference = stages[0].1
     print("codec benchmark: \(images.count) images, \(pixels) pixels from \(directory)")
     for (name, ms) in stages {
-        print("  \(name.padding(toLength: 42, withPad: " ", startingAt: 0)) \(String(format: "%8.1f ms  %6.1f Mpx/s  %5.2f× PNG decode", ms, Double(pixels) / ms / 1e3, ms / reference))")
+        print(
+            "  \(name.padding(toLength: 42, withPad: " ", startingAt: 0)) \(String(format: "%8.1f ms  %6.1f Mpx/s  %5.2f× PNG decode", ms, Double(pixels) / ms / 1e3, ms / reference))"
+        )
     }
     let inputBytes = files.reduce(0) { $0 + $1.count }, outputBytes = pngs.reduce(0) { $0 + $1.count }
-    print("  sizes: input PNG \(inputBytes) B, stored .vdmz \(bytes.count) B (\(String(format: "%.3f", Double(bytes.count * 8) / Double(pixels * 3))) bits/sub-pixel), re-encoded PNG \(outputBytes) B")
+    print(
+        "  sizes: input PNG \(inputBytes) B, stored .vdmz \(bytes.count) B (\(String(format: "%.3f", Double(bytes.count * 8) / Double(pixels * 3))) bits/sub-pixel), re-encoded PNG \(outputBytes) B"
+    )
 }

@@ -76,14 +76,18 @@ private func modelBenchmark(threads: Int, modelPath: String?, repeats: Int, larg
         var best = [Double](repeating: .infinity, count: tileSizes.count)
         for _ in 0..<repeats {
             for (i, tile) in tileSizes.enumerated() {
-                best[i] = min(best[i], try time {
-                    _ = try denoiser.evaluate(z: z, width: 768, height: 512, gamma: -2, threads: threads, tileSize: tile)
-                })
+                best[i] = min(
+                    best[i],
+                    try time {
+                        _ = try denoiser.evaluate(z: z, width: 768, height: 512, gamma: -2, threads: threads, tileSize: tile)
+                    })
             }
         }
         for (i, tile) in tileSizes.enumerated() {
-            print(String(format: "768×512 tile %4d: %8.2f ms  %6.1f GFLOP/s (nominal)", tile, best[i] * 1e3,
-                         denoiser.flops(width: 768, height: 512) / best[i] / 1e9))
+            print(
+                String(
+                    format: "768×512 tile %4d: %8.2f ms  %6.1f GFLOP/s (nominal)", tile, best[i] * 1e3,
+                    denoiser.flops(width: 768, height: 512) / best[i] / 1e9))
         }
         return
     }
@@ -93,10 +97,11 @@ private func modelBenchmark(threads: Int, modelPath: String?, repeats: Int, larg
         let before = peakResidentMegabytes()
         let seconds = try time { _ = try denoiser.evaluate(z: z, width: width, height: height, gamma: -2, threads: threads) }
         let inputOutput = Double(2 * 3 * width * height * 4) / 1e6
-        print(String(
-            format: "forward %d×%d: %.2f s, %.1f GFLOP/s; peak RSS %.0f MB before, %.0f MB after (z and ε̂ buffers: %.0f MB)",
-            width, height, seconds, denoiser.flops(width: width, height: height) / seconds / 1e9, before,
-            peakResidentMegabytes(), inputOutput))
+        print(
+            String(
+                format: "forward %d×%d: %.2f s, %.1f GFLOP/s; peak RSS %.0f MB before, %.0f MB after (z and ε̂ buffers: %.0f MB)",
+                width, height, seconds, denoiser.flops(width: width, height: height) / seconds / 1e9, before,
+                peakResidentMegabytes(), inputOutput))
         return
     }
     let n = 1536
@@ -117,20 +122,25 @@ private func modelBenchmark(threads: Int, modelPath: String?, repeats: Int, larg
         gemmBest = min(gemmBest, time { _ = gemm.multiply(a, threads: threads) })
         for (i, (width, height)) in sizes.enumerated() {
             let z = inputs[i]
-            forwardBest[i] = min(forwardBest[i], try time {
-                _ = try denoiser.evaluate(z: z, width: width, height: height, gamma: -2, threads: threads)
-            })
+            forwardBest[i] = min(
+                forwardBest[i],
+                try time {
+                    _ = try denoiser.evaluate(z: z, width: width, height: height, gamma: -2, threads: threads)
+                })
         }
     }
     let peak = gemm.flops / gemmBest / 1e9
     print(String(format: "GEMM peak (%d³, same 6×16 FMA kernel): %.1f GFLOP/s (%.1f ms)", n, peak, gemmBest * 1e3))
     for (i, (width, height)) in sizes.enumerated() {
         let gflops = denoiser.flops(width: width, height: height) / forwardBest[i] / 1e9
-        print(String(
-            format: "forward %4d×%-4d: %9.2f ms  %6.1f GFLOP/s  %5.1f %% of GEMM peak",
-            width, height, forwardBest[i] * 1e3, gflops, 100 * gflops / peak))
+        print(
+            String(
+                format: "forward %4d×%-4d: %9.2f ms  %6.1f GFLOP/s  %5.1f %% of GEMM peak",
+                width, height, forwardBest[i] * 1e3, gflops, 100 * gflops / peak))
     }
-    print("(nominal FLOPs \(denoiser.flops(width: 1, height: 1)) per pixel, tile halos and padding not counted; tile \(Denoiser.defaultTileSize))")
+    print(
+        "(nominal FLOPs \(denoiser.flops(width: 1, height: 1)) per pixel, tile halos and padding not counted; tile \(Denoiser.defaultTileSize))"
+    )
 }
 
 /// The process's peak resident set size in MB (getrusage; Linux reports KiB).

@@ -9,9 +9,10 @@ struct ModelOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Checkpoint (.safetensors) to use instead of the one shipped with vdmz.", valueName: "path"))
     var model: String?
 
-    @Option(help: ArgumentHelp(
-        "Diffusion steps T, 1…\(CoderLimits.maxSteps) (default: the checkpoint's coding_steps, 64 for the shipped model).",
-        valueName: "T"))
+    @Option(
+        help: ArgumentHelp(
+            "Diffusion steps T, 1…\(CoderLimits.maxSteps) (default: the checkpoint's coding_steps, 64 for the shipped model).",
+            valueName: "T"))
     var steps: Int?
 
     func validate() throws {
@@ -32,9 +33,10 @@ struct ModelOptions: ParsableArguments {
 
 /// `--threads`.
 struct ThreadOptions: ParsableArguments {
-    @Option(help: ArgumentHelp(
-        "Worker threads (default: all cores, \(ProcessInfo.processInfo.activeProcessorCount) here). Results do not depend on it.",
-        valueName: "n"))
+    @Option(
+        help: ArgumentHelp(
+            "Worker threads (default: all cores, \(ProcessInfo.processInfo.activeProcessorCount) here). Results do not depend on it.",
+            valueName: "n"))
     var threads: Int?
 
     func validate() throws {
@@ -60,9 +62,10 @@ struct LimitOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Largest width·height of one image accepted.", valueName: "n"))
     var maxPixels: Int = ImageLimits.standard.maxPixels
 
-    @Option(help: ArgumentHelp(
-        "Decoding work allowed, in pixel-steps (pixels × (T+1)), besides \(ImageLimits.standard.workPerPayloadByte) per payload byte.",
-        valueName: "n"))
+    @Option(
+        help: ArgumentHelp(
+            "Decoding work allowed, in pixel-steps (pixels × (T+1)), besides \(ImageLimits.standard.workPerPayloadByte) per payload byte.",
+            valueName: "n"))
     var maxWork: Int = ImageLimits.standard.maxWork
 
     func validate() throws {

@@ -16,16 +16,18 @@ struct Compress: ParsableCommand {
             "-" reads standard input (and then writes standard output unless -o is given).
             """)
 
-    @Argument(help: "PNG files to compress (\"-\" for standard input); with -o, also folders of PNG files and .npy arrays of images.")
+    @Argument(
+        help: "PNG files to compress (\"-\" for standard input); with -o, also folders of PNG files and .npy arrays of images.")
     var inputs: [String]
 
     @Option(name: .shortAndLong, help: "Output file (\"-\" for standard output); with several inputs, a dataset archive.")
     var output: String?
 
-    @Option(help: ArgumentHelp(
-        "Pixel coder: auto (bits-back and context, keeps the smaller file), bits-back (the diffusion prior), "
-            + "context (classical context modelling, no model: fast; for graphics and gray images) or stored "
-            + "(zlib, no model: for comparison).", valueName: "coder"))
+    @Option(
+        help: ArgumentHelp(
+            "Pixel coder: auto (bits-back and context, keeps the smaller file), bits-back (the diffusion prior), "
+                + "context (classical context modelling, no model: fast; for graphics and gray images) or stored "
+                + "(zlib, no model: for comparison).", valueName: "coder"))
     var coder: CoderChoice = .auto
 
     @OptionGroup var modelOptions: ModelOptions
@@ -63,7 +65,9 @@ struct Compress: ParsableCommand {
         do {
             try checkCoderOptions()
             if wantsDataset {
-                guard let output else { throw CLIError("a dataset (several inputs, a folder or an .npy array) needs -o SET.vdmz") }
+                guard let output else {
+                    throw CLIError("a dataset (several inputs, a folder or an .npy array) needs -o SET.vdmz")
+                }
                 return try compressSharded(to: output)
             }
             let factory = CoderFactory(prior: .checkpoint(path: modelOptions.model), threads: threadOptions.count, limits: limits)
@@ -84,7 +88,6 @@ struct Compress: ParsableCommand {
         if failed { throw ExitCode.failure }
     }
 
-
     private func compressOne(_ input: String, coder: [any PixelCoder]) throws {
         let destination = output ?? (input == "-" ? "-" : input + ".vdmz")
         try checkDestination(destination, inputs: [input])
@@ -97,7 +100,8 @@ struct Compress: ParsableCommand {
 
     /// Codes with each coder of `coders` and keeps the smallest file; returns it and the coder that made it.
     private func encode(_ images: [NamedImage], coders: [any PixelCoder], isDataset: Bool, label: String)
-        throws -> ([UInt8], any PixelCoder) {
+        throws -> ([UInt8], any PixelCoder)
+    {
         let progress = ProgressReporter(label: "vdmz: compressing \(label)", quiet: quiet)
         defer { progress.finish() }
         let (container, bytes, coder) = try Archive.compressSmallest(
@@ -121,9 +125,11 @@ struct Compress: ParsableCommand {
         let subpixels = container.images.reduce(0) { $0 + 3 * $1.header.width * $1.header.height }
         let payloadBits = 8 * container.payload.count
         guard payloadBits > 8 * subpixels else { return }
-        throw CLIError("--steps \(coder.steps) codes these pixels in \(String(format2: Double(payloadBits) / Double(subpixels))) "
-            + "bits/sub-pixel, more than the 8 of storing them; the checkpoint codes with "
-            + "\(coder.prior.metadata.codingSteps) steps: drop --steps or pass more, use --coder stored, or --allow-expansion (nothing written)")
+        throw CLIError(
+            "--steps \(coder.steps) codes these pixels in \(String(format2: Double(payloadBits) / Double(subpixels))) "
+                + "bits/sub-pixel, more than the 8 of storing them; the checkpoint codes with "
+                + "\(coder.prior.metadata.codingSteps) steps: drop --steps or pass more, use --coder stored, or --allow-expansion (nothing written)"
+        )
     }
 
     private func checkDestination(_ destination: String, inputs: [String]) throws {
@@ -152,8 +158,9 @@ struct Compress: ParsableCommand {
         let subpixels = images.reduce(0) { $0 + $1.pixelCount * 3 }
         let rate = Double(bytes.count * 8) / Double(max(1, subpixels))
         let target = destination == "-" ? "standard output" : destination
-        Terminal.printError("\(source == "-" ? "standard input" : source) → \(target): \(bytes.count) bytes, "
-            + "\(String(format2: rate)) bits/sub-pixel, coder: \(coder.kind)")
+        Terminal.printError(
+            "\(source == "-" ? "standard input" : source) → \(target): \(bytes.count) bytes, "
+                + "\(String(format2: rate)) bits/sub-pixel, coder: \(coder.kind)")
     }
 }
 

@@ -20,12 +20,15 @@ struct Decompress: ParsableCommand {
     @Option(name: .shortAndLong, help: "Output PNG (\"-\" for standard output); single-image files only.")
     var output: String?
 
-    @Option(name: [.customShort("d"), .customLong("directory")],
-            help: ArgumentHelp("Directory to restore into (dataset archives: default the current directory).", valueName: "dir"))
+    @Option(
+        name: [.customShort("d"), .customLong("directory")],
+        help: ArgumentHelp("Directory to restore into (dataset archives: default the current directory).", valueName: "dir"))
     var directory: String?
 
-    @Option(help: ArgumentHelp(
-        "Checkpoint to decode with (default: the shipped one, or the release's whose hash the file names).", valueName: "path"))
+    @Option(
+        help: ArgumentHelp(
+            "Checkpoint to decode with (default: the shipped one, or the release's whose hash the file names).", valueName: "path"
+        ))
     var model: String?
 
     @OptionGroup var threadOptions: ThreadOptions
@@ -78,8 +81,9 @@ struct Decompress: ParsableCommand {
         let pngs = try images.map { try $0.image.pngData() }
         if container.isDataset {
             // All or nothing: a failure half-way leaves no file behind (FileIO.writeAllOrNothing).
-            try FileIO.writeAllOrNothing(Array(zip(images.map(\.name), pngs)), into: directory ?? ".", overwrite: force,
-                                         mode: FileIO.outputMode(copying: input))
+            try FileIO.writeAllOrNothing(
+                Array(zip(images.map(\.name), pngs)), into: directory ?? ".", overwrite: force,
+                mode: FileIO.outputMode(copying: input))
         } else {
             for (png, destination) in zip(pngs, destinations) {
                 if destination == "-" {
@@ -90,7 +94,10 @@ struct Decompress: ParsableCommand {
             }
         }
         if !quiet {
-            let target = destinations == ["-"] ? "standard output" : destinations.count == 1 ? destinations[0] : "\(destinations.count) files in \(directory ?? ".")"
+            let target =
+                destinations == ["-"]
+                ? "standard output"
+                : destinations.count == 1 ? destinations[0] : "\(destinations.count) files in \(directory ?? ".")"
             Terminal.printError("\(input == "-" ? "standard input" : input) → \(target)")
         }
     }

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 import Imaging
 
@@ -171,8 +171,10 @@ enum FileIO {
     /// complete and verified, and what they replaced is gone.)
     /// Names must follow `EntryName`'s rule (one path component, checked by the caller), so each file
     /// lands directly in `directory`; `link`/`rename` replace a symbolic link there, never follow it.
-    static func writeAllOrNothing(_ files: [(name: String, bytes: [UInt8])], into directory: String, overwrite: Bool,
-                                  mode: mode_t) throws {
+    static func writeAllOrNothing(
+        _ files: [(name: String, bytes: [UInt8])], into directory: String, overwrite: Bool,
+        mode: mode_t
+    ) throws {
         let root = directory.isEmpty ? "." : directory
         var template = Array("\(root.hasSuffix("/") ? root : root + "/").vdmz-tmp-XXXXXX".utf8CString)
         guard template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) != nil else {
@@ -211,7 +213,9 @@ enum FileIO {
                 guard rename(source, destination) == 0 else { throw CLIError("\(destination): \(systemError)") }
             } else if link(source, destination) != 0 {
                 if errno == EEXIST { throw CLIError("\(destination) already exists (use --force to overwrite)") }
-                guard errno == EPERM || errno == EOPNOTSUPP || errno == EXDEV else { throw CLIError("\(destination): \(systemError)") }
+                guard errno == EPERM || errno == EOPNOTSUPP || errno == EXDEV else {
+                    throw CLIError("\(destination): \(systemError)")
+                }
                 // No hard links on this file system: check, then rename (a narrow race remains).
                 guard !exists(destination) else { throw CLIError("\(destination) already exists (use --force to overwrite)") }
                 guard rename(source, destination) == 0 else { throw CLIError("\(destination): \(systemError)") }

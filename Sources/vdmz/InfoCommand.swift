@@ -5,7 +5,8 @@ import ContainerFormat
 
 /// `vdmz info`: what a .vdmz file holds.
 struct Info: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Describe .vdmz files: images, kinds, steps, coder, model hash, sizes.")
+    static let configuration = CommandConfiguration(
+        abstract: "Describe .vdmz files: images, kinds, steps, coder, model hash, sizes.")
 
     @Argument(help: ".vdmz files (\"-\" for standard input).")
     var inputs: [String]
@@ -48,10 +49,11 @@ struct Info: ParsableCommand {
         for image in container.images {
             let header = image.header
             let planes = image.sidePlanes.map { "\($0.kind) \($0.bytes.count) B" }.joined(separator: ", ")
-            lines.append("  - \(image.name.isEmpty ? "(unnamed)" : EntryName.printable(image.name)): \(header.width)×\(header.height) \(header.kindDescription), "
-                + "steps \(image.steps), side planes \(image.storedSidePlaneBytes) bytes stored"
-                + (planes.isEmpty ? "" : " (raw: \(planes))")
-                + (image.pixelChecksum.map { ", pixel SHA-256 \(Archive.hex($0).prefix(16))…" } ?? ""))
+            lines.append(
+                "  - \(image.name.isEmpty ? "(unnamed)" : EntryName.printable(image.name)): \(header.width)×\(header.height) \(header.kindDescription), "
+                    + "steps \(image.steps), side planes \(image.storedSidePlaneBytes) bytes stored"
+                    + (planes.isEmpty ? "" : " (raw: \(planes))")
+                    + (image.pixelChecksum.map { ", pixel SHA-256 \(Archive.hex($0).prefix(16))…" } ?? ""))
         }
         return lines.joined(separator: "\n")
     }

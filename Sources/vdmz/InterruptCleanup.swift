@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Signal handling of the command-line tool (`install`, at start-up), so that no partial output is ever
@@ -29,16 +29,16 @@ enum InterruptCleanup {
             var old = sigaction()
             guard sigaction(signalNumber, nil, &old) == 0 else { continue }
             #if canImport(Glibc)
-            let inherited = old.__sigaction_handler.sa_handler
+                let inherited = old.__sigaction_handler.sa_handler
             #else
-            let inherited = old.__sigaction_u.__sa_handler
+                let inherited = old.__sigaction_u.__sa_handler
             #endif
             if let inherited, unsafeBitCast(inherited, to: Int.self) == unsafeBitCast(SIG_IGN, to: Int.self) { continue }
             var action = sigaction()
             #if canImport(Glibc)
-            action.__sigaction_handler.sa_handler = handle
+                action.__sigaction_handler.sa_handler = handle
             #else
-            action.__sigaction_u.__sa_handler = handle
+                action.__sigaction_u.__sa_handler = handle
             #endif
             sigemptyset(&action.sa_mask)
             for other in cleanupSignals { sigaddset(&action.sa_mask, other) }

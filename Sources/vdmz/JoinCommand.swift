@@ -41,7 +41,8 @@ struct Join: ParsableCommand {
                 }
             }
             let bytes = try ShardedContainer.join(files, limits: limitOptions.limits)
-            try FileIO.writeAtomically(bytes, to: output, overwrite: outputOptions.force, mode: FileIO.outputMode(copying: parts[0]))
+            try FileIO.writeAtomically(
+                bytes, to: output, overwrite: outputOptions.force, mode: FileIO.outputMode(copying: parts[0]))
             if !outputOptions.quiet { Terminal.printError("\(parts.count) parts → \(output): \(bytes.count) bytes") }
         } catch {
             Terminal.printError("vdmz: \(errorLine(error))")

@@ -26,7 +26,10 @@ struct Rate: ParsableCommand {
     @Flag(help: "Print one JSON object per image and a final summary object.")
     var json = false
 
-    @Flag(help: "Also code the images with the bits-back coder: all on one stack (dataset mode, decoded again and checked) and each alone (single-image mode); prints coded_bpd beside elbo_bpd and each image's overhead.")
+    @Flag(
+        help:
+            "Also code the images with the bits-back coder: all on one stack (dataset mode, decoded again and checked) and each alone (single-image mode); prints coded_bpd beside elbo_bpd and each image's overhead."
+    )
     var code = false
 
     @Argument(help: "PNG or .npy files.")
@@ -89,7 +92,9 @@ struct Rate: ParsableCommand {
         if path.lowercased().hasSuffix(".npy") || bytes.starts(with: [0x93, 0x4E, 0x55, 0x4D, 0x50, 0x59]) {
             let array = try NPYImages(npyData: bytes)
             guard array.channels == 3 else {
-                throw CLIError("array of \(array.count) image(s) \(array.height)×\(array.width) with \(array.channels) channels; rate needs uint8 RGB images shaped (N, H, W, 3) or (H, W, 3)")
+                throw CLIError(
+                    "array of \(array.count) image(s) \(array.height)×\(array.width) with \(array.channels) channels; rate needs uint8 RGB images shaped (N, H, W, 3) or (H, W, 3)"
+                )
             }
             return try (0..<array.count).map { i in
                 ("\(path)[\(i)]", try ModelImage(width: array.width, height: array.height, pixels: Array(array.image(i))))
@@ -107,9 +112,10 @@ struct Rate: ParsableCommand {
                 "reconstruction_bpd": terms.reconstruction, "seconds": seconds,
             ])
         } else {
-            print(String(
-                format: "%@  %d×%d  %.4f bits/sub-pixel  (prior %.5f, diffusion %.4f, reconstruction %.4f)  %.2f s",
-                name, image.width, image.height, terms.total, terms.prior, terms.diffusion, terms.reconstruction, seconds))
+            print(
+                String(
+                    format: "%@  %d×%d  %.4f bits/sub-pixel  (prior %.5f, diffusion %.4f, reconstruction %.4f)  %.2f s",
+                    name, image.width, image.height, terms.total, terms.prior, terms.diffusion, terms.reconstruction, seconds))
         }
     }
 
@@ -125,21 +131,26 @@ struct Rate: ParsableCommand {
                     "single_image_overhead": single / elbo - 1, "dataset_net_coded_bpd": net,
                 ])
             } else {
-                print(String(format: "%@  coded alone %.4f bits/sub-pixel (%+.2f %% over its ELBO); net in the dataset stack %.4f",
-                             name, single, 100 * (single / elbo - 1), net))
+                print(
+                    String(
+                        format: "%@  coded alone %.4f bits/sub-pixel (%+.2f %% over its ELBO); net in the dataset stack %.4f",
+                        name, single, 100 * (single / elbo - 1), net))
             }
         }
     }
 
-    private func summarize(_ results: [(terms: ELBOTerms, subpixels: Int)], steps: Int, seconds: Double,
-                           coded: RateCoding.Result? = nil) {
+    private func summarize(
+        _ results: [(terms: ELBOTerms, subpixels: Int)], steps: Int, seconds: Double,
+        coded: RateCoding.Result? = nil
+    ) {
         let subpixels = Double(results.reduce(0) { $0 + $1.subpixels })
         func weighted(_ term: (ELBOTerms) -> Double) -> Double {
             results.reduce(0) { $0 + term($1.terms) * Double($1.subpixels) } / subpixels
         }
         let totals = results.map(\.terms.total)
         let mean = totals.reduce(0, +) / Double(totals.count)
-        let variance = totals.count > 1
+        let variance =
+            totals.count > 1
             ? totals.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(totals.count - 1) : Double.nan
         let standardError = (variance / Double(totals.count)).squareRoot()
         let elbo = weighted(\.total)
@@ -161,17 +172,21 @@ struct Rate: ParsableCommand {
             printJSON(summary)
         } else {
             let error = standardError.isFinite ? String(format: " ± %.4f (std. error over images)", standardError) : ""
-            print(String(
-                format: "total: %d images, T = %d: %.4f bits/sub-pixel%@  (prior %.5f, diffusion %.4f, reconstruction %.4f)  %.2f s",
-                results.count, steps, elbo, error, weighted(\.prior), weighted(\.diffusion), weighted(\.reconstruction),
-                seconds))
+            print(
+                String(
+                    format:
+                        "total: %d images, T = %d: %.4f bits/sub-pixel%@  (prior %.5f, diffusion %.4f, reconstruction %.4f)  %.2f s",
+                    results.count, steps, elbo, error, weighted(\.prior), weighted(\.diffusion), weighted(\.reconstruction),
+                    seconds))
             if let coded {
                 let dataset = coded.datasetPayloadBits / subpixels
                 let single = coded.singleImageBits.reduce(0, +) / subpixels
-                print(String(
-                    format: "coded: dataset mode %.4f bits/sub-pixel (%+.2f %% over the ELBO; %d initial bits), single-image mode %.4f bits/sub-pixel (%+.2f %%); encode %.2f s, decode %.2f s",
-                    dataset, 100 * (dataset / elbo - 1), coded.datasetInitialBits, single, 100 * (single / elbo - 1),
-                    coded.encodeSeconds, coded.decodeSeconds))
+                print(
+                    String(
+                        format:
+                            "coded: dataset mode %.4f bits/sub-pixel (%+.2f %% over the ELBO; %d initial bits), single-image mode %.4f bits/sub-pixel (%+.2f %%); encode %.2f s, decode %.2f s",
+                        dataset, 100 * (dataset / elbo - 1), coded.datasetInitialBits, single, 100 * (single / elbo - 1),
+                        coded.encodeSeconds, coded.decodeSeconds))
             }
         }
     }

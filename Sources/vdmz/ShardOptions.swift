@@ -6,10 +6,11 @@ struct ShardOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Images per shard of a dataset archive (instead of --shard-pixels).", valueName: "n"))
     var shardImages: Int?
 
-    @Option(help: ArgumentHelp(
-        "Pixels (width·height) per shard of a dataset archive (default 524288: 512 images of 32×32). Each shard is "
-            + "its own chain, decodable alone; shards are coded in parallel. A dataset that fits in one shard is a "
-            + "format-2 archive.", valueName: "n"))
+    @Option(
+        help: ArgumentHelp(
+            "Pixels (width·height) per shard of a dataset archive (default 524288: 512 images of 32×32). Each shard is "
+                + "its own chain, decodable alone; shards are coded in parallel. A dataset that fits in one shard is a "
+                + "format-2 archive.", valueName: "n"))
     var shardPixels: Int?
 
     func validate() throws {

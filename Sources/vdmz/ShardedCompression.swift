@@ -12,7 +12,8 @@ extension Compress {
     /// Whether the inputs make a dataset archive: several inputs with -o, a folder, an .npy array, or a
     /// shard size given.
     var wantsDataset: Bool {
-        (inputs.count > 1 && output != nil) || shardOptions.isGiven || inputs.contains { $0 != "-" && (Self.isDirectory($0) || Self.isNPY($0)) }
+        (inputs.count > 1 && output != nil) || shardOptions.isGiven
+            || inputs.contains { $0 != "-" && (Self.isDirectory($0) || Self.isNPY($0)) }
     }
 
     /// Codes every image of the inputs into the sharded dataset archive `destination`.
@@ -49,7 +50,8 @@ extension Compress {
         progress.finish()
         guard let (bytes, shards) = best else { throw CLIError("no coder to compress with") }
         if verify {
-            let restored = try Self.decodeAll(bytes, threads: threadOptions.count, limits: limitOptions.limits) { container, threads in
+            let restored = try Self.decodeAll(bytes, threads: threadOptions.count, limits: limitOptions.limits) {
+                container, threads in
                 try CoderFactory(prior: priorSource, threads: threads, limits: limitOptions.limits).decoder(for: container)
             }
             guard restored == images else { throw CLIError("verification failed: the decoded images differ (nothing written)") }
@@ -57,25 +59,31 @@ extension Compress {
         if destination == "-" {
             try FileIO.writeStandardOutput(bytes)
         } else {
-            try FileIO.writeAtomically(bytes, to: destination, overwrite: outputOptions.force,
-                                       mode: FileIO.outputMode(copying: inputs[0]))
+            try FileIO.writeAtomically(
+                bytes, to: destination, overwrite: outputOptions.force,
+                mode: FileIO.outputMode(copying: inputs[0]))
         }
         if !outputOptions.quiet {
             let subpixels = images.reduce(0) { $0 + $1.image.pixelCount * 3 }
-            Terminal.printError("\(images.count) images → \(destination == "-" ? "standard output" : destination): "
-                + "\(bytes.count) bytes, \(String(format2: Double(bytes.count * 8) / Double(max(1, subpixels)))) bits/sub-pixel, "
-                + "\(shards.count) shard\(shards.count == 1 ? "" : "s"), coder: \(shards[0].coder)")
+            Terminal.printError(
+                "\(images.count) images → \(destination == "-" ? "standard output" : destination): "
+                    + "\(bytes.count) bytes, \(String(format2: Double(bytes.count * 8) / Double(max(1, subpixels)))) bits/sub-pixel, "
+                    + "\(shards.count) shard\(shards.count == 1 ? "" : "s"), coder: \(shards[0].coder)")
         }
     }
 
     /// Every image of a (format 2 or 3) archive's bytes, in order.
-    static func decodeAll(_ bytes: [UInt8], threads: Int, limits: ImageLimits,
-                          makeDecoder: @escaping (Container, Int) throws -> any PixelCoder) throws -> [NamedImage] {
+    static func decodeAll(
+        _ bytes: [UInt8], threads: Int, limits: ImageLimits,
+        makeDecoder: @escaping (Container, Int) throws -> any PixelCoder
+    ) throws -> [NamedImage] {
         if ShardedContainer.isSharded(prefix: Array(bytes.prefix(10))) {
             let source = MemoryByteSource(bytes)
             let index = try ShardedContainer(readingIndexFrom: source)
-            return try ShardedArchive.decompress(index, shards: Array(index.shards.indices), from: source, threads: threads,
-                                                 limits: limits, makeDecoder: makeDecoder).flatMap { $0 }
+            return try ShardedArchive.decompress(
+                index, shards: Array(index.shards.indices), from: source, threads: threads,
+                limits: limits, makeDecoder: makeDecoder
+            ).flatMap { $0 }
         }
         let container = try Container(parsing: bytes, limits: limits)
         return try Archive.decompress(container, coder: makeDecoder(container, threads))
@@ -87,7 +95,9 @@ extension Compress {
         var images: [NamedImage] = []
         var names: Set<String> = []
         func add(_ name: String, _ source: String, _ image: () throws -> RasterImage) throws {
-            guard names.insert(name).inserted else { throw CLIError("two inputs are named \(name); names must be unique in an archive") }
+            guard names.insert(name).inserted else {
+                throw CLIError("two inputs are named \(name); names must be unique in an archive")
+            }
             if let problem = EntryName.problem(in: name) {
                 throw CLIError("\(EntryName.printable(source)): unusable name for an archive entry: \(problem)")
             }
@@ -105,12 +115,16 @@ extension Compress {
                 guard !entries.isEmpty else { throw CLIError("\(input): no .png files in this folder") }
                 for entry in entries {
                     let path = input.hasSuffix("/") ? input + entry : input + "/" + entry
-                    try add(entry, path) { try RasterImage(pngData: FileIO.readFile(path, magic: RasterImage.pngSignature), limits: limitOptions.limits) }
+                    try add(entry, path) {
+                        try RasterImage(
+                            pngData: FileIO.readFile(path, magic: RasterImage.pngSignature), limits: limitOptions.limits)
+                    }
                 }
             } else if Self.isNPY(input) {
                 let array = try NPYImages(npyData: FileIO.readFile(input))
                 guard array.channels == 3 || array.channels == 1 else {
-                    throw CLIError("\(input): images with \(array.channels) channels; expected uint8 (N, H, W, 3) or (N, H, W, 1)")
+                    throw CLIError(
+                        "\(input): images with \(array.channels) channels; expected uint8 (N, H, W, 3) or (N, H, W, 1)")
                 }
                 guard array.width * array.height <= limitOptions.limits.maxPixels else {
                     throw CLIError("\(input): images of \(array.width)×\(array.height) exceed --max-pixels")
@@ -122,12 +136,15 @@ extension Compress {
                     let number = String(i)
                     let name = "\(stem)_\(String(repeating: "0", count: digits - number.count))\(number).png"
                     try add(name, "\(input)[\(i)]") {
-                        try RasterImage(width: array.width, height: array.height, colorType: array.channels == 3 ? .rgb : .gray,
-                                        bitDepth: 8, samples: Array(array.image(i)))
+                        try RasterImage(
+                            width: array.width, height: array.height, colorType: array.channels == 3 ? .rgb : .gray,
+                            bitDepth: 8, samples: Array(array.image(i)))
                     }
                 }
             } else {
-                try add(baseName(input), input) { try RasterImage(pngData: FileIO.readFile(input, magic: RasterImage.pngSignature), limits: limitOptions.limits) }
+                try add(baseName(input), input) {
+                    try RasterImage(pngData: FileIO.readFile(input, magic: RasterImage.pngSignature), limits: limitOptions.limits)
+                }
             }
         }
         return images

@@ -6,9 +6,10 @@ import Imaging
 
 /// `--only NAME`: restore only some images of a dataset archive.
 struct SelectionOptions: ParsableArguments {
-    @Option(help: ArgumentHelp(
-        "Restore only the image NAME of a dataset archive (repeatable); a sharded archive decodes only the shards that hold them.",
-        valueName: "name"))
+    @Option(
+        help: ArgumentHelp(
+            "Restore only the image NAME of a dataset archive (repeatable); a sharded archive decodes only the shards that hold them.",
+            valueName: "name"))
     var only: [String] = []
 }
 
@@ -39,7 +40,9 @@ extension Decompress {
                 numbers = Array(index.shards.indices)
             } else {
                 for name in wanted {
-                    guard let number = index.shardNumber(holding: name) else { throw CLIError("the archive holds no image named \(name)") }
+                    guard let number = index.shardNumber(holding: name) else {
+                        throw CLIError("the archive holds no image named \(name)")
+                    }
                     if !numbers.contains(number) { numbers.append(number) }
                 }
                 numbers.sort()
@@ -50,8 +53,10 @@ extension Decompress {
             images = try ShardedArchive.decompress(
                 index, shards: numbers, from: source, threads: threadOptions.count, limits: limitOptions.limits,
                 makeDecoder: { container, threads in
-                    try CoderFactory(prior: .checkpoint(path: model), threads: threads, limits: limitOptions.limits).decoder(for: container)
-                }, progress: progress.handler).flatMap { $0 }
+                    try CoderFactory(prior: .checkpoint(path: model), threads: threads, limits: limitOptions.limits).decoder(
+                        for: container)
+                }, progress: progress.handler
+            ).flatMap { $0 }
             progress.finish()
         } else {
             let container = try Container(parsing: FileIO.readFile(input, magic: Container.magic), limits: limitOptions.limits)
@@ -68,8 +73,9 @@ extension Decompress {
         // Everything is decoded and verified before the first file is written.
         let pngs = try chosen.map { try $0.image.pngData() }
         // All or nothing: a failure half-way leaves no file behind (FileIO.writeAllOrNothing).
-        try FileIO.writeAllOrNothing(Array(zip(chosen.map(\.name), pngs)), into: root, overwrite: outputOptions.force,
-                                     mode: FileIO.outputMode(copying: input))
+        try FileIO.writeAllOrNothing(
+            Array(zip(chosen.map(\.name), pngs)), into: root, overwrite: outputOptions.force,
+            mode: FileIO.outputMode(copying: input))
         if !outputOptions.quiet {
             Terminal.printError("\(input) → \(chosen.count) file\(chosen.count == 1 ? "" : "s") in \(root)")
         }

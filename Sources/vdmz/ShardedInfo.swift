@@ -13,8 +13,9 @@ extension Info {
         ]
         for (number, shard) in index.shards.enumerated() {
             let span = shard.names.count == 1 ? shard.names[0] : "\(shard.names[0]) … \(shard.names[shard.names.count - 1])"
-            lines.append("  - shard \(number): \(shard.names.count) image\(shard.names.count == 1 ? "" : "s") (\(span)), "
-                + "\(shard.byteCount) bytes at offset \(shard.offset)")
+            lines.append(
+                "  - shard \(number): \(shard.names.count) image\(shard.names.count == 1 ? "" : "s") (\(span)), "
+                    + "\(shard.byteCount) bytes at offset \(shard.offset)")
         }
         return lines.joined(separator: "\n")
     }

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Standard streams and terminal checks.
@@ -17,7 +17,8 @@ enum Terminal {
         for scalar in line.unicodeScalars {
             let value = scalar.value
             if value < 0x20 || (0x7F...0x9F).contains(value) || value == 0x061C || value == 0x200E || value == 0x200F
-                || (0x202A...0x202E).contains(value) || (0x2066...0x2069).contains(value) {
+                || (0x202A...0x202E).contains(value) || (0x2066...0x2069).contains(value)
+            {
                 safe += "\\u{\(String(value, radix: 16, uppercase: true))}"
             } else {
                 safe.unicodeScalars.append(scalar)

@@ -8,8 +8,9 @@ final class DiscretizedGaussianTests: XCTestCase {
         for trial in 0..<24 {
             let sigma = Double.random(in: 0.01...3, using: &rng)
             let s = [0.3, 1, 4, 16, 64, 256][trial % 6]  // σ/δ
-            let grid = try DiscretizedGaussian(binWidth: sigma / s, precision: [20, 24, 28][trial % 3],
-                                               escapePlacement: trial % 4 == 0 ? .top : .center)
+            let grid = try DiscretizedGaussian(
+                binWidth: sigma / s, precision: [20, 24, 28][trial % 3],
+                escapePlacement: trial % 4 == 0 ? .top : .center)
             let n = Int.random(in: 1..<400, using: &rng)
             let means = (0..<n).map { _ in Float.random(in: -3...3, using: &rng) }
             var values = [Int32]()
@@ -109,7 +110,8 @@ final class DiscretizedGaussianTests: XCTestCase {
                 expectedOverhead += p * (bits + Foundation.log2(p))
             }
             XCTAssertEqual(totalMass, 1, accuracy: 1e-9)
-            XCTAssertLessThan(expectedOverhead, 2e-4, "s = \(s), precision \(precision): overhead \(expectedOverhead) bits/symbol")
+            XCTAssertLessThan(
+                expectedOverhead, 2e-4, "s = \(s), precision \(precision): overhead \(expectedOverhead) bits/symbol")
             XCTAssertGreaterThan(expectedOverhead, -1e-9, "KL cannot be negative")
         }
     }
@@ -139,7 +141,8 @@ final class DiscretizedGaussianTests: XCTestCase {
                         }
                         XCTAssertLessThanOrEqual(previous, total - 1, "escape must keep ≥ 1 slot")
                         for slot in 0..<total {
-                            let (k, start, freq) = bin.searchTopLayout(slot: slot, table: t, buckets: b, inverseSteps: inv, total: total)
+                            let (k, start, freq) = bin.searchTopLayout(
+                                slot: slot, table: t, buckets: b, inverseSteps: inv, total: total)
                             XCTAssertTrue(start <= slot && slot < start + freq, "slot \(slot) outside found interval")
                             if k <= bin.b {
                                 XCTAssertEqual(start, bin.cdf(k, table: t))

@@ -22,7 +22,8 @@ final class MessageTests: XCTestCase {
     func testPushOfPopRestoresRandomStacks() throws {
         // push(pop(m)) == m, including stacks whose pops run past the bottom into the initial bits.
         var rng = SplitMix64(seed: 2)
-        let table = try CategoricalDistribution(frequencies: randomFrequencies(count: 40, precision: 12, rng: &rng), precision: 12)
+        let table = try CategoricalDistribution(
+            frequencies: randomFrequencies(count: 40, precision: 12, rng: &rng), precision: 12)
         for trial in 0..<20 {
             let start = try randomMessage(laneCount: 1 + trial % 9, words: trial * 3, seed: UInt64(trial))
             var m = start

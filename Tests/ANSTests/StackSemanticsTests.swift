@@ -7,7 +7,8 @@ import XCTest
 final class StackSemanticsTests: XCTestCase {
     func testMixedKindsAndSizesUndoInReverseOrder() throws {
         var rng = SplitMix64(seed: 41)
-        let table = try CategoricalDistribution(frequencies: randomFrequencies(count: 20, precision: 14, rng: &rng), precision: 14)
+        let table = try CategoricalDistribution(
+            frequencies: randomFrequencies(count: 20, precision: 14, rng: &rng), precision: 14)
         let grid = try DiscretizedGaussian(binWidth: 0.01, precision: 26)
         for lanes in [1, 5, 16] {
             let start = try randomMessage(laneCount: lanes, words: 3, seed: UInt64(lanes))

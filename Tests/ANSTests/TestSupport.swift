@@ -11,7 +11,8 @@ func randomMessage(laneCount: Int, words: Int, seed: UInt64) throws -> Message {
 
 /// Random frequencies summing to 2^precision with `count` symbols, some of them zero.
 func randomFrequencies(count: Int, precision: Int, rng: inout SplitMix64) -> [UInt32] {
-    let weights = (0..<count).map { _ in Double.random(in: 0..<1, using: &rng) < 0.2 ? 0.0 : Double.random(in: 0..<1, using: &rng) }
+    let weights = (0..<count).map { _ in Double.random(in: 0..<1, using: &rng) < 0.2 ? 0.0 : Double.random(in: 0..<1, using: &rng)
+    }
     var w = weights
     if !w.contains(where: { $0 > 0 }) { w[0] = 1 }
     return try! ANS.FrequencyQuantizer.frequencies(probabilities: w, precision: precision)

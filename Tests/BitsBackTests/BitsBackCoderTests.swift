@@ -25,8 +25,9 @@ final class BitsBackCoderTests: XCTestCase {
             tensors.append((tensorName, shape, values))
         }
         let data = try SafeTensorsFile.serialize(tensors: tensors, metadata: ["vdmz": original.metadata.json])
-        return try DiffusionPrior(checkpoint: try Checkpoint(
-            file: SafeTensorsFile(data: data, path: name), url: URL(fileURLWithPath: "/calibrated-\(name)")))
+        return try DiffusionPrior(
+            checkpoint: try Checkpoint(
+                file: SafeTensorsFile(data: data, path: name), url: URL(fileURLWithPath: "/calibrated-\(name)")))
     }
 
     static func prior(_ name: String) throws -> DiffusionPrior {
@@ -48,8 +49,10 @@ final class BitsBackCoderTests: XCTestCase {
         return try ModelImage(width: width, height: height, pixels: pixels)
     }
 
-    func roundTrip(_ images: [ModelImage], checkpoint: String, steps: Int, plan: TilePlan = .standard,
-                   threads: Int = 1) throws -> (payload: [UInt8], report: CodingReport) {
+    func roundTrip(
+        _ images: [ModelImage], checkpoint: String, steps: Int, plan: TilePlan = .standard,
+        threads: Int = 1
+    ) throws -> (payload: [UInt8], report: CodingReport) {
         let coder = try BitsBackCoder(
             prior: try Self.prior(checkpoint), parameters: ChainParameters(steps: steps, plan: plan), threads: threads)
         var report = CodingReport()
@@ -61,7 +64,9 @@ final class BitsBackCoderTests: XCTestCase {
     }
 
     func testRoundTripOddSizesFixedVariance() throws {
-        let images = try [(1, 1), (1, 5), (6, 1), (5, 7)].enumerated().map { try Self.image(width: $1.0, height: $1.1, seed: UInt64($0)) }
+        let images = try [(1, 1), (1, 5), (6, 1), (5, 7)].enumerated().map {
+            try Self.image(width: $1.0, height: $1.1, seed: UInt64($0))
+        }
         _ = try roundTrip(images, checkpoint: "tiny", steps: 3)
     }
 
@@ -89,7 +94,10 @@ final class BitsBackCoderTests: XCTestCase {
             var damaged = payload
             damaged[index] ^= 0x10
             if let decoded = try? coder.decode(damaged, shapes: [images[0].shape(steps: 2)], progress: nil),
-               decoded != images { wrong += 1 }
+                decoded != images
+            {
+                wrong += 1
+            }
         }
         XCTAssertEqual(wrong, 0, "a damaged payload decoded to a wrong image without an error")
     }
@@ -125,7 +133,9 @@ final class BitsBackCoderTests: XCTestCase {
     func testVersion1PayloadsStillDecode() throws {
         // Payloads written before the run-length tile list (chain parameter version 1) stay readable.
         let plan = TilePlan(blockSize: 4, maxTilePixels: 64)
-        let images = try [(3, 2), (2, 2), (2, 3), (13, 11)].enumerated().map { try Self.image(width: $1.0, height: $1.1, seed: UInt64($0)) }
+        let images = try [(3, 2), (2, 2), (2, 3), (13, 11)].enumerated().map {
+            try Self.image(width: $1.0, height: $1.1, seed: UInt64($0))
+        }
         let shapes = images.map { $0.shape(steps: 2) }
         for version: UInt8 in [1, 2] {
             let coder = try BitsBackCoder(

@@ -9,10 +9,13 @@ import TestSupport
 /// The coded rate of the chain must match the model's negative ELBO at the same T: the net bits of
 /// each image (initial bits excluded) are a one-sample estimate of it, as is the ELBO itself.
 final class BitsBackRateTests: XCTestCase {
-    func measure(checkpoint: String, steps: Int, copies: Int, width: Int, height: Int, shifts: (Int, Int) = (5, 2)) throws -> (coded: Double, elbo: Double, spread: Double) {
+    func measure(checkpoint: String, steps: Int, copies: Int, width: Int, height: Int, shifts: (Int, Int) = (5, 2)) throws -> (
+        coded: Double, elbo: Double, spread: Double
+    ) {
         let prior = try BitsBackCoderTests.calibratedPrior(checkpoint)
         let images = try (0..<copies).map { try BitsBackCoderTests.image(width: width, height: height, seed: UInt64($0)) }
-        let coder = try BitsBackCoder(prior: prior, parameters: ChainParameters(steps: steps, latentBinShift: shifts.0, firstBinShift: shifts.1))
+        let coder = try BitsBackCoder(
+            prior: prior, parameters: ChainParameters(steps: steps, latentBinShift: shifts.0, firstBinShift: shifts.1))
         var report = CodingReport()
         let payload: [UInt8]
         (payload, report) = try coder.encodeMeasuring(images, progress: nil)

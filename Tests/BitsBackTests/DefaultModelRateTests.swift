@@ -24,12 +24,16 @@ final class DefaultModelRateTests: XCTestCase {
         var elboBits = 0.0
         for image in images {
             let planar = planarPixels(interleaved: image.pixels, width: image.width, height: image.height)
-            let terms = try prior.negativeELBO(pixels: planar, width: image.width, height: image.height, steps: steps,
-                                               threads: 2) { _ in noise.next(count: planar.count) }
+            let terms = try prior.negativeELBO(
+                pixels: planar, width: image.width, height: image.height, steps: steps,
+                threads: 2
+            ) { _ in noise.next(count: planar.count) }
             elboBits += terms.total * Double(planar.count)
         }
         let coded = report.imageBits.reduce(0, +)
-        print("default model, 12 cifar-500 images, T=\(steps): net coded \(coded / Double(12 * 3072)) bits/dim, ELBO \(elboBits / Double(12 * 3072))")
+        print(
+            "default model, 12 cifar-500 images, T=\(steps): net coded \(coded / Double(12 * 3072)) bits/dim, ELBO \(elboBits / Double(12 * 3072))"
+        )
         // Both are one-sample estimates (Monte-Carlo noise ≈ 0.5 % over 12 images, and the first image carries
         // the tile ramp); measured +0.75 % with the step-31,063 model.
         XCTAssertEqual(coded / elboBits, 1, accuracy: 0.02)

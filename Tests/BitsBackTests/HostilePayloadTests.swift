@@ -20,7 +20,8 @@ final class HostilePayloadTests: XCTestCase {
     func testDecoderStopsWhenItDrawsMoreInitialBitsThanTheEncoderRecorded() throws {
         let image = try BitsBackCoderTests.image(width: 16, height: 16, seed: 3)
         let plan = TilePlan(blockSize: 16, maxTilePixels: 256)  // one tile: it draws all its initial bits
-        let coder = try BitsBackCoder(prior: try BitsBackCoderTests.prior("tiny"), parameters: ChainParameters(steps: 2, plan: plan))
+        let coder = try BitsBackCoder(
+            prior: try BitsBackCoderTests.prior("tiny"), parameters: ChainParameters(steps: 2, plan: plan))
         let payload = try coder.encode([image], progress: nil)
         let (head, message) = try split(payload)
         XCTAssertGreaterThan(message.initialWordsDrawn, UInt64(2 * message.laneCount) + BitsBackCoder.initialWordsMargin)
@@ -35,8 +36,12 @@ final class HostilePayloadTests: XCTestCase {
     /// grew to 9.3 GB); the default plan stays far below the cap.
     func testTileSizeIsCapped() throws {
         XCTAssertLessThanOrEqual(TilePlan.standard.maxTilePixels, CoderLimits.maxTilePixels)
-        XCTAssertNoThrow(try ChainParameters(steps: 8, plan: TilePlan(blockSize: 4, maxTilePixels: CoderLimits.maxTilePixels)).validate())
-        for plan in [TilePlan(blockSize: 4, maxTilePixels: CoderLimits.maxTilePixels + 1), TilePlan(blockSize: 16384, maxTilePixels: 1 << 28)] {
+        XCTAssertNoThrow(
+            try ChainParameters(steps: 8, plan: TilePlan(blockSize: 4, maxTilePixels: CoderLimits.maxTilePixels)).validate())
+        for plan in [
+            TilePlan(blockSize: 4, maxTilePixels: CoderLimits.maxTilePixels + 1),
+            TilePlan(blockSize: 16384, maxTilePixels: 1 << 28),
+        ] {
             XCTAssertThrowsError(try ChainParameters(steps: 8, plan: plan).validate())
             var reader = ByteReader(ChainParameters(steps: 8, plan: plan).encoded)
             XCTAssertThrowsError(try ChainParameters.decode(from: &reader))

@@ -19,8 +19,10 @@ final class TilePlanTests: XCTestCase {
     }
 
     /// The tiles cover every pixel exactly once, in the plan's bounds.
-    func assertPartition(_ plan: TilePlan, width: Int, height: Int, squareBands: Bool = true,
-                         file: StaticString = #filePath, line: UInt = #line) {
+    func assertPartition(
+        _ plan: TilePlan, width: Int, height: Int, squareBands: Bool = true,
+        file: StaticString = #filePath, line: UInt = #line
+    ) {
         let tiles = self.tiles(plan, width: width, height: height, squareBands: squareBands)
         var covered = [UInt8](repeating: 0, count: width * height)
         for t in tiles {
@@ -59,11 +61,14 @@ final class TilePlanTests: XCTestCase {
     /// Square bands (payload 2) cut the ramp into about square tiles: far less tile border without context
     /// (each tile's top and left edges inside the image) than the thin full-width bands of payload 1.
     func testSquareBandsShortenTheBordersOfTheRamp() {
-        func borderLength(_ tiles: [TileRect]) -> Int { tiles.reduce(0) { $0 + ($1.y > 0 ? $1.width : 0) + ($1.x > 0 ? $1.height : 0) } }
+        func borderLength(_ tiles: [TileRect]) -> Int {
+            tiles.reduce(0) { $0 + ($1.y > 0 ? $1.width : 0) + ($1.x > 0 ? $1.height : 0) }
+        }
         let square = tiles(.standard, width: 768, height: 512)
         let thin = tiles(.standard, width: 768, height: 512, squareBands: false)
-        XCTAssertLessThan(Double(borderLength(square)), 0.6 * Double(borderLength(thin)),
-                          "square \(borderLength(square)) vs thin \(borderLength(thin))")
+        XCTAssertLessThan(
+            Double(borderLength(square)), 0.6 * Double(borderLength(thin)),
+            "square \(borderLength(square)) vs thin \(borderLength(thin))")
         XCTAssertEqual(square.first, TileRect(x: 0, y: 0, width: 4, height: 4))
     }
 }

@@ -11,8 +11,9 @@ final class ArchiveTests: XCTestCase {
         var images: [NamedImage] = []
         for (index, (colorType, depth)) in allKinds.enumerated() {
             for interlaced in [false, true] {
-                let image = try makeImage(colorType, bitDepth: depth, width: 33, height: 47, seed: UInt64(index),
-                                          interlaced: interlaced, chunks: index % 2 == 0 ? colorChunks() : [])
+                let image = try makeImage(
+                    colorType, bitDepth: depth, width: 33, height: 47, seed: UInt64(index),
+                    interlaced: interlaced, chunks: index % 2 == 0 ? colorChunks() : [])
                 images.append(NamedImage(name: "image\(index)-\(interlaced).png", image: image))
             }
         }
@@ -45,7 +46,8 @@ final class ArchiveTests: XCTestCase {
         }
         // Dataset names outside EntryName's rule.
         for name in ["sub/\u{0301}x.png", "esc\u{1B}.png", ".."] {
-            XCTAssertThrowsError(try Archive.compress([NamedImage(name: name, image: image)], coder: StoredPixelCoder(), isDataset: true))
+            XCTAssertThrowsError(
+                try Archive.compress([NamedImage(name: name, image: image)], coder: StoredPixelCoder(), isDataset: true))
         }
     }
 
@@ -59,14 +61,17 @@ final class ArchiveTests: XCTestCase {
             guard case .limitExceeded(let text)? = $0 as? ContainerError else { return XCTFail("\($0)") }
             XCTAssertTrue(text.contains("side plane"), text)
         }
-        let fits = ContainerImage(name: "a.png", header: header, steps: 0,
-                                  sidePlanes: [SidePlane(kind: .chunks, bytes: [UInt8](repeating: 0, count: 1000))])
+        let fits = ContainerImage(
+            name: "a.png", header: header, steps: 0,
+            sidePlanes: [SidePlane(kind: .chunks, bytes: [UInt8](repeating: 0, count: 1000))])
         XCTAssertNoThrow(try Container.checkWritable([fits], isDataset: false, limits: .standard))
     }
 
     func testCorruptPixelsAreCaughtByTheDigest() throws {
-        let images = [NamedImage(name: "x.png", image: try makeImage(.rgb, bitDepth: 8, width: 4, height: 4)),
-                      NamedImage(name: "y.png", image: try makeImage(.rgb, bitDepth: 16, width: 3, height: 2))]
+        let images = [
+            NamedImage(name: "x.png", image: try makeImage(.rgb, bitDepth: 8, width: 4, height: 4)),
+            NamedImage(name: "y.png", image: try makeImage(.rgb, bitDepth: 16, width: 3, height: 2)),
+        ]
         let container = try Archive.compress(images, coder: FlippingCoder(), isDataset: true)
         let parsed = try Container(parsing: container.serialized())
         for candidate in [container, parsed] {
@@ -88,16 +93,19 @@ final class ArchiveTests: XCTestCase {
 
     func testModelAndCoderMismatchesAreErrors() throws {
         let image = try makeImage(.rgb, bitDepth: 8, width: 2, height: 2)
-        let container = try Archive.compress([NamedImage(name: "x.png", image: image)],
-                                             coder: FakeModelCoder(hash: [UInt8](repeating: 1, count: 32)), isDataset: false)
+        let container = try Archive.compress(
+            [NamedImage(name: "x.png", image: image)],
+            coder: FakeModelCoder(hash: [UInt8](repeating: 1, count: 32)), isDataset: false)
         XCTAssertEqual(container.images[0].steps, 7)
-        XCTAssertThrowsError(try Archive.decompress(container, coder: FakeModelCoder(hash: [UInt8](repeating: 2, count: 32)))) { error in
+        XCTAssertThrowsError(try Archive.decompress(container, coder: FakeModelCoder(hash: [UInt8](repeating: 2, count: 32)))) {
+            error in
             guard case .modelMismatch? = error as? ArchiveError else { return XCTFail("\(error)") }
         }
         XCTAssertThrowsError(try Archive.decompress(container, coder: StoredPixelCoder())) { error in
             XCTAssertEqual(error as? ArchiveError, .coderMismatch(container: .bitsBack, given: .stored))
         }
-        XCTAssertEqual(try Archive.decompress(container, coder: FakeModelCoder(hash: [UInt8](repeating: 1, count: 32)))[0].image, image)
+        XCTAssertEqual(
+            try Archive.decompress(container, coder: FakeModelCoder(hash: [UInt8](repeating: 1, count: 32)))[0].image, image)
     }
 
     func testKodakImagesRoundTrip() throws {

@@ -71,14 +71,17 @@ final class ContainerTests: XCTestCase {
     /// Numbered names, a name out of sequence, a unicode name, an empty name, a name whose successor
     /// would be longer; every colour type, side planes; the names column holds exactly the expected tags.
     func testDatasetOfNumberedNamesRoundTrips() throws {
-        let names = ["img_0098.png", "img_0099.png", "img_0100.png", "photo.png", "ünïcødé 🖼 9.png", "",
-                     "a9.png", "a10.png", "a11.png", "img_0101.png"]
+        let names = [
+            "img_0098.png", "img_0099.png", "img_0100.png", "photo.png", "ünïcødé 🖼 9.png", "",
+            "a9.png", "a10.png", "a11.png", "img_0101.png",
+        ]
         let kinds: [(PNGColorType, Int)] = [(.rgb, 8), (.gray, 16), (.palette, 4), (.rgba, 8), (.grayAlpha, 16), (.rgb, 16)]
         var images: [NamedImage] = []
         for (index, name) in names.enumerated() {
             let (colorType, depth) = kinds[index % kinds.count]
-            let image = try makeImage(colorType, bitDepth: depth, width: 1 + index % 4, height: 2 + index % 3, seed: UInt64(index),
-                                      interlaced: index == 3, chunks: index == 1 ? colorChunks() : [])
+            let image = try makeImage(
+                colorType, bitDepth: depth, width: 1 + index % 4, height: 2 + index % 3, seed: UInt64(index),
+                interlaced: index == 3, chunks: index == 1 ? colorChunks() : [])
             images.append(NamedImage(name: name, image: image))
         }
         // Not a dataset: the format stores any name (the empty one too); only a dataset's names must
@@ -86,11 +89,14 @@ final class ContainerTests: XCTestCase {
         let container = try Archive.compress(images, coder: StoredPixelCoder(), isDataset: false)
         let parsed = try Container(parsing: try container.serialized())
         XCTAssertEqual(parsed.images.map(\.name), names)
-        XCTAssertEqual(parsed.images.map { $0.sidePlanes.map(\.kind) }, container.images.map { $0.sidePlanes.map(\.kind).sorted { $0.rawValue < $1.rawValue } })
+        XCTAssertEqual(
+            parsed.images.map { $0.sidePlanes.map(\.kind) },
+            container.images.map { $0.sidePlanes.map(\.kind).sorted { $0.rawValue < $1.rawValue } })
         XCTAssertEqual(try Archive.decompress(parsed, coder: StoredPixelCoder()), images)
 
         func explicit(_ name: String) -> [UInt8] { [0, UInt8(name.utf8.count)] + Array(name.utf8) }
-        let expectedNames = explicit("img_0098.png") + [1, 1] + explicit("photo.png") + explicit("ünïcødé 🖼 9.png")
+        let expectedNames =
+            explicit("img_0098.png") + [1, 1] + explicit("photo.png") + explicit("ünïcødé 🖼 9.png")
             + explicit("") + explicit("a9.png") + explicit("a10.png") + [1] + explicit("img_0101.png")
         let raw = RecordColumns.encode(container.images, storedPlaneCounts: container.images.map { $0.sidePlanes.map { _ in 0 } })
         XCTAssertEqual(Array(raw.prefix(expectedNames.count)), expectedNames)
@@ -169,8 +175,9 @@ final class ContainerTests: XCTestCase {
         XCTAssertThrowsError(try Archive.decompress(parsed, coder: StoredPixelCoder())) {
             XCTAssertEqual($0 as? ArchiveError, .pixelDigestMismatch)
         }
-        XCTAssertEqual(ArchiveError.pixelDigestMismatch.description,
-                       "decoded pixels do not match the archive's pixel digest: the file is damaged")
+        XCTAssertEqual(
+            ArchiveError.pixelDigestMismatch.description,
+            "decoded pixels do not match the archive's pixel digest: the file is damaged")
     }
 
     func testTrailingBytesMagicAndVersionAreChecked() throws {
@@ -212,15 +219,19 @@ final class ContainerTests: XCTestCase {
             return writer.bytes
         }
         let stored = [UInt8](repeating: 0, count: 16)
-        for (count, raw) in [(1, UInt64(1) << 40), (1, UInt64(RecordColumns.maxRecordBytes + 1)), (1000, 16 * 1032 + 1),
-                             (1000, 7999), (1, UInt64.max)] {
+        for (count, raw) in [
+            (1, UInt64(1) << 40), (1, UInt64(RecordColumns.maxRecordBytes + 1)), (1000, 16 * 1032 + 1),
+            (1000, 7999), (1, UInt64.max),
+        ] {
             let bytes = header + varint(UInt64(count)) + varint(raw) + varint(UInt64(stored.count)) + stored + [0, 0, 0, 0]
-            XCTAssertThrowsError(try Container(parsing: bytes, verifyingChecksum: false), "\(count) images, \(raw) bytes") { error in
+            XCTAssertThrowsError(try Container(parsing: bytes, verifyingChecksum: false), "\(count) images, \(raw) bytes") {
+                error in
                 guard case .invalidField? = error as? ContainerError else { return XCTFail("\(error)") }
             }
         }
         for count in [UInt64(0), UInt64(Container.maxImageCount + 1), UInt64.max] {
-            XCTAssertThrowsError(try Container(parsing: header + varint(count) + [0, 0, 0, 0], verifyingChecksum: false)) { error in
+            XCTAssertThrowsError(try Container(parsing: header + varint(count) + [0, 0, 0, 0], verifyingChecksum: false)) {
+                error in
                 guard case .invalidField? = error as? ContainerError else { return XCTFail("\(error)") }
             }
         }
@@ -236,9 +247,10 @@ final class ContainerTests: XCTestCase {
             for k in 0..<4 { version1[offset + k] = UInt8(truncatingIfNeeded: value >> UInt32(8 * k)) }
         }
         let header = ImageHeader(width: Int(UInt32.max), height: 3_257_204_735, colorType: .rgb, bitDepth: 8, isInterlaced: false)
-        let huge = try Container(coder: .stored, isDataset: false, modelHash: noModelHash,
-                                 images: [ContainerImage(name: "a.png", header: header, steps: 0, sidePlanes: [])],
-                                 pixelDigest: [UInt8](repeating: 0, count: 32), payload: [])
+        let huge = try Container(
+            coder: .stored, isDataset: false, modelHash: noModelHash,
+            images: [ContainerImage(name: "a.png", header: header, steps: 0, sidePlanes: [])],
+            pixelDigest: [UInt8](repeating: 0, count: 32), payload: [])
         for bytes in [withValidCRC(version1), try huge.serialized()] {
             XCTAssertThrowsError(try Container(parsing: bytes, limits: unlimited)) { error in
                 guard case .limitExceeded? = error as? ContainerError else { return XCTFail("\(error)") }
@@ -257,14 +269,16 @@ final class ContainerTests: XCTestCase {
         }
         let checksums = (0..<500).map { PixelChecksum.sha256([UInt8(truncatingIfNeeded: $0), UInt8($0 >> 8)]) }
         let payload = [UInt8](repeating: 0xA5, count: 100_000)
-        let container = try Container(coder: .bitsBack, isDataset: true, modelHash: [UInt8](repeating: 7, count: 32),
-                                      images: images, pixelDigest: PixelChecksum.digest(of: checksums), payload: payload)
+        let container = try Container(
+            coder: .bitsBack, isDataset: true, modelHash: [UInt8](repeating: 7, count: 32),
+            images: images, pixelDigest: PixelChecksum.digest(of: checksums), payload: payload)
         let version2 = try container.serialized()
         let version1 = try Version1Writer.bytes(container, checksums: checksums)
         let overhead2 = version2.count - payload.count
         let overhead1 = version1.count - payload.count
-        print("container bytes besides the payload, 500 records of 32×32 RGB: version 1 \(overhead1) "
-            + "(\(Double(overhead1) / 500) per image), version 2 \(overhead2) (\(Double(overhead2) / 500) per image)")
+        print(
+            "container bytes besides the payload, 500 records of 32×32 RGB: version 1 \(overhead1) "
+                + "(\(Double(overhead1) / 500) per image), version 2 \(overhead2) (\(Double(overhead2) / 500) per image)")
         XCTAssertLessThan(overhead2, 250, "more than half a byte per image")
         XCTAssertGreaterThan(overhead1, 500 * 60)
         let parsed = try Container(parsing: version2)

@@ -21,7 +21,8 @@ final class DecoderFuzzTests: XCTestCase {
         let seeds = try GoldenFiles.seeds()
         XCTAssertGreaterThanOrEqual(seeds.count, 12)
         let versions = try seeds.map { seed in
-            ShardedContainer.isSharded(prefix: Array(seed.bytes.prefix(10))) ? ShardedContainer.formatVersion
+            ShardedContainer.isSharded(prefix: Array(seed.bytes.prefix(10)))
+                ? ShardedContainer.formatVersion
                 : try Container(parsing: seed.bytes).version
         }
         XCTAssertEqual(Set(versions), Set(Container.readableVersions).union([ShardedContainer.formatVersion]))
@@ -47,8 +48,9 @@ final class DecoderFuzzTests: XCTestCase {
                             XCTAssertEqual(mutant, seed.bytes, "a mutant of \(seed.name) passed every check")
                         }
                         for image in images {
-                            XCTAssertTrue(expected.contains(PixelChecksum.of(image.image)),
-                                          "a mutant of \(seed.name) decoded to an image that is not one of the seed's")
+                            XCTAssertTrue(
+                                expected.contains(PixelChecksum.of(image.image)),
+                                "a mutant of \(seed.name) decoded to an image that is not one of the seed's")
                         }
                     }
                 }

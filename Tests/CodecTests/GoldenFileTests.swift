@@ -17,7 +17,10 @@ final class GoldenFileTests: XCTestCase {
     private func cases() throws -> [(archive: String, coder: any PixelCoder, isDataset: Bool)] {
         let prior = try GoldenFiles.prior()
         return [
-            ("rgb8-23x17.png.vdmz", try BitsBackCoder(prior: prior, parameters: ChainParameters(steps: GoldenFiles.steps)), false),
+            (
+                "rgb8-23x17.png.vdmz", try BitsBackCoder(prior: prior, parameters: ChainParameters(steps: GoldenFiles.steps)),
+                false
+            ),
             ("set.vdmz", try BitsBackCoder(prior: prior, parameters: ChainParameters(steps: GoldenFiles.steps)), true),
             ("set-stored.vdmz", StoredPixelCoder(), true),
             // The context coder (tag 2): RGB, neighbour matching, gray and palette stripes.
@@ -26,7 +29,8 @@ final class GoldenFileTests: XCTestCase {
     }
 
     /// Decodes `archive` and compares every image with its PNG; returns the PNGs' images.
-    private func decodeAndCompare(_ archive: String, coder: any PixelCoder, isDataset: Bool, version: Int) throws -> [NamedImage] {
+    private func decodeAndCompare(_ archive: String, coder: any PixelCoder, isDataset: Bool, version: Int) throws -> [NamedImage]
+    {
         let container = try Container(parsing: try GoldenFiles.bytes(archive))
         XCTAssertEqual(container.version, version, archive)
         XCTAssertEqual(container.isDataset, isDataset, archive)
@@ -45,13 +49,16 @@ final class GoldenFileTests: XCTestCase {
         for (archive, coder, isDataset) in try cases() {
             let originals = try decodeAndCompare(archive, coder: coder, isDataset: isDataset, version: Container.formatVersion)
             let again = try Archive.compress(originals, coder: coder, isDataset: isDataset).serialized()
-            XCTAssertEqual(again, try GoldenFiles.bytes(archive), "\(archive): encoding the same images no longer gives the golden bytes")
+            XCTAssertEqual(
+                again, try GoldenFiles.bytes(archive), "\(archive): encoding the same images no longer gives the golden bytes")
         }
     }
 
     /// Version-1 files are no longer written, but every one ever written must still decode bit-exactly.
     func testVersion1GoldenFilesStillDecodeBitExactly() throws {
-        let version1 = ["rgb8-23x17.png.vdmz": "rgb8-23x17-v1.vdmz", "set.vdmz": "set-v1.vdmz", "set-stored.vdmz": "set-stored-v1.vdmz"]
+        let version1 = [
+            "rgb8-23x17.png.vdmz": "rgb8-23x17-v1.vdmz", "set.vdmz": "set-v1.vdmz", "set-stored.vdmz": "set-stored-v1.vdmz",
+        ]
         // The context coder (tag 2) came after container format 1 and has no version-1 file.
         for (archive, coder, isDataset) in try cases() where archive != "context.vdmz" {
             let old = try XCTUnwrap(version1[archive])

@@ -12,8 +12,10 @@ import TestSupport
 final class ShardedArchiveTests: XCTestCase {
     private func images(_ count: Int) throws -> [NamedImage] {
         try (0..<count).map { i in
-            NamedImage(name: "img_\(String(repeating: "0", count: 3 - String(i).count))\(i).png",
-                       image: try makeImage(i % 3 == 2 ? .gray : .rgb, bitDepth: 8, width: 3 + i % 4, height: 2 + i % 3, seed: UInt64(i)))
+            NamedImage(
+                name: "img_\(String(repeating: "0", count: 3 - String(i).count))\(i).png",
+                image: try makeImage(i % 3 == 2 ? .gray : .rgb, bitDepth: 8, width: 3 + i % 4, height: 2 + i % 3, seed: UInt64(i))
+            )
         }
     }
 
@@ -66,8 +68,10 @@ final class ShardedArchiveTests: XCTestCase {
         }
         XCTAssertEqual(try ShardedContainer.join(parts), one, "joining the shard files changed the bytes")
         XCTAssertEqual(try ShardedContainer.join([one]), one)
-        let decoded = try ShardedArchive.decompress(try ShardedContainer(readingIndexFrom: MemoryByteSource(one)), shards: [2, 0],
-                                                    from: MemoryByteSource(one), threads: 2) { _, threads in try makeCoder(threads) }
+        let decoded = try ShardedArchive.decompress(
+            try ShardedContainer(readingIndexFrom: MemoryByteSource(one)), shards: [2, 0],
+            from: MemoryByteSource(one), threads: 2
+        ) { _, threads in try makeCoder(threads) }
         XCTAssertEqual(decoded, [[originals[4]], Array(originals[0..<2])])
     }
 
@@ -90,8 +94,9 @@ final class ShardedArchiveTests: XCTestCase {
             XCTAssertEqual($0 as? ContainerError, .checksumMismatch)
         }
         for length in [0, 5, 9, 44, 47, 49, bytes.count - 1] {
-            XCTAssertThrowsError(try ShardedContainer(readingIndexFrom: MemoryByteSource(Array(bytes.prefix(length)))),
-                                 "a file cut to \(length) bytes was accepted")
+            XCTAssertThrowsError(
+                try ShardedContainer(readingIndexFrom: MemoryByteSource(Array(bytes.prefix(length)))),
+                "a file cut to \(length) bytes was accepted")
         }
         XCTAssertThrowsError(try ShardedContainer(readingIndexFrom: MemoryByteSource(bytes + [0]))) {
             XCTAssertEqual($0 as? ContainerError, .trailingBytes)
@@ -124,7 +129,9 @@ final class ShardedArchiveTests: XCTestCase {
         tooLong.appendVarint(1)
         tooLong.appendVarint(1)
         tooLong.appendVarint(1000)
-        XCTAssertThrowsError(try ShardedContainer(readingIndexFrom: MemoryByteSource(file(index: tooLong.bytes, tail: [UInt8](repeating: 0, count: 20)))))
+        XCTAssertThrowsError(
+            try ShardedContainer(
+                readingIndexFrom: MemoryByteSource(file(index: tooLong.bytes, tail: [UInt8](repeating: 0, count: 20)))))
         var hugeNames = ByteWriter()
         hugeNames.appendVarint(1)
         hugeNames.appendVarint(1)
@@ -132,7 +139,10 @@ final class ShardedArchiveTests: XCTestCase {
         hugeNames.appendVarint(1 << 40)
         hugeNames.appendVarint(2)
         hugeNames.append([0x78, 0x9C])
-        XCTAssertThrowsError(try ShardedContainer(readingIndexFrom: MemoryByteSource(file(index: hugeNames.bytes, tail: [UInt8](repeating: 0, count: 5))))) {
+        XCTAssertThrowsError(
+            try ShardedContainer(
+                readingIndexFrom: MemoryByteSource(file(index: hugeNames.bytes, tail: [UInt8](repeating: 0, count: 5))))
+        ) {
             guard case .invalidField? = $0 as? ContainerError else { return XCTFail("\($0)") }
         }
     }

@@ -12,14 +12,18 @@ final class ShardedGoldenFileTests: XCTestCase {
     func testShardedGoldenFilesDecodeBitExactlyAndReencodeToTheSameBytes() throws {
         let prior = try GoldenFiles.prior()
         let cases: [(String, (Int) throws -> any PixelCoder)] = [
-            ("set-sharded.vdmz", { try BitsBackCoder(prior: prior, parameters: ChainParameters(steps: GoldenFiles.steps), threads: $0) }),
+            (
+                "set-sharded.vdmz",
+                { try BitsBackCoder(prior: prior, parameters: ChainParameters(steps: GoldenFiles.steps), threads: $0) }
+            ),
             ("set-sharded-stored.vdmz", { _ in StoredPixelCoder() }),
         ]
         for (archive, makeCoder) in cases {
             let bytes = try GoldenFiles.bytes(archive)
             let source = MemoryByteSource(bytes)
             let index = try ShardedContainer(readingIndexFrom: source)
-            XCTAssertEqual(index.shards.map(\.names), [["rgba16-7x5.png", "gray8-1x1.png"], ["palette-9x4.png", "graya16-3x8.png"]])
+            XCTAssertEqual(
+                index.shards.map(\.names), [["rgba16-7x5.png", "gray8-1x1.png"], ["palette-9x4.png", "graya16-3x8.png"]])
             var originals: [NamedImage] = []
             for number in [1, 0] {
                 let decoded = try Archive.decompress(index.shard(number, from: source), coder: makeCoder(1))

@@ -16,8 +16,10 @@ final class EntryNameTests: XCTestCase {
     }
 
     func testControlAndBidiCharactersAreRefused() {
-        for name in ["esc\u{1B}[31m.png", "new\nline.png", "tab\t.png", "nul\u{0}.png", "del\u{7F}.png", "c1\u{85}.png",
-                     "rlo\u{202E}gnp.exe", "lri\u{2066}x", "alm\u{061C}x", "lrm\u{200E}x"] {
+        for name in [
+            "esc\u{1B}[31m.png", "new\nline.png", "tab\t.png", "nul\u{0}.png", "del\u{7F}.png", "c1\u{85}.png",
+            "rlo\u{202E}gnp.exe", "lri\u{2066}x", "alm\u{061C}x", "lrm\u{200E}x",
+        ] {
             XCTAssertFalse(EntryName.isValid(name), name.debugDescription)
         }
     }
@@ -29,8 +31,10 @@ final class EntryNameTests: XCTestCase {
     }
 
     func testOrdinaryNamesAreAccepted() {
-        for name in ["a.png", "cifar_00001.png", "a..b.png", ".hidden.png", "é.png", "e\u{0301}.png", "фото.png", "图.png",
-                     "emoji👍🏻.png", String(repeating: "n", count: 1024)] {
+        for name in [
+            "a.png", "cifar_00001.png", "a..b.png", ".hidden.png", "é.png", "e\u{0301}.png", "фото.png", "图.png",
+            "emoji👍🏻.png", String(repeating: "n", count: 1024),
+        ] {
             XCTAssertTrue(EntryName.isValid(name), name.debugDescription)
         }
     }

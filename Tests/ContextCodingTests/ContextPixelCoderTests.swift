@@ -19,8 +19,10 @@ final class ContextPixelCoderTests: XCTestCase {
         var random = SplitMix64(seed: seed)
         return try image(width, height) { x, y in
             let base = (x * 3 + y * 5) & 255
-            return (UInt8(truncatingIfNeeded: base + Int(random.next() % 9)), UInt8(truncatingIfNeeded: base * 2),
-                    random.nextByte())
+            return (
+                UInt8(truncatingIfNeeded: base + Int(random.next() % 9)), UInt8(truncatingIfNeeded: base * 2),
+                random.nextByte()
+            )
         }
     }
 
@@ -45,13 +47,19 @@ final class ContextPixelCoderTests: XCTestCase {
         for (w, h) in testSizes {
             _ = try roundTrip([try noisy(w, h, seed: UInt64(w * 100 + h))])
             _ = try roundTrip([try graphic(w, h)])
-            _ = try roundTrip([try image(w, h) { x, y in let v = UInt8((x * 7 + y * 3) & 255); return (v, v, v) }])
+            _ = try roundTrip([
+                try image(w, h) { x, y in
+                    let v = UInt8((x * 7 + y * 3) & 255); return (v, v, v)
+                }
+            ])
         }
     }
 
     func testDatasetOfMixedImagesRoundTrips() throws {
-        _ = try roundTrip([try noisy(17, 9, seed: 1), try graphic(40, 30), try noisy(1, 1, seed: 2),
-                           try image(12, 12) { _, _ in (9, 9, 9) }])
+        _ = try roundTrip([
+            try noisy(17, 9, seed: 1), try graphic(40, 30), try noisy(1, 1, seed: 2),
+            try image(12, 12) { _, _ in (9, 9, 9) },
+        ])
     }
 
     func testExtremeResidualsRoundTrip() throws {
@@ -60,16 +68,20 @@ final class ContextPixelCoderTests: XCTestCase {
     }
 
     func testGrayIsCodedAsOnePlaneAndGraphicsByMatching() throws {
-        let v = try image(64, 64) { x, y in let g = UInt8((x * x + y * 3) & 255); return (g, g, g) }
+        let v = try image(64, 64) { x, y in
+            let g = UInt8((x * x + y * 3) & 255); return (g, g, g)
+        }
         let gray = try roundTrip([v])
         XCTAssertEqual(StripeMode(byte: gray[1])?.transform, .gray)
         let graphicPayload = try roundTrip([try graphic(128, 96)])
         XCTAssertEqual(StripeMode(byte: graphicPayload[1]), .palette)
         // 64 flat colours: too many for the palette mode, a case for neighbour matching.
-        let blocks = try roundTrip([try image(128, 96) { x, y in
-            let k = (x / 16) * 8 + y / 12
-            return (UInt8(k * 4), UInt8(255 - k * 3), UInt8((k * 37) & 255))
-        }])
+        let blocks = try roundTrip([
+            try image(128, 96) { x, y in
+                let k = (x / 16) * 8 + y / 12
+                return (UInt8(k * 4), UInt8(255 - k * 3), UInt8((k * 37) & 255))
+            }
+        ])
         XCTAssertEqual(StripeMode(byte: blocks[1])?.matchesNeighbours, true)
         // 12,288 pixels of 4 colours in diagonal bands: under a bit per pixel (raw: 24).
         XCTAssertLessThan(graphicPayload.count * 8, 128 * 96)
@@ -81,7 +93,9 @@ final class ContextPixelCoderTests: XCTestCase {
         XCTAssertEqual(ContextPixelCoder.stripeCount(width: 1, height: height), 2)
         var random = SplitMix64(seed: 9)
         let pixels = (0..<height).flatMap { y -> [UInt8] in
-            y < 1000 ? [random.nextByte(), 3, 3] : [UInt8(truncatingIfNeeded: y >> 4), UInt8(truncatingIfNeeded: y >> 4), UInt8(truncatingIfNeeded: y >> 4)]
+            y < 1000
+                ? [random.nextByte(), 3, 3]
+                : [UInt8(truncatingIfNeeded: y >> 4), UInt8(truncatingIfNeeded: y >> 4), UInt8(truncatingIfNeeded: y >> 4)]
         }
         let payload = try roundTrip([try ModelImage(width: 1, height: height, pixels: pixels)])
         XCTAssertEqual(payload.count > 3, true)
@@ -138,7 +152,9 @@ final class ContextPixelCoderTests: XCTestCase {
 
     func testEveryModeRoundTripsWhenForced() throws {
         // Gray with 20 levels: valid input for every mode, so each can be forced and must decode exactly.
-        let picture = try image(37, 19) { x, y in let v = UInt8(((x / 3 + y / 2) % 20) * 12); return (v, v, v) }
+        let picture = try image(37, 19) { x, y in
+            let v = UInt8(((x / 3 + y / 2) % 20) * 12); return (v, v, v)
+        }
         var modes: [StripeMode] = [.palette]
         for transform in ColourTransform.allCases {
             for matching in [false, true] {

@@ -16,7 +16,8 @@ final class ErfNormalTests: XCTestCase {
 
     func testErfcMatchesLibm() {
         // Normal results: relative accuracy in ulp.
-        let inputs = uniformInputs(20000, -6, 26.5, seed: 33) + uniformInputs(10000, -1, 4, seed: 34)
+        let inputs =
+            uniformInputs(20000, -6, 26.5, seed: 33) + uniformInputs(10000, -1, 4, seed: 34)
             + logUniformInputs(5000, -60, 2, signed: true, seed: 35)
         let (err, at) = maxUlpError(inputs, ExactMath.erfc, Foundation.erfc)
         XCTAssertLessThanOrEqual(err, 4, "erfc off by \(err) ulp at \(at)")

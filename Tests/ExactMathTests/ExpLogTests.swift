@@ -6,7 +6,8 @@ import XCTest
 /// ExactMath exp/expm1/log/log1p against glibc (an allowed oracle in tests; the library never calls it).
 final class ExpLogTests: XCTestCase {
     func testExpMatchesLibm() {
-        let inputs = uniformInputs(20000, -745.2, 709.8, seed: 1) + uniformInputs(20000, -2, 2, seed: 2)
+        let inputs =
+            uniformInputs(20000, -745.2, 709.8, seed: 1) + uniformInputs(20000, -2, 2, seed: 2)
             + logUniformInputs(5000, -60, 0, signed: true, seed: 3)
         let (err, at) = maxUlpError(inputs, ExactMath.exp, Foundation.exp)
         XCTAssertLessThanOrEqual(err, 1, "exp off by \(err) ulp at \(at)")
@@ -28,7 +29,8 @@ final class ExpLogTests: XCTestCase {
     }
 
     func testExpm1MatchesLibm() {
-        let inputs = uniformInputs(20000, -50, 709.7, seed: 4) + uniformInputs(20000, -1, 1, seed: 5)
+        let inputs =
+            uniformInputs(20000, -50, 709.7, seed: 4) + uniformInputs(20000, -1, 1, seed: 5)
             + logUniformInputs(20000, -70, 1, signed: true, seed: 6)
         let (err, at) = maxUlpError(inputs, ExactMath.expm1, Foundation.expm1)
         XCTAssertLessThanOrEqual(err, 3, "expm1 off by \(err) ulp at \(at)")
@@ -39,7 +41,8 @@ final class ExpLogTests: XCTestCase {
     }
 
     func testLogMatchesLibm() {
-        let inputs = logUniformInputs(30000, -1074, 1024, signed: false, seed: 7)
+        let inputs =
+            logUniformInputs(30000, -1074, 1024, signed: false, seed: 7)
             + uniformInputs(20000, 0.5, 2, seed: 8) + uniformInputs(5000, 0.999, 1.001, seed: 9)
         let (err, at) = maxUlpError(inputs, ExactMath.log, Foundation.log)
         XCTAssertLessThanOrEqual(err, 1, "log off by \(err) ulp at \(at)")
@@ -53,7 +56,8 @@ final class ExpLogTests: XCTestCase {
     }
 
     func testLog1pMatchesLibm() {
-        let inputs = logUniformInputs(20000, -80, 1020, signed: false, seed: 10)
+        let inputs =
+            logUniformInputs(20000, -80, 1020, signed: false, seed: 10)
             + logUniformInputs(20000, -80, -0.0001, signed: true, seed: 11)
             + uniformInputs(10000, -0.9999, 3, seed: 12)
         let (err, at) = maxUlpError(inputs, ExactMath.log1p, Foundation.log1p)
@@ -66,10 +70,14 @@ final class ExpLogTests: XCTestCase {
 
     func testSigmoidAndSoftplus() {
         let inputs = uniformInputs(20000, -800, 800, seed: 13) + uniformInputs(20000, -40, 40, seed: 14)
-        let sigmoidOracle: (Double) -> Double = { x in x >= 0 ? 1 / (1 + Foundation.exp(-x)) : Foundation.exp(x) / (1 + Foundation.exp(x)) }
+        let sigmoidOracle: (Double) -> Double = { x in
+            x >= 0 ? 1 / (1 + Foundation.exp(-x)) : Foundation.exp(x) / (1 + Foundation.exp(x))
+        }
         let (e1, a1) = maxUlpError(inputs, ExactMath.sigmoid, sigmoidOracle)
         XCTAssertLessThanOrEqual(e1, 3, "sigmoid off by \(e1) ulp at \(a1)")
-        let softplusOracle: (Double) -> Double = { x in x > 0 ? x + Foundation.log1p(Foundation.exp(-x)) : Foundation.log1p(Foundation.exp(x)) }
+        let softplusOracle: (Double) -> Double = { x in
+            x > 0 ? x + Foundation.log1p(Foundation.exp(-x)) : Foundation.log1p(Foundation.exp(x))
+        }
         let (e2, a2) = maxUlpError(inputs, ExactMath.softplus, softplusOracle)
         XCTAssertLessThanOrEqual(e2, 4, "softplus off by \(e2) ulp at \(a2)")
         XCTAssertEqual(ExactMath.sigmoid(Double(0)), 0.5)

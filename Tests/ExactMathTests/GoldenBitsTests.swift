@@ -36,14 +36,18 @@ final class GoldenBitsTests: XCTestCase {
         let floatInputs: [Float] = [-20.5, -1.25, 0.001, 0.75, 3.5, 1608.5]
         var floatBits: [UInt32] = []
         for x in floatInputs {
-            floatBits += [ExactMath.exp(x).bitPattern, ExactMath.log(Swift.abs(x)).bitPattern,
-                          ExactMath.sin(x).bitPattern, ExactMath.cos(x).bitPattern, ExactMath.sigmoid(x).bitPattern]
+            floatBits += [
+                ExactMath.exp(x).bitPattern, ExactMath.log(Swift.abs(x)).bitPattern,
+                ExactMath.sin(x).bitPattern, ExactMath.cos(x).bitPattern, ExactMath.sigmoid(x).bitPattern,
+            ]
         }
         XCTAssertEqual(floatBits, GoldenBitsTests.expectedFloatBits, "Float output bits changed: this breaks existing archives")
         // With GOLDEN_PRINT=1, also print the current table (only for deliberately creating a new format version).
         if ProcessInfo.processInfo.environment["GOLDEN_PRINT"] == "1" {
             for x in Self.inputs {
-                print("        [" + goldenRow(x).map { "0x" + String($0, radix: 16, uppercase: true) }.joined(separator: ", ") + "],")
+                print(
+                    "        [" + goldenRow(x).map { "0x" + String($0, radix: 16, uppercase: true) }.joined(separator: ", ")
+                        + "],")
             }
             print("FLOAT " + floatBits.map { "0x" + String($0, radix: 16, uppercase: true) }.joined(separator: ", "))
         }

@@ -7,7 +7,8 @@ import XCTest
 /// (|2π·128·z| with |z| ≲ 5, i.e. |x| ≲ 4e3) and the Payne–Hanek range (|x| > 1.6e6).
 final class SinCosTests: XCTestCase {
     func testSinCosMatchLibm() {
-        let inputs = uniformInputs(20000, -4, 4, seed: 21) + uniformInputs(20000, -5000, 5000, seed: 22)
+        let inputs =
+            uniformInputs(20000, -4, 4, seed: 21) + uniformInputs(20000, -5000, 5000, seed: 22)
             + uniformInputs(10000, -2e5, 2e5, seed: 23) + logUniformInputs(20000, -40, 1023.9, signed: true, seed: 24)
         let (es, xs) = maxUlpError(inputs, ExactMath.sin, Foundation.sin)
         XCTAssertLessThanOrEqual(es, 1, "sin off by \(es) ulp at \(xs)")

@@ -20,10 +20,13 @@ final class NPYFileTests: XCTestCase {
 
     func testReadsImages() throws {
         let data = (0..<(2 * 2 * 3 * 3)).map { UInt8($0) }
-        let array = try NPYImages(npyData: npy(header: "{'descr': '|u1', 'fortran_order': False, 'shape': (2, 2, 3, 3), }", data: data))
+        let array = try NPYImages(
+            npyData: npy(header: "{'descr': '|u1', 'fortran_order': False, 'shape': (2, 2, 3, 3), }", data: data))
         XCTAssertEqual([array.count, array.height, array.width, array.channels], [2, 2, 3, 3])
         XCTAssertEqual(Array(array.image(1)), Array(data[18..<36]))
-        let single = try NPYImages(npyData: npy(header: "{'descr': '|u1', 'fortran_order': False, 'shape': (1, 2, 3), }", data: [1, 2, 3, 4, 5, 6], version: 2))
+        let single = try NPYImages(
+            npyData: npy(
+                header: "{'descr': '|u1', 'fortran_order': False, 'shape': (1, 2, 3), }", data: [1, 2, 3, 4, 5, 6], version: 2))
         XCTAssertEqual([single.count, single.height, single.width, single.channels], [1, 1, 2, 3])
     }
 
@@ -65,10 +68,14 @@ final class NPYFileTests: XCTestCase {
         for header in cases {
             XCTAssertThrowsError(try NPYImages(npyData: npy(header: header, data: float64)), header)
         }
-        XCTAssertThrowsError(try NPYImages(npyData: npy(header: "{'descr': '|u1', 'fortran_order': False, 'shape': (0, 2, 2, 3), }", data: []))) {
+        XCTAssertThrowsError(
+            try NPYImages(npyData: npy(header: "{'descr': '|u1', 'fortran_order': False, 'shape': (0, 2, 2, 3), }", data: []))
+        ) {
             XCTAssertEqual($0 as? NPYError, .unsupported("shape (0, 2, 2, 3) holds no image"))
         }
         // NumPy's own spelling, double-quoted keys and no trailing comma are still read.
-        XCTAssertNoThrow(try NPYImages(npyData: npy(header: "{\"descr\": \"|u1\", \"fortran_order\": False, \"shape\": (1, 1, 1, 3)}", data: [1, 2, 3])))
+        XCTAssertNoThrow(
+            try NPYImages(
+                npyData: npy(header: "{\"descr\": \"|u1\", \"fortran_order\": False, \"shape\": (1, 1, 1, 3)}", data: [1, 2, 3])))
     }
 }

@@ -69,10 +69,14 @@ final class PNGErrorTests: XCTestCase {
         XCTAssertThrowsError(try RasterImage(width: 2, height: 1, colorType: .gray, bitDepth: 8, samples: [0]))
         XCTAssertThrowsError(try RasterImage(width: 2, height: 1, colorType: .gray, bitDepth: 2, samples: [0, 4]))
         XCTAssertThrowsError(try RasterImage(width: 1, height: 1, colorType: .palette, bitDepth: 8, samples: [0]))
-        XCTAssertThrowsError(try RasterImage(width: 1, height: 1, colorType: .palette, bitDepth: 1, samples: [0],
-                                             palette: [UInt8](repeating: 1, count: 9)))
-        XCTAssertThrowsError(try RasterImage(width: 1, height: 1, colorType: .rgba, bitDepth: 8, samples: [1, 2, 3, 4],
-                                             transparency: [0, 0, 0, 0, 0, 0]))
+        XCTAssertThrowsError(
+            try RasterImage(
+                width: 1, height: 1, colorType: .palette, bitDepth: 1, samples: [0],
+                palette: [UInt8](repeating: 1, count: 9)))
+        XCTAssertThrowsError(
+            try RasterImage(
+                width: 1, height: 1, colorType: .rgba, bitDepth: 8, samples: [1, 2, 3, 4],
+                transparency: [0, 0, 0, 0, 0, 0]))
         XCTAssertThrowsError(try PNGChunk(name: "tEXt", location: .beforeImageData, data: []))
     }
 }
@@ -83,7 +87,8 @@ func find(_ needle: [UInt8], in haystack: [UInt8]) -> Int? {
 
     /// Issue 15, finding 6: an animated PNG used to come back as its first frame, exit 0.
     func testAnimatedPNGIsRefused() throws {
-        let still = try RasterImage(width: 2, height: 2, colorType: .rgb, bitDepth: 8, samples: [UInt8](repeating: 7, count: 12)).pngData()
+        let still = try RasterImage(width: 2, height: 2, colorType: .rgb, bitDepth: 8, samples: [UInt8](repeating: 7, count: 12))
+            .pngData()
         XCTAssertNoThrow(try RasterImage(pngData: still))
         // An acTL chunk (2 frames, loop forever) right after IHDR (8 + 25 bytes), as APNG writers put it.
         var acTL: [UInt8] = [0, 0, 0, 8] + Array("acTL".utf8) + [0, 0, 0, 2, 0, 0, 0, 0]

@@ -7,8 +7,9 @@ final class PNGRoundTripTests: XCTestCase {
         for (colorType, depth) in allKinds {
             for (width, height) in testSizes {
                 for interlaced in [false, true] {
-                    let image = try makeImage(colorType, bitDepth: depth, width: width, height: height,
-                                              seed: UInt64(width * 31 + height), interlaced: interlaced)
+                    let image = try makeImage(
+                        colorType, bitDepth: depth, width: width, height: height,
+                        seed: UInt64(width * 31 + height), interlaced: interlaced)
                     let png = try image.pngData()
                     let decoded = try RasterImage(pngData: png)
                     XCTAssertEqual(decoded, image, "\(image.kindDescription) \(width)×\(height)")
@@ -60,8 +61,9 @@ final class PNGRoundTripTests: XCTestCase {
     func testPaletteIndexBeyondPaletteIsReadAndWrittenAsIs() throws {
         // 4-bit palette with 3 entries; indices 0…15.
         let samples: [UInt8] = (0..<16).map { UInt8($0) }
-        let image = try RasterImage(width: 4, height: 4, colorType: .palette, bitDepth: 4, samples: samples,
-                                    palette: [10, 20, 30, 40, 50, 60, 70, 80, 90])
+        let image = try RasterImage(
+            width: 4, height: 4, colorType: .palette, bitDepth: 4, samples: samples,
+            palette: [10, 20, 30, 40, 50, 60, 70, 80, 90])
         XCTAssertEqual(try RasterImage(pngData: image.pngData()), image)
     }
 }

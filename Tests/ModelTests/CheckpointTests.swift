@@ -48,8 +48,9 @@ final class CheckpointTests: XCTestCase {
     }
 
     func testMissingTensorIsNamed() throws {
-        XCTAssertEqual(loadError(try rebuilt(dropping: "blocks.1.conv2.weight")),
-                       .missingTensor(path: "test.safetensors", name: "blocks.1.conv2.weight"))
+        XCTAssertEqual(
+            loadError(try rebuilt(dropping: "blocks.1.conv2.weight")),
+            .missingTensor(path: "test.safetensors", name: "blocks.1.conv2.weight"))
     }
 
     func testWrongShapeIsReported() throws {
@@ -60,7 +61,8 @@ final class CheckpointTests: XCTestCase {
     }
 
     func testMetadataDisagreeingWithTensorsIsAnError() throws {
-        let wider = #"{"format": "vdmz-checkpoint", "version": 1, "architecture": "vdmz-resnet-1", "channels": 16, "blocks": 2, "fourier_n": [6, 7], "learned_variance": false, "coding_steps": 8}"#
+        let wider =
+            #"{"format": "vdmz-checkpoint", "version": 1, "architecture": "vdmz-resnet-1", "channels": 16, "blocks": 2, "fourier_n": [6, 7], "learned_variance": false, "coding_steps": 8}"#
         guard case .tensorMismatch? = loadError(try rebuilt(metadata: wider)) else { return XCTFail("expected a mismatch") }
         let other = wider.replacingOccurrences(of: "vdmz-resnet-1", with: "unet-9")
         guard case let .invalidMetadata(_, reason)? = loadError(try rebuilt(metadata: other)) else {

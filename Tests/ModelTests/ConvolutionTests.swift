@@ -18,7 +18,9 @@ final class ConvolutionTests: XCTestCase {
                             for kx in 0..<3 {
                                 let yy = y + ky - 1, xx = x + kx - 1
                                 guard yy >= 0, yy < height, xx >= 0, xx < width else { continue }
-                                sum += Double(input[(yy * width + xx) * cin + ci]) * Double(weight[((co * cin + ci) * 3 + ky) * 3 + kx])
+                                sum +=
+                                    Double(input[(yy * width + xx) * cin + ci])
+                                    * Double(weight[((co * cin + ci) * 3 + ky) * 3 + kx])
                             }
                         }
                     }
@@ -62,7 +64,7 @@ final class ConvolutionTests: XCTestCase {
     func testMatchesNaiveReference() {
         check(width: 13, height: 11, cin: 15, cout: 8, threads: 1)
         check(width: 7, height: 5, cin: 8, cout: 32, threads: 2)
-        check(width: 3, height: 4, cin: 5, cout: 3, threads: 1)   // narrower than a register block
+        check(width: 3, height: 4, cin: 5, cout: 3, threads: 1)  // narrower than a register block
         check(width: 6, height: 2, cin: 32, cout: 6, threads: 3)
         check(width: 20, height: 9, cin: 32, cout: 17, threads: 2)
         check(width: 30, height: 4, cin: 32, cout: 6, threads: 2)  // 12-pixel narrow blocks, shifted last block

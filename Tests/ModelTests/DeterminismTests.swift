@@ -17,7 +17,8 @@ final class DeterminismTests: XCTestCase {
         let whole = try prior.denoiser.evaluate(z: z, width: width, height: height, gamma: gamma, threads: 1, tileSize: 4096)
         XCTAssertTrue(whole.epsilon.contains { $0 != 0 })
         for threads in [2, 3] {
-            let other = try prior.denoiser.evaluate(z: z, width: width, height: height, gamma: gamma, threads: threads, tileSize: 4096)
+            let other = try prior.denoiser.evaluate(
+                z: z, width: width, height: height, gamma: gamma, threads: threads, tileSize: 4096)
             XCTAssertEqual(differences(other.epsilon, whole.epsilon), 0, "threads \(threads)")
             XCTAssertEqual(differences(other.v, whole.v), 0, "threads \(threads)")
         }
@@ -60,8 +61,9 @@ final class DeterminismTests: XCTestCase {
             XCTAssertEqual(differences(part.epsilon, crop(whole.epsilon)), 0, "\(columns) × \(rows)")
             XCTAssertEqual(differences(part.v, whole.v.map(crop)), 0, "\(columns) × \(rows)")
         }
-        XCTAssertThrowsError(try prior.denoiser.evaluate(
-            z: z, width: width, height: height, columns: 30..<32, rows: 0..<1, gamma: 0))
+        XCTAssertThrowsError(
+            try prior.denoiser.evaluate(
+                z: z, width: width, height: height, columns: 30..<32, rows: 0..<1, gamma: 0))
     }
 
     func testRepeatedEvaluationIsIdentical() throws {

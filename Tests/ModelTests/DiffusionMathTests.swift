@@ -18,17 +18,20 @@ final class DiffusionMathTests: XCTestCase {
         XCTAssertEqual(step.source.alphaSquared + step.source.sigmaSquared, 1, accuracy: 1e-15)
         // σ_t² = α²_{t|s}·σ_s² + σ²_{t|s}
         let tScale = step.transitionScale
-        XCTAssertEqual(tScale * tScale * step.source.sigmaSquared + step.transitionVariance, step.target.sigmaSquared,
-                       accuracy: 1e-14)
+        XCTAssertEqual(
+            tScale * tScale * step.source.sigmaSquared + step.transitionVariance, step.target.sigmaSquared,
+            accuracy: 1e-14)
         // Posterior variance σ_Q² = σ²_{t|s}·σ_s²/σ_t².
-        XCTAssertEqual(step.posteriorVariance, step.transitionVariance * step.source.sigmaSquared / step.target.sigmaSquared,
-                       accuracy: 1e-14)
+        XCTAssertEqual(
+            step.posteriorVariance, step.transitionVariance * step.source.sigmaSquared / step.target.sigmaSquared,
+            accuracy: 1e-14)
         // With the true ε, the reverse mean is the posterior mean of q(z_s | z_t, x).
         let f = 0.3, epsilon: Float = 0.7
         let zt = Float(step.target.alpha * f + step.target.sigma * Double(epsilon))
         let trueEpsilon = (Double(zt) - step.target.alpha * f) / step.target.sigma
         let mean = step.reverseMean(z: zt, epsilon: Float(trueEpsilon))
-        let posteriorMean = (step.transitionScale * step.source.sigmaSquared / step.target.sigmaSquared) * Double(zt)
+        let posteriorMean =
+            (step.transitionScale * step.source.sigmaSquared / step.target.sigmaSquared) * Double(zt)
             + (step.source.alpha * step.transitionVariance / step.target.sigmaSquared) * f
         XCTAssertEqual(mean, posteriorMean, accuracy: 1e-6)
         // Learned variance: v = −1 gives σ_Q, v = 1 gives σ_{t|s}.

@@ -61,7 +61,8 @@ final class ParityTests: XCTestCase {
         for image in 0..<n {
             let pixels = planarPixels(interleaved: Array(x[(image * d)..<((image + 1) * d)]), width: width, height: height)
             let terms = try prior.negativeELBO(pixels: pixels, width: width, height: height, steps: steps, threads: 1) { i in
-                i == 0 ? Array(eps0[(image * d)..<((image + 1) * d)])
+                i == 0
+                    ? Array(eps0[(image * d)..<((image + 1) * d)])
                     : Array(eps[((image * steps + i - 1) * d)..<((image * steps + i) * d)])
             }
             let errors = [
@@ -69,7 +70,9 @@ final class ParityTests: XCTestCase {
                 abs(terms.diffusion - Double(diffusionBPD[image])),
             ]
             worst = max(worst, errors.max()!)
-            XCTAssertLessThanOrEqual(errors.max()!, 0.002, "\(model) image \(image): \(terms) vs \(priorBPD[image]) \(reconBPD[image]) \(diffusionBPD[image])")
+            XCTAssertLessThanOrEqual(
+                errors.max()!, 0.002,
+                "\(model) image \(image): \(terms) vs \(priorBPD[image]) \(reconBPD[image]) \(diffusionBPD[image])")
         }
         print("parity \(model): ELBO max term error \(worst) bits/dim")
     }

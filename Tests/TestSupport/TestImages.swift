@@ -11,8 +11,10 @@ public let testSizes: [(Int, Int)] = [(1, 1), (1, 9), (9, 1), (2, 3), (33, 47)]
 
 /// A synthetic image of the given kind: a smooth gradient plus noise, so that values span the range.
 /// Palette images get a palette of 2^depth entries (at most 256) with some transparent entries.
-public func makeImage(_ colorType: PNGColorType, bitDepth: Int, width: Int, height: Int, seed: UInt64 = 1,
-               interlaced: Bool = false, transparency: [UInt8]? = nil, chunks: [PNGChunk] = []) throws -> RasterImage {
+public func makeImage(
+    _ colorType: PNGColorType, bitDepth: Int, width: Int, height: Int, seed: UInt64 = 1,
+    interlaced: Bool = false, transparency: [UInt8]? = nil, chunks: [PNGChunk] = []
+) throws -> RasterImage {
     var random = SplitMix64(seed: seed)
     let channels = colorType.channelCount
     let maxValue = (1 << bitDepth) - 1
@@ -41,8 +43,9 @@ public func makeImage(_ colorType: PNGColorType, bitDepth: Int, width: Int, heig
         palette = (0..<entries * 3).map { _ in random.nextByte() }
         if transparency == nil { trns = (0..<entries / 2).map { _ in random.nextByte() } }
     }
-    return try RasterImage(width: width, height: height, colorType: colorType, bitDepth: bitDepth, samples: samples,
-                           palette: palette, transparency: trns, chunks: chunks, isInterlaced: interlaced)
+    return try RasterImage(
+        width: width, height: height, colorType: colorType, bitDepth: bitDepth, samples: samples,
+        palette: palette, transparency: trns, chunks: chunks, isInterlaced: interlaced)
 }
 
 /// Colour-management chunks with arbitrary (but fixed) contents, at their usual places.
@@ -51,7 +54,8 @@ public func colorChunks() throws -> [PNGChunk] {
         try PNGChunk(name: "gAMA", location: .beforePalette, data: [0, 0, 0xB1, 0x8F]),
         try PNGChunk(name: "cHRM", location: .beforePalette, data: (0..<32).map { UInt8($0 * 7) }),
         try PNGChunk(name: "sRGB", location: .beforePalette, data: [0]),
-        try PNGChunk(name: "iCCP", location: .beforePalette, data: Array("test\u{0}\u{0}".utf8) + [0x78, 0x9C, 0x03, 0, 0, 0, 0, 1]),
+        try PNGChunk(
+            name: "iCCP", location: .beforePalette, data: Array("test\u{0}\u{0}".utf8) + [0x78, 0x9C, 0x03, 0, 0, 0, 0, 1]),
         try PNGChunk(name: "pHYs", location: .beforeImageData, data: [0, 0, 0x0B, 0x13, 0, 0, 0x0B, 0x13, 1]),
     ]
 }

@@ -12,8 +12,10 @@ final class CLIErrorTests: XCTestCase {
     override func setUpWithError() throws { cli = try CLIHarness() }
     override func tearDown() { cli?.cleanUp() }
 
-    private func assertFails(_ arguments: [String], mentioning text: String, leaves files: [String],
-                             file: StaticString = #filePath, line: UInt = #line) throws {
+    private func assertFails(
+        _ arguments: [String], mentioning text: String, leaves files: [String],
+        file: StaticString = #filePath, line: UInt = #line
+    ) throws {
         let result = try cli.run(arguments)
         XCTAssertNotEqual(result.status, 0, "\(arguments) should fail", file: file, line: line)
         XCTAssertEqual(result.errorLines.count, 1, "one-line message expected: \(result.standardError)", file: file, line: line)
@@ -67,10 +69,12 @@ final class CLIErrorTests: XCTestCase {
         // The bits-back coder named: on so small an image auto keeps the context coder's file, which needs no model.
         XCTAssertEqual(try cli.run(["compress", "-q", "--coder", "bits-back", "m.png"]).status, 0)
         try FileManager.default.removeItem(atPath: cli.path("m.png"))
-        try assertFails(["decompress", "m.png.vdmz", "--model", "b.ckpt"], mentioning: "was compressed with the checkpoint",
-                        leaves: ["b.ckpt", "m.png.vdmz"])
-        try assertFails(["decompress", "m.png.vdmz", "--model", "m.png.vdmz"], mentioning: "not a valid safetensors",
-                        leaves: ["b.ckpt", "m.png.vdmz"])
+        try assertFails(
+            ["decompress", "m.png.vdmz", "--model", "b.ckpt"], mentioning: "was compressed with the checkpoint",
+            leaves: ["b.ckpt", "m.png.vdmz"])
+        try assertFails(
+            ["decompress", "m.png.vdmz", "--model", "m.png.vdmz"], mentioning: "not a valid safetensors",
+            leaves: ["b.ckpt", "m.png.vdmz"])
     }
 
     func testExistingOutputIsNotOverwritten() throws {
@@ -108,13 +112,15 @@ final class CLIErrorTests: XCTestCase {
         for evil in ["../evil.png", "sub/evil.png", ".."] {
             let image = try testImage(.rgb, bitDepth: 8)
             // Archive.compress refuses such a name: rename the entry afterwards, as a hostile tool would.
-            let honest = try Archive.compress([NamedImage(name: "ok.png", image: image), NamedImage(name: "x.png", image: image)],
-                                              coder: StoredPixelCoder(), isDataset: true)
+            let honest = try Archive.compress(
+                [NamedImage(name: "ok.png", image: image), NamedImage(name: "x.png", image: image)],
+                coder: StoredPixelCoder(), isDataset: true)
             let renamed = zip(honest.images, ["ok.png", evil]).map {
                 ContainerImage(name: $1, header: $0.header, steps: $0.steps, sidePlanes: $0.sidePlanes)
             }
-            let container = try Container(coder: honest.coder, isDataset: true, modelHash: honest.modelHash, images: renamed,
-                                          pixelDigest: honest.pixelDigest, payload: honest.payload)
+            let container = try Container(
+                coder: honest.coder, isDataset: true, modelHash: honest.modelHash, images: renamed,
+                pixelDigest: honest.pixelDigest, payload: honest.payload)
             try cli.write(try container.serialized(), to: "set.vdmz")
             try FileManager.default.createDirectory(atPath: cli.path("out"), withIntermediateDirectories: true)
             try assertFails(["decompress", "set.vdmz", "-d", "out"], mentioning: "refusing", leaves: ["out", "set.vdmz"])
@@ -129,8 +135,9 @@ final class CLIErrorTests: XCTestCase {
             NamedImage(name: "img\($0.offset).png", image: $0.element)
         }
         let container = try Archive.compress(images, coder: StoredPixelCoder(), isDataset: true)
-        let wrong = try Container(coder: container.coder, isDataset: true, modelHash: container.modelHash, images: container.images,
-                                  pixelDigest: [UInt8](repeating: 0, count: 32), payload: container.payload)
+        let wrong = try Container(
+            coder: container.coder, isDataset: true, modelHash: container.modelHash, images: container.images,
+            pixelDigest: [UInt8](repeating: 0, count: 32), payload: container.payload)
         try cli.write(try wrong.serialized(), to: "set.vdmz")
         try FileManager.default.createDirectory(atPath: cli.path("out"), withIntermediateDirectories: true)
         try assertFails(["decompress", "set.vdmz", "-d", "out"], mentioning: "pixel digest", leaves: ["out", "set.vdmz"])
@@ -143,7 +150,8 @@ final class CLIErrorTests: XCTestCase {
         try assertFails(["compress", "--max-pixels", "90", "a.png"], mentioning: "raise it with --max-pixels", leaves: ["a.png"])
         XCTAssertEqual(try cli.run(["compress", "-q", "--max-pixels", "91", "a.png"]).status, 0)
         try FileManager.default.removeItem(atPath: cli.path("a.png"))
-        try assertFails(["decompress", "--max-pixels", "90", "a.png.vdmz"], mentioning: "raise it with --max-pixels", leaves: ["a.png.vdmz"])
+        try assertFails(
+            ["decompress", "--max-pixels", "90", "a.png.vdmz"], mentioning: "raise it with --max-pixels", leaves: ["a.png.vdmz"])
     }
 
     /// Too few steps for the shipped model (its ELBO at T = 2 is far above 8 bits/sub-pixel): a one-line

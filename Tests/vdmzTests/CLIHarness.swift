@@ -62,8 +62,9 @@ struct CLIHarness {
         let errorData = error.fileHandleForReading.readDataToEndOfFile()
         group.wait()
         process.waitUntilExit()
-        return Result(status: process.terminationStatus, standardOutput: Array(outputBox.data),
-                      standardError: String(decoding: errorData, as: UTF8.self))
+        return Result(
+            status: process.terminationStatus, standardOutput: Array(outputBox.data),
+            standardError: String(decoding: errorData, as: UTF8.self))
     }
 
     func write(_ bytes: [UInt8], to name: String) throws {
@@ -75,7 +76,8 @@ struct CLIHarness {
     }
 
     func files(in subdirectory: String = "") -> [String] {
-        ((try? FileManager.default.contentsOfDirectory(atPath: subdirectory.isEmpty ? directory.path : path(subdirectory))) ?? []).sorted()
+        ((try? FileManager.default.contentsOfDirectory(atPath: subdirectory.isEmpty ? directory.path : path(subdirectory))) ?? [])
+            .sorted()
     }
 }
 
@@ -86,5 +88,6 @@ func testImage(_ colorType: PNGColorType, bitDepth: Int, width: Int = 13, height
     let limit = bitDepth >= 8 ? 256 : 1 << bitDepth
     let samples = (0..<width * height * channels * bytesPerSample).map { UInt8((($0 * 37) ^ ($0 >> 3) + seed) % limit) }
     let palette: [UInt8] = colorType == .palette ? (0..<min(256, 1 << bitDepth) * 3).map { UInt8(($0 * 91) % 256) } : []
-    return try RasterImage(width: width, height: height, colorType: colorType, bitDepth: bitDepth, samples: samples, palette: palette)
+    return try RasterImage(
+        width: width, height: height, colorType: colorType, bitDepth: bitDepth, samples: samples, palette: palette)
 }

@@ -43,10 +43,14 @@ final class CLIRoundTripTests: XCTestCase {
     }
 
     func testDatasetArchiveRestoresEveryFileByName() throws {
-        let images = try [testImage(.rgb, bitDepth: 8, seed: 1), testImage(.gray, bitDepth: 8, seed: 2),
-                          testImage(.palette, bitDepth: 8, width: 3, height: 40, seed: 3)]
+        let images = try [
+            testImage(.rgb, bitDepth: 8, seed: 1), testImage(.gray, bitDepth: 8, seed: 2),
+            testImage(.palette, bitDepth: 8, width: 3, height: 40, seed: 3),
+        ]
         for (index, image) in images.enumerated() { try cli.write(try image.pngData(), to: "img\(index).png") }
-        let compress = try cli.run(["compress", "-q", "--coder", "bits-back", "img0.png", "img1.png", "img2.png", "-o", "set.vdmz"])
+        let compress = try cli.run([
+            "compress", "-q", "--coder", "bits-back", "img0.png", "img1.png", "img2.png", "-o", "set.vdmz",
+        ])
         XCTAssertEqual(compress.status, 0, compress.standardError)
         let info = try cli.run(["info", "set.vdmz"])
         XCTAssertEqual(info.status, 0, info.standardError)

@@ -32,11 +32,13 @@ final class ContextCoderCLITests: XCTestCase {
     func testAutoKeepsTheSmallerFileAndItDecodes() throws {
         // Two flat colours in stripes: the context coder's palette mode beats the diffusion prior by far.
         let samples = (0..<48 * 32).map { UInt8(($0 % 48) / 12 % 2) }
-        let graphic = try RasterImage(width: 48, height: 32, colorType: .gray, bitDepth: 1, samples: samples, palette: [],
-                                      transparency: [], chunks: [], isInterlaced: false)
+        let graphic = try RasterImage(
+            width: 48, height: 32, colorType: .gray, bitDepth: 1, samples: samples, palette: [],
+            transparency: [], chunks: [], isInterlaced: false)
         try cli.write(try graphic.pngData(), to: "g.png")
         XCTAssertEqual(try cli.run(["compress", "-q", "--steps", "4", "g.png", "-o", "auto.vdmz"]).status, 0)
-        XCTAssertEqual(try cli.run(["compress", "-q", "--coder", "bits-back", "--steps", "4", "g.png", "-o", "bb.vdmz"]).status, 0)
+        XCTAssertEqual(
+            try cli.run(["compress", "-q", "--coder", "bits-back", "--steps", "4", "g.png", "-o", "bb.vdmz"]).status, 0)
         XCTAssertEqual(try cli.run(["compress", "-q", "--coder", "context", "g.png", "-o", "ctx.vdmz"]).status, 0)
         XCTAssertEqual(try coderTag("auto.vdmz"), 2)
         XCTAssertEqual(cli.read("auto.vdmz"), cli.read("ctx.vdmz"))

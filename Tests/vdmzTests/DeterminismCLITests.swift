@@ -20,16 +20,22 @@ final class DeterminismCLITests: XCTestCase {
     }
 
     private func compress(with executable: URL? = nil, threads: Int, to output: String) throws {
-        let result = try cli.run(["compress", "-q", "--model", model, "--steps", "6", "--threads", "\(threads)",
-                                  "a.png", "-o", output], executable: executable)
+        let result = try cli.run(
+            [
+                "compress", "-q", "--model", model, "--steps", "6", "--threads", "\(threads)",
+                "a.png", "-o", output,
+            ], executable: executable)
         XCTAssertEqual(result.status, 0, result.standardError)
     }
 
-    private func assertDecodes(_ archive: String, to image: RasterImage, with executable: URL? = nil, threads: Int = 1,
-                               file: StaticString = #filePath, line: UInt = #line) throws {
+    private func assertDecodes(
+        _ archive: String, to image: RasterImage, with executable: URL? = nil, threads: Int = 1,
+        file: StaticString = #filePath, line: UInt = #line
+    ) throws {
         let output = archive + ".png"
-        let result = try cli.run(["decompress", "-q", "--model", model, "--threads", "\(threads)", archive, "-o", output],
-                                 executable: executable)
+        let result = try cli.run(
+            ["decompress", "-q", "--model", model, "--threads", "\(threads)", archive, "-o", output],
+            executable: executable)
         XCTAssertEqual(result.status, 0, result.standardError, file: file, line: line)
         let decoded = try RasterImage(pngData: try XCTUnwrap(cli.read(output), file: file, line: line))
         XCTAssertEqual(decoded, image, "\(archive) did not decode bit-exactly", file: file, line: line)
@@ -59,8 +65,9 @@ final class DeterminismCLITests: XCTestCase {
         let image = try writeImage()
         try compress(threads: 2, to: "own.vdmz")
         try compress(with: other, threads: 2, to: "other.vdmz")
-        XCTAssertEqual(cli.read("own.vdmz"), cli.read("other.vdmz"),
-                       "the \(configuration) and \(otherName) builds wrote different files (is the \(otherName) build stale?)")
+        XCTAssertEqual(
+            cli.read("own.vdmz"), cli.read("other.vdmz"),
+            "the \(configuration) and \(otherName) builds wrote different files (is the \(otherName) build stale?)")
         try assertDecodes("other.vdmz", to: image)
         try assertDecodes("own.vdmz", to: image, with: other)
     }
@@ -82,8 +89,9 @@ final class DeterminismCLITests: XCTestCase {
             // Killed by the signal while coding (before any output exists), or stopped by vdmz's handler
             // (128 + signal) after removing its temporary file: either way, not a normal exit.
             let bySignal = process.terminationReason == .uncaughtSignal && process.terminationStatus == signalNumber
-            XCTAssertTrue(bySignal || process.terminationStatus == 128 + signalNumber,
-                          "not stopped by signal \(signalNumber): status \(process.terminationStatus)")
+            XCTAssertTrue(
+                bySignal || process.terminationStatus == 128 + signalNumber,
+                "not stopped by signal \(signalNumber): status \(process.terminationStatus)")
             XCTAssertEqual(cli.files(), ["big.png"], "signal \(signalNumber) left files behind")
         }
     }

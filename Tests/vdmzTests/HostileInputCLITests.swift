@@ -16,14 +16,17 @@ final class HostileInputCLITests: XCTestCase {
     private func archive(names: [String], sizes: [(Int, Int)]? = nil) throws -> [UInt8] {
         let images = try names.indices.map { index -> NamedImage in
             let (width, height) = sizes?[index] ?? (13, 7)
-            return NamedImage(name: "entry\(index).png", image: try testImage(.rgb, bitDepth: 8, width: width, height: height, seed: index))
+            return NamedImage(
+                name: "entry\(index).png", image: try testImage(.rgb, bitDepth: 8, width: width, height: height, seed: index))
         }
         let honest = try Archive.compress(images, coder: StoredPixelCoder(), isDataset: true)
         let renamed = zip(honest.images, names).map { image, name in
             ContainerImage(name: name, header: image.header, steps: image.steps, sidePlanes: image.sidePlanes)
         }
-        return try Container(coder: honest.coder, isDataset: true, modelHash: honest.modelHash, images: renamed,
-                             pixelDigest: honest.pixelDigest, payload: honest.payload).serialized()
+        return try Container(
+            coder: honest.coder, isDataset: true, modelHash: honest.modelHash, images: renamed,
+            pixelDigest: honest.pixelDigest, payload: honest.payload
+        ).serialized()
     }
 
     /// "/" followed by a combining mark is one Swift Character that is not "/": the entry used to be
@@ -77,8 +80,9 @@ final class HostileInputCLITests: XCTestCase {
         try cli.write(try archive(names: ["small.png", "large.png"], sizes: [(4, 4), (300, 300)]), to: "set.vdmz")
         try FileManager.default.createDirectory(atPath: cli.path("out"), withIntermediateDirectories: true)
         let bash = URL(fileURLWithPath: "/bin/bash")
-        let limited = try cli.run(["-c", "ulimit -f 1; exec \"$0\" \"$@\"", cli.executable.path, "decompress", "set.vdmz", "-d", "out"],
-                                  executable: bash)
+        let limited = try cli.run(
+            ["-c", "ulimit -f 1; exec \"$0\" \"$@\"", cli.executable.path, "decompress", "set.vdmz", "-d", "out"],
+            executable: bash)
         XCTAssertEqual(limited.status, 1, limited.standardError)
         XCTAssertTrue(limited.standardError.contains("too large"), limited.standardError)
         XCTAssertEqual(cli.files(in: "out"), [], "files or a temporary folder left behind")
@@ -96,8 +100,9 @@ final class HostileInputCLITests: XCTestCase {
     func testFileSizeLimitIsAnErrorNotASignal() throws {
         try cli.write(try testImage(.rgb, bitDepth: 8, width: 160, height: 160).pngData(), to: "a.png")
         let bash = URL(fileURLWithPath: "/bin/bash")
-        let result = try cli.run(["-c", "ulimit -f 2; exec \"$0\" \"$@\"", cli.executable.path, "compress", "-q", "--coder", "stored", "a.png"],
-                                 executable: bash)
+        let result = try cli.run(
+            ["-c", "ulimit -f 2; exec \"$0\" \"$@\"", cli.executable.path, "compress", "-q", "--coder", "stored", "a.png"],
+            executable: bash)
         XCTAssertEqual(result.status, 1, result.standardError)
         XCTAssertEqual(cli.files(), ["a.png"])
     }

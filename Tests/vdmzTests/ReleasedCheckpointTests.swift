@@ -32,8 +32,9 @@ final class ReleasedCheckpointTests: XCTestCase {
         // The same build keeping the checkpoint as a released one.
         let released = install.appendingPathComponent("vdmz_Model.resources/Resources/released")
         try FileManager.default.createDirectory(at: released, withIntermediateDirectories: true)
-        try FileManager.default.copyItem(at: golden.appendingPathComponent("model.safetensors"),
-                                         to: released.appendingPathComponent("\(hash).safetensors"))
+        try FileManager.default.copyItem(
+            at: golden.appendingPathComponent("model.safetensors"),
+            to: released.appendingPathComponent("\(hash).safetensors"))
         let result = try cli.run(["decompress", "-q", "g.png.vdmz"], executable: copy)
         XCTAssertEqual(result.status, 0, result.standardError)
         let decoded = try RasterImage(pngData: try XCTUnwrap(cli.read("g.png")))

@@ -26,7 +26,8 @@ final class ShardedCLITests: XCTestCase {
 
     func testFolderInShardsRoundTripsAndOneImageComesBackAlone() throws {
         let images = try writeImages()
-        let one = try cli.run(["compress", "-q", "--verify", "--threads", "1", "--shard-images", "3", "-o", "t1.vdmz", "images"] + model)
+        let one = try cli.run(
+            ["compress", "-q", "--verify", "--threads", "1", "--shard-images", "3", "-o", "t1.vdmz", "images"] + model)
         XCTAssertEqual(one.status, 0, one.standardError)
         let two = try cli.run(["compress", "-q", "--threads", "2", "--shard-images", "3", "-o", "t2.vdmz", "images"] + model)
         XCTAssertEqual(two.status, 0, two.standardError)
@@ -39,10 +40,12 @@ final class ShardedCLITests: XCTestCase {
         XCTAssertTrue(text.contains("shards:   3"), text)
         XCTAssertTrue(text.contains("shard 2: 1 image (img_006.png)"), text)
 
-        let only = try cli.run(["decompress", "-q", "-d", cli.path("only"), "--only", "img_004.png", "t1.vdmz"] + model.prefix(2))
+        let only = try cli.run(
+            ["decompress", "-q", "-d", cli.path("only"), "--only", "img_004.png", "t1.vdmz"] + model.prefix(2))
         XCTAssertEqual(only.status, 1, "the directory does not exist")
         try FileManager.default.createDirectory(atPath: cli.path("only"), withIntermediateDirectories: true)
-        let again = try cli.run(["decompress", "-q", "-d", cli.path("only"), "--only", "img_004.png", "t1.vdmz"] + model.prefix(2))
+        let again = try cli.run(
+            ["decompress", "-q", "-d", cli.path("only"), "--only", "img_004.png", "t1.vdmz"] + model.prefix(2))
         XCTAssertEqual(again.status, 0, again.standardError)
         XCTAssertEqual(cli.files(in: "only"), ["img_004.png"])
         XCTAssertEqual(try RasterImage(pngData: XCTUnwrap(cli.read("only/img_004.png"))), images[4])
@@ -64,8 +67,9 @@ final class ShardedCLITests: XCTestCase {
         XCTAssertEqual(whole.status, 0, whole.standardError)
         let groups = [[0, 1, 2], [3, 4, 5], [6]]
         for (number, group) in groups.enumerated() {
-            let part = try cli.run(["compress", "-q", "--coder", "stored", "--shard-images", "3", "-o", "part\(number).vdmz"]
-                + group.map { cli.path("images/img_00\($0).png") })
+            let part = try cli.run(
+                ["compress", "-q", "--coder", "stored", "--shard-images", "3", "-o", "part\(number).vdmz"]
+                    + group.map { cli.path("images/img_00\($0).png") })
             XCTAssertEqual(part.status, 0, part.standardError)
         }
         let join = try cli.run(["join", "-q", "-o", "joined.vdmz", "part0.vdmz", "part1.vdmz", "part2.vdmz"])
@@ -77,7 +81,8 @@ final class ShardedCLITests: XCTestCase {
 
     func testADamagedShardFailsAloneWithOneLine() throws {
         _ = try writeImages()
-        XCTAssertEqual(try cli.run(["compress", "-q", "--coder", "stored", "--shard-images", "3", "-o", "s.vdmz", "images"]).status, 0)
+        XCTAssertEqual(
+            try cli.run(["compress", "-q", "--coder", "stored", "--shard-images", "3", "-o", "s.vdmz", "images"]).status, 0)
         var bytes = try XCTUnwrap(cli.read("s.vdmz"))
         let index = try ShardedContainer(readingIndexFrom: MemoryByteSource(bytes))
         bytes[index.shards[0].offset + 3] ^= 0x40

@@ -3,10 +3,11 @@ import Foundation
 
 /// The probe, with the golden test checkpoint (or $VDMZ_FUZZ_MODEL).
 let probe: DecoderProbe = {
-    let path = ProcessInfo.processInfo.environment["VDMZ_FUZZ_MODEL"]
+    let path =
+        ProcessInfo.processInfo.environment["VDMZ_FUZZ_MODEL"]
         ?? URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("Tests/Golden/model.safetensors").path
+        .deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("Tests/Golden/model.safetensors").path
     do {
         return try DecoderProbe(checkpoint: URL(fileURLWithPath: path))
     } catch {
