@@ -79,8 +79,12 @@ enum RecordColumns {
         return records
     }
 
-    private static func decodeColumns(_ reader: inout ByteReader, count: Int, limits: ImageLimits) throws -> [Record] {
+    /// Reads the names column of `count` records: per name a tag (explicit bytes, or the successor of the
+    /// previous name), the names valid UTF-8.
+    /// - Throws: `ContainerError.invalidField`, or `ByteReaderError` at the end of the bytes.
+    static func decodeNames(_ reader: inout ByteReader, count: Int) throws -> [String] {
         var names: [String] = []
+        names.reserveCapacity(count)
         var previous: [UInt8]?
         for _ in 0..<count {
             let name: [UInt8]
@@ -102,6 +106,11 @@ enum RecordColumns {
             names.append(string)
             previous = name
         }
+        return names
+    }
+
+    private static func decodeColumns(_ reader: inout ByteReader, count: Int, limits: ImageLimits) throws -> [Record] {
+        let names = try decodeNames(&reader, count: count)
 
         var sizes: [(width: Int, height: Int)] = []
         var totalPixels = 0

@@ -298,29 +298,9 @@ public struct ShardedContainer: Sendable {
 
     static func decodeNames(_ raw: [UInt8], count: Int) throws -> [String] {
         var reader = ByteReader(raw)
-        var names: [String] = []
-        names.reserveCapacity(count)
-        var previous: [UInt8]?
+        let names: [String]
         do {
-            for _ in 0..<count {
-                let name: [UInt8]
-                switch try reader.readUInt8() {
-                case RecordColumns.explicitName:
-                    name = try reader.readBytes(try reader.readVarint(atMost: Container.maxNameBytes, "name length"))
-                case RecordColumns.nextName:
-                    guard let previous, let next = NameSequence.successor(of: previous) else {
-                        throw ContainerError.invalidField("a name follows no numbered name")
-                    }
-                    name = next
-                default:
-                    throw ContainerError.invalidField("unknown name tag")
-                }
-                guard let string = String(validating: name, as: UTF8.self) else {
-                    throw ContainerError.invalidField("name is not UTF-8")
-                }
-                names.append(string)
-                previous = name
-            }
+            names = try RecordColumns.decodeNames(&reader, count: count)
         } catch ByteReaderError.truncated {
             throw ContainerError.invalidField("shard index names end early")
         }
