@@ -37,7 +37,7 @@ released="$golden/released/rgb8-23x17-model6caaca44.vdmz"
 for file in "$golden"/*.vdmz "$released"; do
     name="$(basename "$file")"
     case "$name" in
-        set*) mkdir -p "$scratch/d-$name"; args=(decompress -q --force -d "$scratch/d-$name" "$file") ;;
+        set*|context.vdmz) mkdir -p "$scratch/d-$name"; args=(decompress -q --force -d "$scratch/d-$name" "$file") ;;
         *) args=(decompress -q --force -o "$scratch/$name.png" "$file") ;;
     esac
     case "$name" in
@@ -57,9 +57,9 @@ done
 # Encoding: the golden PNGs give the committed bytes (as Tests/Golden/make_golden.py made them).
 set_inputs=(rgba16-7x5.png gray8-1x1.png palette-9x4.png graya16-3x8.png)
 (cd "$golden" && check "encode rgb8-23x17.png.vdmz" bash -c \
-    "'$vdmz' compress -q --force --model '$model' --steps 6 -o '$scratch/e1.vdmz' rgb8-23x17.png && cmp '$scratch/e1.vdmz' rgb8-23x17.png.vdmz"
+    "'$vdmz' compress -q --force --coder bits-back --model '$model' --steps 6 -o '$scratch/e1.vdmz' rgb8-23x17.png && cmp '$scratch/e1.vdmz' rgb8-23x17.png.vdmz"
  check "encode set.vdmz" bash -c \
-    "'$vdmz' compress -q --force --model '$model' --steps 6 -o '$scratch/e2.vdmz' ${set_inputs[*]} && cmp '$scratch/e2.vdmz' set.vdmz"
+    "'$vdmz' compress -q --force --coder bits-back --model '$model' --steps 6 -o '$scratch/e2.vdmz' ${set_inputs[*]} && cmp '$scratch/e2.vdmz' set.vdmz"
  check "encode set-stored.vdmz" bash -c \
     "'$vdmz' compress -q --force --coder stored -o '$scratch/e3.vdmz' ${set_inputs[*]} && cmp '$scratch/e3.vdmz' set-stored.vdmz"
  echo "$passed $failed" >"$scratch/counts")
