@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # Runs the whole test suite: set-up (idempotent), Python tests (training, bench), then the Swift tests.
 # Ends with one summary line "tests: N passed, M failed" over both.
-# Time on 2 cores: about 12 minutes on a fresh clone (the release and debug builds take most of it),
-# about 3 minutes once built.
+# Time on 2 cores: about 15 minutes on a fresh clone (the release, debug and generic builds take most of it),
+# about 4 minutes once built.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-echo "tests: set-up and builds first (a fresh clone takes about 12 minutes on 2 cores, a built one about 3)"
+echo "tests: set-up and builds first (a fresh clone takes about 15 minutes on 2 cores, a built one about 4)"
 bash scripts/setup.sh
 log="$(mktemp)"
 trap 'rm -f "$log"' EXIT
