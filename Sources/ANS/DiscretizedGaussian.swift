@@ -53,11 +53,16 @@ public struct DiscretizedGaussian: Equatable {
     public let precision: Int
     /// Where the escape interval lies.
     public let escapePlacement: EscapePlacement
+    /// How pops read a lane's slot (`.scrambled` for the posteriors of chain payload version 3).
+    public private(set) var slotOrder: SlotOrder
     /// Half-width of the coding window in standard deviations (values beyond it use the escape).
     public static let windowStandardDeviations = 6.5
 
     /// Throws `invalidParameter` for δ ≤ 0 or not finite, or precision outside 16…31.
-    public init(binWidth: Double, precision: Int = 28, escapePlacement: EscapePlacement = .center) throws {
+    public init(
+        binWidth: Double, precision: Int = 28, escapePlacement: EscapePlacement = .center,
+        slotOrder: SlotOrder = .natural
+    ) throws {
         guard binWidth > 0, binWidth.isFinite else {
             throw ANSError.invalidParameter("binWidth \(binWidth) must be > 0 and finite")
         }
@@ -67,6 +72,14 @@ public struct DiscretizedGaussian: Equatable {
         self.binWidth = binWidth
         self.precision = precision
         self.escapePlacement = escapePlacement
+        self.slotOrder = slotOrder
+    }
+
+    /// The same grid with pops reading slots in `order`.
+    public func reading(slotsIn order: SlotOrder) -> DiscretizedGaussian {
+        var grid = self
+        grid.slotOrder = order
+        return grid
     }
 
     /// Bits spent to code `value` under N(mean, σ²) with this quantization (−log2 of the quantized
@@ -302,8 +315,9 @@ enum NearUniform16 {
 extension LaneCoder {
     /// Encodes value k (any Int32) under `bin` into `head` (escape parts first, so pop reads them last).
     @inlinable @inline(__always)
-    mutating func encodeGaussian(_ head: inout UInt64, _ k: Int64, bin: GaussianBin, precision: Int, table: UnsafePointer<UInt64>)
-    {
+    mutating func encodeGaussian(
+        _ head: inout UInt64, _ k: Int64, bin: GaussianBin, precision: Int, order: SlotOrder, table: UnsafePointer<UInt64>
+    ) {
         if k < bin.a || k > bin.b {
             let j = bin.escapeIndex(of: k)
             let high = j >> 16, low = j & 0xFFFF
@@ -315,11 +329,11 @@ extension LaneCoder {
             }
             encode(&head, start: UInt32(high), frequency: 1, precision: 16)
             let (start, frequency) = bin.escapeInterval(table: table, total: UInt64(1) << UInt64(precision))
-            encode(&head, start: UInt32(start), frequency: UInt32(frequency), precision: precision)
+            encode(&head, start: UInt32(start), frequency: UInt32(frequency), precision: precision, order: order)
             return
         }
         let (start, frequency, _) = bin.interval(of: k, table: table, total: UInt64(1) << UInt64(precision))
-        encode(&head, start: UInt32(start), frequency: UInt32(frequency), precision: precision)
+        encode(&head, start: UInt32(start), frequency: UInt32(frequency), precision: precision, order: order)
     }
 
     /// Completes decoding of window symbol (or escape, k = b + 1) `k` with interval [start, start + frequency).

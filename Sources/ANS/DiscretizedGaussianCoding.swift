@@ -139,6 +139,7 @@ extension Message {
         if n == 0 { return }
         let precision = grid.precision, delta = grid.binWidth
         let total = UInt64(1) << UInt64(precision)
+        let order = grid.slotOrder
         let lanes = laneCount
         var starts = [UInt64](repeating: 0, count: lanes), ends = [UInt64](repeating: 0, count: lanes)
         try NormalCDFTable.table.withUnsafeBufferPointer { tp in
@@ -175,7 +176,8 @@ extension Message {
                                 let c0 = st[lane], c1 = en[lane]
                                 if c1 != 0 {
                                     coder.encode(
-                                        &coder.heads[lane], start: UInt32(c0), frequency: UInt32(c1 - c0), precision: precision)
+                                        &coder.heads[lane], start: UInt32(c0), frequency: UInt32(c1 - c0), precision: precision,
+                                        order: order)
                                 } else {
                                     if let sigmas {
                                         scale = try GaussianScale(sigma: Double(sigmas[i]), binWidth: delta, precision: precision)
@@ -184,7 +186,8 @@ extension Message {
                                         mean: means[i], scale: scale, binWidth: delta, table: table,
                                         placement: grid.escapePlacement)
                                     coder.encodeGaussian(
-                                        &coder.heads[lane], Int64(values[i]), bin: bin, precision: precision, table: table)
+                                        &coder.heads[lane], Int64(values[i]), bin: bin, precision: precision, order: order,
+                                        table: table)
                                 }
                             }
                             blockStart = blockEnd
@@ -205,6 +208,7 @@ extension Message {
         if n == 0 { return }
         let precision = grid.precision, delta = grid.binWidth
         let total = UInt64(1) << UInt64(precision)
+        let order = grid.slotOrder, mask = total &- 1
         let lanes = laneCount
         var guesses = [(Int64, UInt64, UInt64)](repeating: (0, 0, 0), count: lanes)
         let placeholder = try GaussianBin(mean: 0, scale: sharedScale, binWidth: delta, table: NormalCDFTable.table)
@@ -231,7 +235,8 @@ extension Message {
                                             mean: means[i], scale: scale, binWidth: delta, table: table,
                                             placement: grid.escapePlacement)
                                         bs[lane] = bin
-                                        let slot = UInt64(LaneCoder.slot(coder.heads[lane], precision: precision))
+                                        let slot = order.decoded(
+                                            UInt64(LaneCoder.slot(coder.heads[lane], precision: precision)), mask: mask)
                                         gs[lane] = bin.guess(
                                             slot: slot, table: table, buckets: buckets, inverseSteps: inverseSteps, total: total)
                                     }
@@ -239,7 +244,9 @@ extension Message {
                                     for i in stride(from: blockEnd - 1, through: blockStart, by: -1) {
                                         let lane = i - blockStart
                                         let bin = bs[lane]
-                                        let slot = LaneCoder.slot(coder.heads[lane], precision: precision)
+                                        let slot = UInt32(
+                                            order.decoded(
+                                                UInt64(LaneCoder.slot(coder.heads[lane], precision: precision)), mask: mask))
                                         var (k, c0, c1) = gs[lane]
                                         if !(c0 <= UInt64(slot) && UInt64(slot) < c1) {
                                             let f = bin.search(

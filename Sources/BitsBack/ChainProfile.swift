@@ -9,11 +9,16 @@ public struct ChainProfile: Equatable, Sendable {
     public let squareBands: Bool
     /// Whether the tile list codes runs of single-tile images (version 2) or a count per image (version 1).
     public let runLengthTileList: Bool
+    /// How the posteriors q pop their samples (version 3: `.scrambled`, so that a sample's quantile does not
+    /// follow the quantile of the value the previous step pushed; `SlotOrder`). The likelihoods p, the prior
+    /// and the pixels always read slots as they are.
+    public let posteriorSlotOrder: SlotOrder
 
     public init(version: UInt8) {
         let modern = version >= 2
         escapePlacement = modern ? .center : .top
         squareBands = modern
         runLengthTileList = modern
+        posteriorSlotOrder = version >= 3 ? .scrambled : .natural
     }
 }
