@@ -13,8 +13,6 @@ struct StripeCoder {
     static let tokenAlphabet = 32
     static let activityBuckets = 16
     static let crossBuckets = 4
-    static let matchAlphabet = 5
-    static let matchContexts = 16 * 3
     /// Upper bounds (exclusive) of the activity buckets 0…14; bucket 15 holds the rest.
     static let activityBounds: [Int32] = [1, 2, 3, 4, 6, 8, 11, 15, 20, 26, 34, 44, 60, 80, 110]
 
@@ -32,7 +30,7 @@ struct StripeCoder {
         let planeStride = (rows + 1) * w
         var tokens = AdaptiveDistributions(
             contexts: 3 * Self.activityBuckets * Self.crossBuckets, alphabet: Self.tokenAlphabet)
-        var matches = AdaptiveDistributions(contexts: Self.matchContexts, alphabet: Self.matchAlphabet)
+        var matcher = NeighbourMatcher()
         var bucketOf = [Int](repeating: Self.activityBuckets - 1, count: 128)
         for a in 0..<128 { bucketOf[a] = Self.activityBounds.firstIndex { Int32(a) < $0 } ?? Self.activityBuckets - 1 }
         let ranges = (0..<3).map { mode.transform.range(ofPlane: min($0, planeCount - 1)) }
@@ -51,56 +49,16 @@ struct StripeCoder {
         try predictorErrors.withUnsafeMutableBufferPointer { predictorErrors in
             try errors.withUnsafeMutableBufferPointer { errors in
                 try bucketOf.withUnsafeBufferPointer { bucketOf in
-                    var previousMatch = 0
                     for r in 0..<rows {
                         let hasN = r > 0 || hasRowAbove
                         for x in 0..<w {
                             let i = (r + 1) * w + x
-                            if matching {
-                                let hasW = x > 0, hasNE = hasN && x < w - 1, hasNW = hasN && x > 0
-                                let candidates = (i - 1, i - w, i - w + 1, i - w - 1)
-                                @inline(__always) func same(_ a: Int, _ b: Int) -> Bool {
-                                    for c in 0..<planeCount where planes[c * planeStride + a] != planes[c * planeStride + b] {
-                                        return false
-                                    }
-                                    return true
-                                }
-                                var pattern = 0
-                                if hasW && hasN && same(candidates.0, candidates.1) { pattern |= 1 }
-                                if hasNE && same(candidates.1, candidates.2) { pattern |= 2 }
-                                if hasNW && same(candidates.0, candidates.3) { pattern |= 4 }
-                                if hasNW && same(candidates.1, candidates.3) { pattern |= 8 }
-                                let context = pattern * 3 + previousMatch
-                                var m = 0
-                                if !S.isDecoding {
-                                    if hasW && same(i, candidates.0) {
-                                        m = 1
-                                    } else if hasN && same(i, candidates.1) {
-                                        m = 2
-                                    } else if hasNE && same(i, candidates.2) {
-                                        m = 3
-                                    } else if hasNW && same(i, candidates.3) {
-                                        m = 4
-                                    }
-                                }
-                                stream.code(&m, matches, context: context)
-                                matches.update(context, with: m)
-                                previousMatch = min(m, 2)
-                                if m > 0 {
-                                    if S.isDecoding {
-                                        let source: Int
-                                        switch m {
-                                        case 1: guard hasW else { throw ContextCodingError.corruptPayload }; source = candidates.0
-                                        case 2: guard hasN else { throw ContextCodingError.corruptPayload }; source = candidates.1
-                                        case 3:
-                                            guard hasNE else { throw ContextCodingError.corruptPayload }; source = candidates.2
-                                        default:
-                                            guard hasNW else { throw ContextCodingError.corruptPayload }; source = candidates.3
-                                        }
-                                        for c in 0..<planeCount { planes[c * planeStride + i] = planes[c * planeStride + source] }
-                                    }
-                                    continue
-                                }
+                            if matching,
+                                try matcher.code(
+                                    &stream, planes: planes, planeCount: planeCount, planeStride: planeStride, index: i, x: x,
+                                    width: w, hasN: hasN)
+                            {
+                                continue
                             }
                             var previousToken = 0
                             for c in 0..<planeCount {
@@ -159,10 +117,10 @@ struct StripeCoder {
                                     stream.codeRaw(&extra, bits: e - 1)
                                     if S.isDecoding {
                                         let u = (1 << e) | (((token - 16) & 1) << (e - 1)) | extra
-                                        try store(u, prediction: prediction, at: p + i, low: lows[c], high: highs[c])
+                                        try Self.store(u, prediction: prediction, at: p + i, low: lows[c], high: highs[c])
                                     }
                                 } else if S.isDecoding {
-                                    try store(token, prediction: prediction, at: p + i, low: lows[c], high: highs[c])
+                                    try Self.store(token, prediction: prediction, at: p + i, low: lows[c], high: highs[c])
                                 }
                                 previousToken = token
                                 biasSum[biasContext] += p[i] - med
@@ -186,7 +144,7 @@ struct StripeCoder {
 
     /// The decoder's write of a value from its zigzagged residual `u`, checked against the plane's range.
     @inline(__always)
-    private func store(_ u: Int, prediction: Int32, at target: UnsafeMutablePointer<Int32>, low: Int32, high: Int32) throws {
+    static func store(_ u: Int, prediction: Int32, at target: UnsafeMutablePointer<Int32>, low: Int32, high: Int32) throws {
         let residual = (u & 1) == 0 ? u >> 1 : -((u + 1) >> 1)
         let value = Int(prediction) + residual
         guard value >= Int(low), value <= Int(high) else { throw ContextCodingError.corruptPayload }
