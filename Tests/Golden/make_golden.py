@@ -127,8 +127,10 @@ def write_images():
 
 
 def write_context_images():
-    """Two more PNGs for the context coder's golden file (context.vdmz): flat blocks of 60 colours (its
-    neighbour matching) and an 8-bit gray ramp with noise (its one-plane gray mode)."""
+    """Three more PNGs for the context coder's golden file (context.vdmz): flat blocks of 60 colours (its
+    neighbour matching), an 8-bit gray ramp with noise (its one-plane gray mode) and a curved colour field
+    with noise (payload version 2's weighted model). context-v1.vdmz (payload version 1) holds the first
+    five images of the list, without the curved field."""
     blocks = np.zeros((20, 48, 3), dtype=np.int64)
     for y in range(20):
         for x in range(48):
@@ -137,7 +139,14 @@ def write_context_images():
     write_png(os.path.join(HERE, "blocks-48x20.png"), rows_of(blocks, 8), 48, 20, 2, 8)
     ramp = pattern(30, 20, 1, 255, 5)[..., 0]
     write_png(os.path.join(HERE, "gray8-30x20.png"), rows_of(ramp, 8), 30, 20, 0, 8)
-    return ["rgb8-23x17.png", "blocks-48x20.png", "gray8-30x20.png", "palette-9x4.png", "rgba16-7x5.png"]
+    y, x = np.mgrid[0:32, 0:40]
+    field = np.zeros((32, 40, 3), dtype=np.int64)
+    for c in range(3):
+        noise = ((x * 73856093) ^ (y * 19349663) ^ (c * 83492791)) % 9 - 4
+        field[..., c] = np.clip(40 + 50 * c + (x * x + (2 + c) * x * y) // (30 + 10 * c) + noise, 0, 255)
+    write_png(os.path.join(HERE, "field-40x32.png"), rows_of(field, 8), 40, 32, 2, 8)
+    return ["rgb8-23x17.png", "blocks-48x20.png", "gray8-30x20.png", "palette-9x4.png", "rgba16-7x5.png",
+            "field-40x32.png"]
 
 
 def compress(vdmz, inputs, output, cwd=HERE, steps=STEPS, coder="vdm", extra=()):
