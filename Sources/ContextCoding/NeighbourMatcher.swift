@@ -60,3 +60,19 @@ struct NeighbourMatcher {
         return true
     }
 }
+
+/// The causal neighbours of a value of a plane (docs/FORMAT.md §2.4): W = the value at x − 1 if x > 0,
+/// else N if the row above exists, else 0; N = the value above if it exists, else W; NW and NE = the
+/// values at x ∓ 1 above when they exist, else N.
+struct Neighbours {
+    let west: Int32, north: Int32, northWest: Int32, northEast: Int32
+
+    /// The neighbours of index `i` (column x, rows of `width`) of `plane`.
+    @inline(__always)
+    init(_ plane: UnsafeMutablePointer<Int32>, index i: Int, x: Int, width w: Int, hasN: Bool) {
+        west = x > 0 ? plane[i - 1] : (hasN ? plane[i - w] : 0)
+        north = hasN ? plane[i - w] : west
+        northWest = hasN && x > 0 ? plane[i - w - 1] : north
+        northEast = hasN && x < w - 1 ? plane[i - w + 1] : north
+    }
+}

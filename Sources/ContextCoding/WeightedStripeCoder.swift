@@ -9,7 +9,6 @@
 /// buckets), the previous plane's token (4 buckets) and the sign of the largest neighbour error (3); one
 /// whose context is a second activity (|W − N| + |N − NE| + |W − WW|) and the previous plane's token (16).
 struct WeightedStripeCoder {
-    static let tokenAlphabet = 32
     static let buckets = 32
     /// Upper bounds (exclusive) of the activity buckets 0…27; bucket 28 holds the rest.
     static let bounds: [Int32] = [
@@ -36,14 +35,13 @@ struct WeightedStripeCoder {
         let planeCount = mode.transform.planeCount
         let planeStride = (rows + 1) * w
         let buckets = Self.buckets
-        var tokens = AdaptiveDistributions(contexts: 3 * buckets * 4 * 3, alphabet: Self.tokenAlphabet, slowsDown: true)
-        var tokens2 = AdaptiveDistributions(contexts: 3 * buckets * 16, alphabet: Self.tokenAlphabet, slowsDown: true)
+        var tokens = AdaptiveDistributions(contexts: 3 * buckets * 4 * 3, alphabet: ResidualToken.alphabet, slowsDown: true)
+        var tokens2 = AdaptiveDistributions(contexts: 3 * buckets * 16, alphabet: ResidualToken.alphabet, slowsDown: true)
         var matcher = NeighbourMatcher()
         var predictors = (0..<planeCount).map { _ in WeightedPredictor(width: w) }
         let ranges = (0..<3).map { mode.transform.range(ofPlane: min($0, planeCount - 1)) }
         let lows = ranges.map(\.lowerBound), highs = ranges.map(\.upperBound)
-        var biasSum = [Int32](repeating: 0, count: 3 * buckets * 16)
-        var biasCount = [Int32](repeating: 0, count: 3 * buckets * 16)
+        var bias = BiasStatistics(contexts: 3 * buckets * 16)
         try Self.bounds.withUnsafeBufferPointer { bounds in
             for r in 0..<rows {
                 let hasN = r > 0 || hasRowAbove
@@ -57,10 +55,8 @@ struct WeightedStripeCoder {
                     var previousToken = 0
                     for c in 0..<planeCount {
                         let p = planes + c * planeStride
-                        let west: Int32 = x > 0 ? p[i - 1] : (hasN ? p[i - w] : 0)
-                        let north: Int32 = hasN ? p[i - w] : west
-                        let northWest: Int32 = hasN && x > 0 ? p[i - w - 1] : north
-                        let northEast: Int32 = hasN && x < w - 1 ? p[i - w + 1] : north
+                        let n = Neighbours(p, index: i, x: x, width: w, hasN: hasN)
+                        let (west, north, northWest, northEast) = (n.west, n.north, n.northWest, n.northEast)
                         let westWest: Int32 = x > 1 ? p[i - 2] : west
                         let weighted = predictors[c].predict(
                             row: r, x: x, west: west, north: north, northWest: northWest, northEast: northEast)
@@ -77,9 +73,7 @@ struct WeightedStripeCoder {
                             (west > base ? 1 : 0) | (north > base ? 2 : 0) | (northWest > base ? 4 : 0)
                             | (northEast > base ? 8 : 0)
                         let biasContext = (c * buckets + b) * 16 + pattern
-                        let count = biasCount[biasContext]
-                        let correction = count == 0 ? 0 : biasSum[biasContext] / count
-                        let prediction = min(max(base + correction, lows[c]), highs[c])
+                        let prediction = min(max(base + bias.correction(biasContext), lows[c]), highs[c])
                         var token = 0
                         if !copied {
                             let sign = largest > 8 ? 2 : largest < -8 ? 1 : 0
@@ -89,40 +83,17 @@ struct WeightedStripeCoder {
                             let activity2 = abs(west - north) + abs(north - northEast) + abs(west - westWest)
                             let context2 = (c * buckets + Self.bucket(activity2, bounds)) * 16 + min(previousToken, 15)
                             var extra = 0
-                            if !S.isDecoding {
-                                let residual = Int(p[i] - prediction)
-                                let u = residual >= 0 ? 2 * residual : -2 * residual - 1
-                                if u < 16 {
-                                    token = u
-                                } else {
-                                    let e = Int.bitWidth - 1 - u.leadingZeroBitCount
-                                    token = 16 + 2 * (e - 4) + ((u >> (e - 1)) & 1)
-                                    extra = u & ((1 << (e - 1)) - 1)
-                                }
-                            }
+                            if !S.isDecoding { (token, extra) = ResidualToken.split(residual: Int(p[i] - prediction)) }
                             stream.code(&token, tokens, context: context, mixedWith: tokens2, in: context2)
                             tokens.update(context, with: token)
                             tokens2.update(context2, with: token)
-                            if token >= 16 {
-                                let e = 4 + (token - 16) >> 1
-                                stream.codeRaw(&extra, bits: e - 1)
-                                if S.isDecoding {
-                                    let u = (1 << e) | (((token - 16) & 1) << (e - 1)) | extra
-                                    try StripeCoder.store(u, prediction: prediction, at: p + i, low: lows[c], high: highs[c])
-                                }
-                            } else if S.isDecoding {
-                                try StripeCoder.store(token, prediction: prediction, at: p + i, low: lows[c], high: highs[c])
-                            }
+                            try ResidualToken.finish(
+                                &stream, token: token, extra: &extra, prediction: prediction, at: p + i, low: lows[c],
+                                high: highs[c])
                         }
                         previousToken = token
                         predictors[c].update(row: r, x: x, value: p[i])
-                        biasSum[biasContext] += p[i] - base
-                        if count == 255 {
-                            biasSum[biasContext] /= 2
-                            biasCount[biasContext] = 128
-                        } else {
-                            biasCount[biasContext] = count + 1
-                        }
+                        bias.record(biasContext, error: p[i] - base)
                     }
                 }
             }
