@@ -80,10 +80,15 @@ public enum ShardedArchive {
 
     /// Decodes the shards `numbers` of a sharded archive (each read alone from `source` and checked
     /// against its CRC-32 and pixel digest), in parallel.
-    /// - Parameter makeDecoder: the decoder of a shard container, with the given network thread count.
-    /// - Returns: per shard of `numbers`, its images in order.
+    /// - Parameters:
+    ///   - firstImages: per shard of `numbers`, the first image wanted (nil: all): a shard's decoder
+    ///     stops after it (`Archive.decompress(_:coder:from:progress:)`; the pixel digest is then not
+    ///     checked, the CRC-32 still is).
+    ///   - makeDecoder: the decoder of a shard container, with the given network thread count.
+    /// - Returns: per shard of `numbers`, its images from the first wanted on, in order.
     public static func decompress(
-        _ index: ShardedContainer, shards numbers: [Int], from source: some ByteSource & Sendable,
+        _ index: ShardedContainer, shards numbers: [Int], firstImages: [Int]? = nil,
+        from source: some ByteSource & Sendable,
         threads: Int, limits: ImageLimits = .standard,
         makeDecoder: @escaping (Container, Int) throws -> any PixelCoder,
         progress: CodingProgress? = nil
@@ -93,7 +98,7 @@ public enum ShardedArchive {
             return { position in
                 let container = try index.shard(numbers[position], from: source, limits: limits)
                 if decoder == nil { decoder = try makeDecoder(container, inner) }
-                return try Archive.decompress(container, coder: decoder!)
+                return try Archive.decompress(container, coder: decoder!, from: firstImages?[position] ?? 0)
             }
         }
     }

@@ -5,7 +5,7 @@ import ContainerFormat
 extension Info {
     func describeSharded(_ index: ShardedContainer, name: String) -> String {
         var lines = [
-            "\(name == "-" ? "standard input" : name): .vdmz format \(ShardedContainer.formatVersion), \(index.fileByteCount) bytes",
+            "\(name == "-" ? "standard input" : name): .vdmz format \(index.version), \(index.fileByteCount) bytes",
             "  coder:    \(index.coder)",
             "  model:    \(index.coder.requiresModel ? Archive.hex(index.modelHash) : "none")",
             "  images:   \(index.shards.reduce(0) { $0 + $1.names.count }) (dataset archive)",

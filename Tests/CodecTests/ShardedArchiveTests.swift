@@ -7,7 +7,7 @@ import Imaging
 import PixelCoding
 import TestSupport
 
-/// Sharded dataset archives (container format 3): the partition, the index, one shard read alone,
+/// Sharded dataset archives (container format 4; format 3 is read only): the partition, the index, one shard read alone,
 /// bytes independent of the thread count and of where the shards were coded, damage found per shard.
 final class ShardedArchiveTests: XCTestCase {
     private func images(_ count: Int) throws -> [NamedImage] {
@@ -33,7 +33,7 @@ final class ShardedArchiveTests: XCTestCase {
         let originals = try images(7)
         let bytes = try ShardedArchive.compress(originals, size: .images(3), threads: 1, makeCoder: storedCoder)
         XCTAssertEqual(Array(bytes.prefix(8)), Container.magic)
-        XCTAssertEqual(bytes[8], 3)
+        XCTAssertEqual(bytes[8], 4)
         let source = MemoryByteSource(bytes)
         let index = try ShardedContainer(readingIndexFrom: source)
         XCTAssertEqual(index.shards.map(\.names.count), [3, 3, 1])
@@ -73,6 +73,12 @@ final class ShardedArchiveTests: XCTestCase {
             from: MemoryByteSource(one), threads: 2
         ) { _, threads in try makeCoder(threads) }
         XCTAssertEqual(decoded, [[originals[4]], Array(originals[0..<2])])
+        // Random access: shard 0 from its second image on (its chain stops before the first).
+        let tail = try ShardedArchive.decompress(
+            try ShardedContainer(readingIndexFrom: MemoryByteSource(one)), shards: [0], firstImages: [1],
+            from: MemoryByteSource(one), threads: 1
+        ) { _, threads in try makeCoder(threads) }
+        XCTAssertEqual(tail, [[originals[1]]])
     }
 
     func testADamagedShardIsFoundAloneAndTheOthersStillDecode() throws {
@@ -102,15 +108,15 @@ final class ShardedArchiveTests: XCTestCase {
             XCTAssertEqual($0 as? ContainerError, .trailingBytes)
         }
         // The v1/v2 parser refuses the new version with a clear error.
-        XCTAssertThrowsError(try Container(parsing: bytes)) { XCTAssertEqual($0 as? ContainerError, .unsupportedVersion(3)) }
+        XCTAssertThrowsError(try Container(parsing: bytes)) { XCTAssertEqual($0 as? ContainerError, .unsupportedVersion(4)) }
     }
 
     /// An index that claims more shards than the cap, or lengths beyond the file, with a valid CRC.
     func testIndexFieldsAreCheckedAgainstTheCapAndTheBytesThatRemain() throws {
-        func file(index: [UInt8], tail: [UInt8]) -> [UInt8] {
+        func file(index: [UInt8], tail: [UInt8], version: UInt16 = 3) -> [UInt8] {
             var writer = ByteWriter()
             writer.append(Container.magic)
-            writer.append(UInt16(3))
+            writer.append(version)
             writer.append(UInt8(0))
             writer.append(UInt8(1))
             writer.append([UInt8](repeating: 0, count: 32))
@@ -145,6 +151,32 @@ final class ShardedArchiveTests: XCTestCase {
         ) {
             guard case .invalidField? = $0 as? ContainerError else { return XCTFail("\($0)") }
         }
+        // Version 4: records that claim more bytes than deflate can make of the stored ones; a shard
+        // shorter than its check and CRC.
+        var hugeRecords = ByteWriter()
+        hugeRecords.appendVarint(1)
+        hugeRecords.appendVarint(1)
+        hugeRecords.appendVarint(12)
+        hugeRecords.appendVarint(1 << 20)
+        hugeRecords.appendVarint(2)
+        hugeRecords.append([0x78, 0x9C])
+        hugeRecords.appendVarint(0)
+        XCTAssertThrowsError(
+            try ShardedContainer(
+                readingIndexFrom: MemoryByteSource(
+                    file(index: hugeRecords.bytes, tail: [UInt8](repeating: 0, count: 12), version: 4)))
+        ) {
+            guard case .invalidField? = $0 as? ContainerError else { return XCTFail("\($0)") }
+        }
+        var shortShard = ByteWriter()
+        shortShard.appendVarint(1)
+        shortShard.appendVarint(1)
+        shortShard.appendVarint(11)
+        XCTAssertThrowsError(
+            try ShardedContainer(
+                readingIndexFrom: MemoryByteSource(
+                    file(index: shortShard.bytes, tail: [UInt8](repeating: 0, count: 11), version: 4)))
+        ) { XCTAssertEqual($0 as? ContainerError, .truncated) }
     }
 
     func testMixedOrUnnamedShardsAreRefused() throws {
