@@ -343,17 +343,18 @@ public struct ShardedContainer: Sendable {
             throw ContainerError.checksumMismatch
         }
         do {
-            var reader = ByteReader(Array(bytes[..<bodyCount]))
             let body: ContainerBody
             if version == 3 {
+                var reader = ByteReader(bytes)
                 body = try Container.readVersion2Body(from: &reader, limits: limits)
-                guard reader.isAtEnd else {
+                guard reader.offset == bodyCount else {
                     throw ContainerError.invalidField("shard \(number) does not end where its length says")
                 }
                 guard body.records.map(\.name) == entry.names else {
                     throw ContainerError.invalidField("shard \(number) does not hold the images the index names")
                 }
             } else {
+                var reader = ByteReader(Array(bytes[..<bodyCount]))
                 let records = try Container.readSidePlanes(of: shardRecords[number], from: &reader)
                 let check = try reader.readBytes(ShardedContainer.shardCheckByteCount)
                 body = ContainerBody(
