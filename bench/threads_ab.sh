@@ -1,20 +1,21 @@
 #!/usr/bin/env bash
 # 2 cores against 1 on a dataset of 32×32 images (issue 17: ≥ 1.8×): `vdmz compress` and `vdmz
 # decompress` of the first N CIFAR-10 test images at --threads 1 and --threads 2, interleaved
-# A/B/A/B for R rounds, with the shard size of the default (or SHARD_IMAGES). Prints every run's wall
+# A/B/A/B for R rounds, in shards of SHARD_IMAGES (default 64: 4 shards of the default 256 images),
+# at the checkpoint's T (or STEPS). Prints every run's wall
 # and user-CPU seconds, the ratio of the median wall times, and checks that both give the same bytes.
 # Run it on an otherwise idle machine: the ratio is only meaningful when two cores are free.
-#   bash bench/threads_ab.sh [N=512] [R=3] [WORKDIR]
+#   bash bench/threads_ab.sh [N=256] [R=3] [WORKDIR]
 #   STEPS=64 SHARD_IMAGES=128 bash bench/threads_ab.sh 256 3
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 V="$root/.build/release/vdmz"
-n="${1:-512}"
+n="${1:-256}"
 rounds="${2:-3}"
 work="${3:-$(mktemp -d)}"
 corpora="${VDMZ_CORPORA:-$root/../shared/corpora}"
 steps=(); [ -n "${STEPS:-}" ] && steps=(--steps "$STEPS")
-shard=(); [ -n "${SHARD_IMAGES:-}" ] && shard=(--shard-images "$SHARD_IMAGES")
+shard=(--shard-images "${SHARD_IMAGES:-64}")
 cd "$work"
 python3 -c "import numpy as np, sys; np.save('ab.npy', np.load(sys.argv[1])[:int(sys.argv[2])])" \
     "$corpora/cifar10/test_images.npy" "$n"

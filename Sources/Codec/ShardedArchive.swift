@@ -11,10 +11,11 @@ public enum ShardSize: Equatable, Sendable {
     /// At most this many pixels (width·height) per shard; an image larger than that is a shard alone.
     case pixels(Int)
 
-    /// The default: 2^19 pixels, 512 images of 32×32. A shard pays its chain's initial bits and its
-    /// records, digest, CRC and index entry: measured 357 bytes per shard on CIFAR-10 (default model,
-    /// T = 64; 1,435 bytes per image), 0.049 % of a 512-image shard, the smallest round size within the
-    /// 0.05 % goal (docs/DISTRIBUTED.md).
+    /// The default: 2^19 pixels, 512 images of 32×32. A shard of container format 4 pays its chain's
+    /// start (state, initial bits, small first tiles, tile list) and its check, CRC and index entry:
+    /// measured 261 bytes per shard on CIFAR-10 (default model, T = 64; 1,433 bytes per image),
+    /// 0.036 % of a 512-image shard; 2^18 (0.071 %) misses the 0.05 % goal, so this is the smallest
+    /// power of two within it. Random access decodes on average half a shard (docs/DISTRIBUTED.md).
     public static let standard = ShardSize.pixels(1 << 19)
 
     /// The partition of images with `pixelCounts` (in order) into consecutive shards: a shard is closed
