@@ -131,52 +131,30 @@ final class ShardedArchiveTests: XCTestCase {
         XCTAssertThrowsError(try ShardedContainer(readingIndexFrom: MemoryByteSource(file(index: tooMany.bytes, tail: [])))) {
             XCTAssertEqual($0 as? ContainerError, .invalidField("shard count 65537 outside 1…65536"))
         }
-        var tooLong = ByteWriter()
-        tooLong.appendVarint(1)
-        tooLong.appendVarint(1)
-        tooLong.appendVarint(1000)
-        XCTAssertThrowsError(
-            try ShardedContainer(
-                readingIndexFrom: MemoryByteSource(file(index: tooLong.bytes, tail: [UInt8](repeating: 0, count: 20)))))
-        var hugeNames = ByteWriter()
-        hugeNames.appendVarint(1)
-        hugeNames.appendVarint(1)
-        hugeNames.appendVarint(5)
-        hugeNames.appendVarint(1 << 40)
-        hugeNames.appendVarint(2)
-        hugeNames.append([0x78, 0x9C])
-        XCTAssertThrowsError(
-            try ShardedContainer(
-                readingIndexFrom: MemoryByteSource(file(index: hugeNames.bytes, tail: [UInt8](repeating: 0, count: 5))))
-        ) {
-            guard case .invalidField? = $0 as? ContainerError else { return XCTFail("\($0)") }
+        /// Parses an index of `varints`, then `bytes`, then `trailer` varints, before `tail` bytes of shards.
+        func parse(_ varints: [Int], _ bytes: [UInt8] = [], _ trailer: [Int] = [], tail: Int, version: UInt16 = 3)
+            throws -> ShardedContainer
+        {
+            var index = ByteWriter()
+            for value in varints { index.appendVarint(UInt64(value)) }
+            index.append(bytes)
+            for value in trailer { index.appendVarint(UInt64(value)) }
+            let tailBytes = [UInt8](repeating: 0, count: tail)
+            return try ShardedContainer(
+                readingIndexFrom: MemoryByteSource(file(index: index.bytes, tail: tailBytes, version: version)))
         }
-        // Version 4: records that claim more bytes than deflate can make of the stored ones; a shard
-        // shorter than its check and CRC.
-        var hugeRecords = ByteWriter()
-        hugeRecords.appendVarint(1)
-        hugeRecords.appendVarint(1)
-        hugeRecords.appendVarint(12)
-        hugeRecords.appendVarint(1 << 20)
-        hugeRecords.appendVarint(2)
-        hugeRecords.append([0x78, 0x9C])
-        hugeRecords.appendVarint(0)
-        XCTAssertThrowsError(
-            try ShardedContainer(
-                readingIndexFrom: MemoryByteSource(
-                    file(index: hugeRecords.bytes, tail: [UInt8](repeating: 0, count: 12), version: 4)))
-        ) {
-            guard case .invalidField? = $0 as? ContainerError else { return XCTFail("\($0)") }
+        func isInvalidField(_ error: Error) {
+            guard case .invalidField? = error as? ContainerError else { return XCTFail("\(error)") }
         }
-        var shortShard = ByteWriter()
-        shortShard.appendVarint(1)
-        shortShard.appendVarint(1)
-        shortShard.appendVarint(11)
+        XCTAssertThrowsError(try parse([1, 1, 1000], tail: 20))
+        // Names (v3) or records (v4) that claim more bytes than deflate can make of the stored ones.
+        XCTAssertThrowsError(try parse([1, 1, 5, 1 << 40, 2], [0x78, 0x9C], tail: 5), "v3 names", isInvalidField)
         XCTAssertThrowsError(
-            try ShardedContainer(
-                readingIndexFrom: MemoryByteSource(
-                    file(index: shortShard.bytes, tail: [UInt8](repeating: 0, count: 11), version: 4)))
-        ) { XCTAssertEqual($0 as? ContainerError, .truncated) }
+            try parse([1, 1, 12, 1 << 20, 2], [0x78, 0x9C], [0], tail: 12, version: 4), "v4 records", isInvalidField)
+        // Version 4: a shard shorter than its check and CRC.
+        XCTAssertThrowsError(try parse([1, 1, 11], tail: 11, version: 4)) {
+            XCTAssertEqual($0 as? ContainerError, .truncated)
+        }
     }
 
     func testMixedOrUnnamedShardsAreRefused() throws {
