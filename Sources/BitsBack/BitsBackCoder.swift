@@ -28,6 +28,14 @@ public final class BitsBackCoder: PixelCoder {
     /// a payload whose tiles demand more pixel-steps than its size allows is refused before decoding,
     /// and the encoder refuses to write one.
     public var limits: ImageLimits = .standard
+    /// Most lanes `encode` gives a payload (nil: `parameters.laneCount`). A dataset's chains (each
+    /// shard of a sharded archive is one) use 2: a chain pays about 12 bytes of state per lane (the
+    /// fresh heads' random content and the final heads' slack), which matters when a dataset is cut
+    /// into many shards, and 2 lanes decoded 64 CIFAR-10 images in the same CPU time as 16
+    /// (docs/DISTRIBUTED.md). The payload's parameter block records the lane count it was coded with.
+    public var laneCap: Int?
+    /// The `laneCap` of a dataset's chains.
+    public static let datasetLaneCap = 2
 
     /// A coder that encodes with `parameters` (and decodes any payload).
     /// - Throws: `BitsBackError.invalidParameters` for out-of-range parameters,
@@ -58,10 +66,12 @@ public final class BitsBackCoder: PixelCoder {
     public func encodeMeasuring(_ images: [ModelImage], progress: CodingProgress?) throws
         -> (payload: [UInt8], report: CodingReport)
     {
+        let areas = images.map { $0.width * $0.height }
+        let parameters = laneCap.map { self.parameters.cappingLanes(at: $0, forImageAreas: areas) } ?? self.parameters
         let profile = parameters.profile
         let schedule = try LatentSchedule(prior: prior, parameters: parameters)
         let chain = BitsBackChain(prior: prior, schedule: schedule, parameters: parameters, threads: threads)
-        var message = try Message(laneCount: parameters.lanes(forImageAreas: images.map { $0.width * $0.height }), seed: 0)
+        var message = try Message(laneCount: parameters.lanes(forImageAreas: areas), seed: 0)
         let totalWork = Double(images.reduce(0) { $0 + $1.width * $1.height }) * Double(parameters.steps + 1)
         var done = 0.0
         var imageBits: [Double] = []

@@ -44,16 +44,6 @@ public struct ChainParameters: Equatable, Sendable {
         self.plan = plan
     }
 
-    /// The parameters of a dataset's chains (each shard of a sharded archive is one): at most 2 lanes.
-    /// A chain pays about 64 bits of state per lane (the fresh heads' random content and the final
-    /// heads' slack), which matters when a dataset is cut into many shards (docs/DISTRIBUTED.md):
-    /// measured on 64 CIFAR-10 images (T = 64), 2 lanes take 16 lanes' 163 bytes of chain overhead
-    /// to about 80, at the same decoding CPU time (10.8 s against 11.0 s). Datasets below 10,923
-    /// sub-pixels get one lane either way (`lanes(forImageAreas:)`).
-    public static func dataset(steps: Int) -> ChainParameters {
-        ChainParameters(steps: steps, laneCount: 2)
-    }
-
     /// Version that encoders write.
     public static let currentVersion: UInt8 = 2
     /// Versions this build decodes.
@@ -125,6 +115,16 @@ public struct ChainParameters: Equatable, Sendable {
         }
         try parameters.validate()
         return parameters
+    }
+
+    /// These parameters with at most `cap` lanes for a payload of these image areas: the lane count
+    /// field is lowered only when it would give more than `cap` lanes, so a payload that gets no more
+    /// lanes either way keeps the same bytes.
+    public func cappingLanes(at cap: Int, forImageAreas areas: [Int]) -> ChainParameters {
+        guard lanes(forImageAreas: areas) > cap else { return self }
+        var capped = self
+        capped.laneCount = cap
+        return capped
     }
 
     /// Lanes for a payload of these image areas: interleaving pays for itself only on large messages,

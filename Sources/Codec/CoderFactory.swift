@@ -49,7 +49,7 @@ public struct CoderFactory {
     }
 
     /// The coder for compressing. `steps` is the bits-back chain's T (nil: the checkpoint's own);
-    /// `isDataset` picks the chain parameters of a dataset's shards (`ChainParameters.dataset`).
+    /// `isDataset` caps a bits-back chain's lanes as a dataset's shards have them (`BitsBackCoder.laneCap`).
     /// - Throws: `CoderFactoryError` for an unreadable checkpoint, `BitsBackError` for steps out of range.
     public func encoder(_ choice: CoderChoice, steps: Int? = nil, isDataset: Bool = false) throws -> any PixelCoder {
         try encoders(choice, steps: steps, isDataset: isDataset)[0]
@@ -73,10 +73,9 @@ public struct CoderFactory {
             throw CoderFactoryError.notASingleCoder
         case .bitsBack:
             let prior = try loadPrior()
-            let chainSteps = steps ?? prior.metadata.codingSteps
             let coder = try BitsBackCoder(
-                prior: prior,
-                parameters: isDataset ? .dataset(steps: chainSteps) : ChainParameters(steps: chainSteps), threads: threads)
+                prior: prior, parameters: ChainParameters(steps: steps ?? prior.metadata.codingSteps), threads: threads)
+            if isDataset { coder.laneCap = BitsBackCoder.datasetLaneCap }
             coder.limits = limits
             return coder
         }

@@ -17,7 +17,12 @@ final class ShardedGoldenFileTests: XCTestCase {
         let cases: [(String, (Int) throws -> any PixelCoder)] = [
             (
                 "set-sharded.vdmz",
-                { try BitsBackCoder(prior: prior, parameters: .dataset(steps: GoldenFiles.steps), threads: $0) }
+                {
+                    let coder = try BitsBackCoder(
+                        prior: prior, parameters: ChainParameters(steps: GoldenFiles.steps), threads: $0)
+                    coder.laneCap = BitsBackCoder.datasetLaneCap
+                    return coder
+                }
             ),
             ("set-sharded-stored.vdmz", { _ in StoredPixelCoder() }),
         ]
