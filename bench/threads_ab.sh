@@ -22,7 +22,8 @@ python3 -c "import numpy as np, sys; np.save('ab.npy', np.load(sys.argv[1])[:int
 declare -A wall
 run() {  # label, command…: appends "wall user" to the label's list
     local label="$1"; shift
-    local out; out=$( { /usr/bin/time -f "%e %U" "$@" >/dev/null 2>/dev/null; } 2>&1 | tail -1)
+    /usr/bin/time -o time.txt -f "%e %U" "$@" >/dev/null
+    local out; out=$(tail -1 time.txt)
     echo "$label: wall ${out% *} s, user ${out#* } s"
     wall[$label]="${wall[$label]:-} ${out% *}"
 }
