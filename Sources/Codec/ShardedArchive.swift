@@ -67,7 +67,7 @@ public enum ShardedArchive {
         }
     }
 
-    /// The archive bytes of `images`: format 2 when they fit in one shard, format 3 otherwise.
+    /// The archive bytes of `images`: format 2 when they fit in one shard, format 4 otherwise.
     public static func compress(
         _ images: [NamedImage], size: ShardSize, threads: Int,
         makeCoder: (Int) throws -> any PixelCoder,

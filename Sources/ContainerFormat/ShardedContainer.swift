@@ -70,7 +70,7 @@ public struct ShardedContainer: Sendable {
     /// Every image name, in shard order.
     public var names: [String] { shards.flatMap(\.names) }
 
-    /// Whether `prefix` (at least the first 10 bytes of a file) starts a version-3 container.
+    /// Whether `prefix` (at least the first 10 bytes of a file) starts a sharded (version 3 or 4) container.
     public static func isSharded(prefix: [UInt8]) -> Bool {
         prefix.count >= 10 && Array(prefix[0..<8]) == Container.magic && prefix[9] == 0
             && readableVersions.contains(Int(prefix[8]))
@@ -79,7 +79,7 @@ public struct ShardedContainer: Sendable {
     // MARK: - Writing
 
     /// The archive of `shards` (each a dataset container, all with one coder and model hash), in order:
-    /// format 2 (`Container.serialized()`) for one shard, format 3 for several.
+    /// format 2 (`Container.serialized()`) for one shard (with a full pixel digest), format 4 for several.
     /// - Throws: `ContainerError.invalidField` for no shard, too many, mixed coders or models, a shard
     ///   that is not a dataset, or a name used twice.
     public static func assemble(_ shards: [Container]) throws -> [UInt8] {
@@ -162,7 +162,7 @@ public struct ShardedContainer: Sendable {
     }
 
     /// One archive from several archive files (format 1 or 2 dataset archives, each one shard, or
-    /// format 3 archives, each contributing its shards), in order: the gather step of a distributed
+    /// format 3 or 4 archives, each contributing its shards), in order: the gather step of a distributed
     /// run. Joining the one-shard files of a partition gives the bytes of coding it on one machine.
     /// - Throws: `ContainerError`.
     public static func join(_ parts: [[UInt8]], limits: ImageLimits = .standard) throws -> [UInt8] {
@@ -170,7 +170,7 @@ public struct ShardedContainer: Sendable {
         for part in parts {
             if isSharded(prefix: Array(part.prefix(10))) {
                 let source = MemoryByteSource(part)
-                let index = try ShardedContainer(readingIndexFrom: source)
+                let index = try ShardedContainer(readingIndexFrom: source, limits: limits)
                 for number in index.shards.indices {
                     shards.append(try index.shard(number, from: source, limits: limits))
                 }

@@ -80,7 +80,7 @@ extension Compress {
     ) throws -> [NamedImage] {
         if ShardedContainer.isSharded(prefix: Array(bytes.prefix(10))) {
             let source = MemoryByteSource(bytes)
-            let index = try ShardedContainer(readingIndexFrom: source)
+            let index = try ShardedContainer(readingIndexFrom: source, limits: limits)
             return try ShardedArchive.decompress(
                 index, shards: Array(index.shards.indices), from: source, threads: threads,
                 limits: limits, makeDecoder: makeDecoder

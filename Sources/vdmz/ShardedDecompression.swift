@@ -19,7 +19,7 @@ struct SelectionOptions: ParsableArguments {
 /// (its chain is a stack: the last images come back first); everything chosen is decoded before the
 /// first file is written.
 extension Decompress {
-    /// Restores `input` if it is a format-3 archive or `--only` is given; false otherwise (the caller
+    /// Restores `input` if it is a sharded (format 3 or 4) archive or `--only` is given; false otherwise (the caller
     /// decodes it as before).
     func decompressSelected(_ input: String) throws -> Bool {
         let wanted = selection.only
@@ -36,7 +36,7 @@ extension Decompress {
 
         let images: [NamedImage]
         if isSharded {
-            let index = try ShardedContainer(readingIndexFrom: source)
+            let index = try ShardedContainer(readingIndexFrom: source, limits: limitOptions.limits)
             var numbers: [Int] = []
             if wanted.isEmpty {
                 numbers = Array(index.shards.indices)

@@ -1,7 +1,7 @@
 import Codec
 import ContainerFormat
 
-/// `vdmz info` of a sharded (format 3) archive: reads the index only and lists the shards.
+/// `vdmz info` of a sharded (format 3 or 4) archive: reads the index only and lists the shards.
 extension Info {
     func describeSharded(_ index: ShardedContainer, name: String) -> String {
         var lines = [
