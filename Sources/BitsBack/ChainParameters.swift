@@ -117,6 +117,16 @@ public struct ChainParameters: Equatable, Sendable {
         return parameters
     }
 
+    /// These parameters with at most `cap` lanes for a payload of these image areas: the lane count
+    /// field is lowered only when it would give more than `cap` lanes, so a payload that gets no more
+    /// lanes either way keeps the same bytes.
+    public func cappingLanes(at cap: Int, forImageAreas areas: [Int]) -> ChainParameters {
+        guard lanes(forImageAreas: areas) > cap else { return self }
+        var capped = self
+        capped.laneCount = cap
+        return capped
+    }
+
     /// Lanes for a payload of these image areas: interleaving pays for itself only on large messages,
     /// while every lane costs 64 bits of state. At most `laneCount`, a power of two otherwise.
     func lanes(forImageAreas areas: [Int]) -> Int {

@@ -48,19 +48,22 @@ public struct CoderFactory {
         self.limits = limits
     }
 
-    /// The coder for compressing. `steps` is the bits-back chain's T (nil: the checkpoint's own).
+    /// The coder for compressing. `steps` is the bits-back chain's T (nil: the checkpoint's own);
+    /// `isDataset` caps a bits-back chain's lanes as a dataset's shards have them (`BitsBackCoder.laneCap`).
     /// - Throws: `CoderFactoryError` for an unreadable checkpoint, `BitsBackError` for steps out of range.
-    public func encoder(_ choice: CoderChoice, steps: Int? = nil) throws -> any PixelCoder {
-        try encoders(choice, steps: steps)[0]
+    public func encoder(_ choice: CoderChoice, steps: Int? = nil, isDataset: Bool = false) throws -> any PixelCoder {
+        try encoders(choice, steps: steps, isDataset: isDataset)[0]
     }
 
     /// The coders a choice tries: one, or for `auto` each of `CoderChoice.autoCandidates`.
-    public func encoders(_ choice: CoderChoice, steps: Int? = nil) throws -> [any PixelCoder] {
-        if choice == .auto { return try CoderChoice.autoCandidates.map { try singleEncoder($0, steps: steps) } }
-        return [try singleEncoder(choice, steps: steps)]
+    public func encoders(_ choice: CoderChoice, steps: Int? = nil, isDataset: Bool = false) throws -> [any PixelCoder] {
+        if choice == .auto {
+            return try CoderChoice.autoCandidates.map { try singleEncoder($0, steps: steps, isDataset: isDataset) }
+        }
+        return [try singleEncoder(choice, steps: steps, isDataset: isDataset)]
     }
 
-    private func singleEncoder(_ choice: CoderChoice, steps: Int?) throws -> any PixelCoder {
+    private func singleEncoder(_ choice: CoderChoice, steps: Int?, isDataset: Bool) throws -> any PixelCoder {
         switch choice {
         case .stored:
             return StoredPixelCoder()
@@ -72,6 +75,7 @@ public struct CoderFactory {
             let prior = try loadPrior()
             let coder = try BitsBackCoder(
                 prior: prior, parameters: ChainParameters(steps: steps ?? prior.metadata.codingSteps), threads: threads)
+            if isDataset { coder.laneCap = BitsBackCoder.datasetLaneCap }
             coder.limits = limits
             return coder
         }

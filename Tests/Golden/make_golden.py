@@ -11,7 +11,7 @@ repository root, after a release build):
   minimal PNG writer here so that every colour type and bit depth is covered.
 - .vdmz files made from them by `vdmz compress --model Tests/Golden/model.safetensors --steps 6`, in the
   format version the build writes: rgb8-23x17.png.vdmz, set.vdmz, set-stored.vdmz; and the sharded
-  archives (container format 3) set-sharded.vdmz, set-sharded-stored.vdmz (`--shard-images 2`).
+  archives (container format 4) set-sharded.vdmz, set-sharded-stored.vdmz (`--shard-images 2`).
 - fuzz/seeds/{stored-1x1,vdm-1x1-T2,vdm-set-T3}.vdmz: small files (a 1×1 RGB and a 2×3 gray image,
   drawn here and not kept) for the fuzzer and the byte-flip tests.
 
@@ -19,7 +19,7 @@ The golden files are a promise: every future build must decode them bit-exactly,
 again must give the same bytes (Tests/CodecTests/GoldenFileTests.swift). Regenerate them only together
 with a deliberate change of the format or the coder.
 
-Files of older format versions (*-v1.vdmz here and in fuzz/seeds) are never regenerated: no build writes
+Files of older format versions (*-v1.vdmz and the format-3 set-sharded*-v3.vdmz here and in fuzz/seeds) are never regenerated: no build writes
 them any more, and they must keep decoding forever. They were made from this model and these PNGs, so
 the script refuses to change model.safetensors or a PNG that exists with other bytes.
 """
@@ -182,7 +182,7 @@ def main():
     compress(vdmz, images["single"], "rgb8-23x17.png.vdmz")
     compress(vdmz, images["set"], "set.vdmz")
     compress(vdmz, images["set"], "set-stored.vdmz", coder="stored")
-    # Container format 3: the same four images in two shards of two.
+    # Container format 4: the same four images in two shards of two.
     compress(vdmz, images["set"], "set-sharded.vdmz", extra=["--shard-images", "2"])
     compress(vdmz, images["set"], "set-sharded-stored.vdmz", coder="stored", extra=["--shard-images", "2"])
     compress(vdmz, write_context_images(), "context.vdmz", coder="context")
