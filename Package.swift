@@ -104,7 +104,8 @@ let package = Package(
         .testTarget(
             name: "CodecTests",
             dependencies: [
-                "Codec", "BitsBack", "ContainerFormat", "PixelCoding", "Imaging", "Model", "Bytes", "FuzzSupport", "TestSupport",
+                "Codec", "BitsBack", "HybridCoding", "ContainerFormat", "PixelCoding", "Imaging", "Model", "Bytes", "FuzzSupport",
+                "TestSupport",
             ]),
         .testTarget(
             name: "vdmzTests", dependencies: ["Codec", "ContainerFormat", "PixelCoding", "Imaging", "Model", "TestSupport"]),
