@@ -69,8 +69,7 @@ public final class BitsBackCoder: PixelCoder {
         let areas = images.map { $0.width * $0.height }
         let parameters = laneCap.map { self.parameters.cappingLanes(at: $0, forImageAreas: areas) } ?? self.parameters
         let profile = parameters.profile
-        let schedule = try LatentSchedule(prior: prior, parameters: parameters)
-        let chain = BitsBackChain(prior: prior, schedule: schedule, parameters: parameters, threads: threads)
+        let tileCoder = try TileChainCoder(prior: prior, parameters: parameters, threads: threads)
         var message = try Message(laneCount: parameters.lanes(forImageAreas: areas), seed: 0)
         let totalWork = Double(images.reduce(0) { $0 + $1.width * $1.height }) * Double(parameters.steps + 1)
         var done = 0.0
@@ -93,11 +92,8 @@ public final class BitsBackCoder: PixelCoder {
                 guard let tile = cursor.next(target: target) else { break }
                 imageTargets.append(target)
                 tilesCoded.append(tile)
-                let context = TileContext(
-                    tile: tile, imageWidth: image.width, imageHeight: image.height,
-                    pixels: image.pixels, margin: contextMargin)
-                let need = try chain.encode(PlanarTile.pixels(of: tile, in: image), context: context, onto: &message) {
-                    stepsDone in progress?((done + Double(tile.area) * Double(stepsDone + 1)) / totalWork)
+                let need = try tileCoder.encode(tile, of: image, onto: &message) { stepsDone in
+                    progress?((done + Double(tile.area) * Double(stepsDone + 1)) / totalWork)
                 }
                 needPerPixel = max(need / Double(tile.area), 1)
                 done += Double(tile.area) * Double(parameters.steps + 1)
@@ -151,19 +147,14 @@ public final class BitsBackCoder: PixelCoder {
             tilesOfImage.append(tiles)
         }
         try checkWork(of: tilesOfImage.flatMap { $0 }, steps: parameters.steps, payloadBytes: payload.count)
-        let schedule = try LatentSchedule(prior: prior, parameters: parameters)
-        let chain = BitsBackChain(prior: prior, schedule: schedule, parameters: parameters, threads: threads)
+        let tileCoder = try TileChainCoder(prior: prior, parameters: parameters, threads: threads)
         var message: Message
         do {
             message = try Message(serialized: reader.readBytes(reader.remaining), verifyingChecksum: verifiesMessageChecksum)
         } catch {
             throw BitsBackError.corruptPayload("\(error)")
         }
-        // Decoding replays the encoder's states in reverse, so it never needs more initial words than the
-        // encoder ended with; a small margin covers words the encoder gave back (`LaneCoder.pushWord`).
-        message.initialWordsLimit =
-            message.initialWordsDrawn.addingReportingOverflow(Self.initialWordsMargin).overflow
-            ? .max : message.initialWordsDrawn + Self.initialWordsMargin
+        Self.boundInitialDrawing(of: &message)
         let lanes = parameters.lanes(forImageAreas: areas)
         guard message.laneCount == lanes, message.seed == 0 else {
             throw BitsBackError.corruptPayload("unexpected lane count or seed")
@@ -174,13 +165,9 @@ public final class BitsBackCoder: PixelCoder {
         for (shape, tiles) in zip(shapes, tilesOfImage).dropFirst(first).reversed() {
             var pixels = [UInt8](repeating: 0, count: shape.width * shape.height * 3)
             for tile in tiles.reversed() {
-                let context = TileContext(
-                    tile: tile, imageWidth: shape.width, imageHeight: shape.height,
-                    pixels: pixels, margin: contextMargin)
-                let planar = try chain.decode(context: context, from: &message) { stepsDone in
-                    progress?((done + Double(tile.area) * Double(stepsDone + 1)) / totalWork)
+                try tileCoder.decode(tile, into: &pixels, width: shape.width, height: shape.height, from: &message) {
+                    stepsDone in progress?((done + Double(tile.area) * Double(stepsDone + 1)) / totalWork)
                 }
-                PlanarTile.store(planar, tile, into: &pixels, imageWidth: shape.width)
                 done += Double(tile.area) * Double(parameters.steps + 1)
             }
             images.append(try ModelImage(width: shape.width, height: shape.height, pixels: pixels))
@@ -193,12 +180,20 @@ public final class BitsBackCoder: PixelCoder {
     }
 
     /// Initial words a decoder may draw beyond what the encoder recorded before it stops.
-    static let initialWordsMargin: UInt64 = 64
+    public static let initialWordsMargin: UInt64 = 64
+
+    /// Sets `message.initialWordsLimit` for decoding a just-read message: decoding replays the encoder's
+    /// states in reverse, so it never needs more initial words than the encoder ended with, plus a small
+    /// margin for words the encoder gave back (`LaneCoder.pushWord`).
+    public static func boundInitialDrawing(of message: inout Message) {
+        let (limit, overflow) = message.initialWordsDrawn.addingReportingOverflow(initialWordsMargin)
+        message.initialWordsLimit = overflow ? .max : limit
+    }
 
     /// The decoding work of `tiles` at `steps` steps, in pixel-steps: every tile's area with its context
     /// margin to the right and below (what the network evaluates), times T + 1.
     public func work(of tiles: [TileRect], steps: Int) -> Int {
-        tiles.reduce(0) { $0 + ($1.width + contextMargin) * ($1.height + contextMargin) } * (steps + 1)
+        TileChainCoder.work(of: tiles, steps: steps, margin: contextMargin)
     }
 
     /// Throws `BitsBackError.workLimitExceeded` when `tiles` demand more than `limits` allow a payload

@@ -1,6 +1,7 @@
 import BitsBack
 import ContainerFormat
 import ContextCoding
+import HybridCoding
 import Imaging
 import Foundation
 import Model
@@ -14,6 +15,8 @@ public enum CoderChoice: String, CaseIterable, Sendable {
     case stored
     /// The classical context-modelling coder: fast, no model; for graphics, screenshots and gray images.
     case context
+    /// Bits-back or the context coder per region of the image, on one stack (tag 3, `HybridCoder`).
+    case hybrid
     /// Both bits-back and the context coder; the smaller file is kept (`Archive.compressSmallest`).
     case auto
 
@@ -21,7 +24,7 @@ public enum CoderChoice: String, CaseIterable, Sendable {
     public static let autoCandidates: [CoderChoice] = [.bitsBack, .context]
 
     /// Whether the choice runs the diffusion prior (so `--steps` and `--model` apply).
-    public var usesModel: Bool { self == .bitsBack || self == .auto }
+    public var usesModel: Bool { self == .bitsBack || self == .hybrid || self == .auto }
 }
 
 /// Makes the coder that writes a container and the coder that reads one: the one place that maps
@@ -42,10 +45,17 @@ public struct CoderFactory {
     /// The limits every coder made here checks the decoding work against (`ImageLimits.maxWork`).
     public let limits: ImageLimits
 
-    public init(prior: PriorSource, threads: Int = 1, limits: ImageLimits = .standard) {
+    /// Region side of the hybrid coders it makes for encoding (`HybridCoder.regionSide`).
+    public let regionSide: Int
+
+    public init(
+        prior: PriorSource, threads: Int = 1, limits: ImageLimits = .standard,
+        regionSide: Int = HybridCoder.defaultRegionSide
+    ) {
         self.priorSource = prior
         self.threads = threads
         self.limits = limits
+        self.regionSide = regionSide
     }
 
     /// The coder for compressing. `steps` is the bits-back chain's T (nil: the checkpoint's own);
@@ -78,6 +88,13 @@ public struct CoderFactory {
             if isDataset { coder.laneCap = BitsBackCoder.datasetLaneCap }
             coder.limits = limits
             return coder
+        case .hybrid:
+            let prior = try loadPrior()
+            let coder = try HybridCoder(
+                prior: prior, parameters: ChainParameters(steps: steps ?? prior.metadata.codingSteps),
+                regionSide: regionSide, threads: threads)
+            coder.limits = limits
+            return coder
         }
     }
 
@@ -92,24 +109,36 @@ public struct CoderFactory {
         case .context:
             return ContextPixelCoder()
         case .bitsBack:
-            var prior = try loadPrior()
-            var hash = BitsBackCoder.hash(of: prior)
-            // Made with an earlier release's default checkpoint: this build keeps it by its hash.
-            if hash != container.modelHash, case .checkpoint(path: nil) = priorSource,
-                let released = Checkpoint.releasedURL(sha256Hex: Archive.hex(container.modelHash))
-            {
-                prior = try loadPrior(path: released.path)
-                hash = BitsBackCoder.hash(of: prior)
-            }
-            guard hash == container.modelHash else {
-                throw CoderFactoryError.checkpointMismatch(
-                    wanted: Archive.hex(container.modelHash), source: sourceDescription, found: Archive.hex(hash))
-            }
+            let prior = try priorMatching(container)
             let coder = try BitsBackCoder(prior: prior, threads: threads)
             coder.verifiesMessageChecksum = verifyingMessageChecksum
             coder.limits = limits
             return coder
+        case .hybrid:
+            let coder = try HybridCoder(
+                prior: try priorMatching(container), parameters: ChainParameters(steps: 1), threads: threads)
+            coder.verifiesMessageChecksum = verifyingMessageChecksum
+            coder.limits = limits
+            return coder
         }
+    }
+
+    /// The prior whose checkpoint hash `container` records: this factory's, or an earlier release's.
+    private func priorMatching(_ container: Container) throws -> DiffusionPrior {
+        var prior = try loadPrior()
+        var hash = BitsBackCoder.hash(of: prior)
+        // Made with an earlier release's default checkpoint: this build keeps it by its hash.
+        if hash != container.modelHash, case .checkpoint(path: nil) = priorSource,
+            let released = Checkpoint.releasedURL(sha256Hex: Archive.hex(container.modelHash))
+        {
+            prior = try loadPrior(path: released.path)
+            hash = BitsBackCoder.hash(of: prior)
+        }
+        guard hash == container.modelHash else {
+            throw CoderFactoryError.checkpointMismatch(
+                wanted: Archive.hex(container.modelHash), source: sourceDescription, found: Archive.hex(hash))
+        }
+        return prior
     }
 
     /// What `priorSource` names, for messages.

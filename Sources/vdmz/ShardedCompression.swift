@@ -38,8 +38,9 @@ extension Compress {
         var best: (bytes: [UInt8], shards: [Container])?
         for (index, choice) in choices.enumerated() {
             let makeCoder: (Int) throws -> any PixelCoder = { threads in
-                try CoderFactory(prior: priorSource, threads: threads, limits: limitOptions.limits).encoder(
-                    choice, steps: steps, isDataset: true)
+                try CoderFactory(
+                    prior: priorSource, threads: threads, limits: limitOptions.limits, regionSide: regionSide
+                ).encoder(choice, steps: steps, isDataset: true)
             }
             let report = progress.handler
             let shards = try ShardedArchive.compressShards(

@@ -15,6 +15,10 @@ repository root, after a release build):
 - fuzz/seeds/{stored-1x1,vdm-1x1-T2,vdm-set-T3}.vdmz: small files (a 1×1 RGB and a 2×3 gray image,
   drawn here and not kept) for the fuzzer and the byte-flip tests.
 
+- hybrid.vdmz (coder tag 3) is not made here: with the tiny test model the hybrid coder measures the
+  context coder better everywhere, so the file is written with a fixed pattern of choices by
+  `VDMZ_WRITE_GOLDEN=1 swift test --filter HybridGoldenFileTests` (Tests/CodecTests/HybridGoldenFileTests.swift).
+
 The golden files are a promise: every future build must decode them bit-exactly, and encoding the PNGs
 again must give the same bytes (Tests/CodecTests/GoldenFileTests.swift). Regenerate them only together
 with a deliberate change of the format or the coder.
