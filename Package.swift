@@ -32,7 +32,8 @@ let package = Package(
         .library(
             name: "VDMZ",
             targets: [
-                "Codec", "BitsBack", "ContextCoding", "PixelCoding", "ContainerFormat", "Imaging", "Model", "ANS", "Bytes",
+                "Codec", "BitsBack", "ContextCoding", "HybridCoding", "PixelCoding", "ContainerFormat", "Imaging", "Model", "ANS",
+                "Bytes",
                 "ExactMath",
             ]),
         .library(name: "VDMZFuzzSupport", targets: ["FuzzSupport"]),
@@ -59,17 +60,22 @@ let package = Package(
         // The classical context-modelling coder: no model, symbols on the same ANS stack.
         .target(name: "ContextCoding", dependencies: ["PixelCoding", "ANS", "Imaging", "Bytes"], swiftSettings: checkedFlags),
         // The .vdmz container: records, side planes, an opaque payload, a coder tag and a model hash.
+        // The hybrid coder (tag 3): bits-back or context per region on one stack.
+        .target(
+            name: "HybridCoding", dependencies: ["BitsBack", "ContextCoding", "PixelCoding", "ANS", "Model", "Imaging", "Bytes"],
+            swiftSettings: checkedFlags),
         .target(name: "ContainerFormat", dependencies: ["Imaging", "PixelCoding", "Bytes"], swiftSettings: checkedFlags),
         // The front door: images ↔ container bytes, and the one decoder factory.
         .target(
-            name: "Codec", dependencies: ["ContainerFormat", "BitsBack", "ContextCoding", "PixelCoding", "Imaging", "Model"],
+            name: "Codec",
+            dependencies: ["ContainerFormat", "BitsBack", "ContextCoding", "HybridCoding", "PixelCoding", "Imaging", "Model"],
             swiftSettings: checkedFlags),
         // Decoding probe and mutator shared by the libFuzzer target (fuzz/) and the test suite.
         .target(name: "FuzzSupport", dependencies: ["Codec", "ContainerFormat", "PixelCoding", "Imaging"]),
         .executableTarget(
             name: "vdmz",
             dependencies: [
-                "Codec", "BitsBack", "ContainerFormat", "PixelCoding", "Imaging", "Model", "ExactMath",
+                "Codec", "BitsBack", "HybridCoding", "ContainerFormat", "PixelCoding", "Imaging", "Model", "ExactMath",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .executableTarget(
@@ -89,11 +95,17 @@ let package = Package(
         .testTarget(name: "ContainerFormatTests", dependencies: ["ContainerFormat"]),
         .testTarget(
             name: "BitsBackTests", dependencies: ["BitsBack", "ANS", "PixelCoding", "Imaging", "Model", "Bytes", "TestSupport"]),
+        .testTarget(
+            name: "HybridCodingTests",
+            dependencies: [
+                "HybridCoding", "BitsBack", "ContextCoding", "PixelCoding", "Imaging", "Model", "ANS", "Bytes", "TestSupport",
+            ]),
         .testTarget(name: "ContextCodingTests", dependencies: ["ContextCoding", "PixelCoding", "Imaging", "ANS", "TestSupport"]),
         .testTarget(
             name: "CodecTests",
             dependencies: [
-                "Codec", "BitsBack", "ContainerFormat", "PixelCoding", "Imaging", "Model", "Bytes", "FuzzSupport", "TestSupport",
+                "Codec", "BitsBack", "HybridCoding", "ContainerFormat", "PixelCoding", "Imaging", "Model", "Bytes", "FuzzSupport",
+                "TestSupport",
             ]),
         .testTarget(
             name: "vdmzTests", dependencies: ["Codec", "ContainerFormat", "PixelCoding", "Imaging", "Model", "TestSupport"]),

@@ -75,7 +75,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         help=f"which codecs (default: all of {','.join(CODEC_KEYS)})")
     parser.add_argument("--vdmz-per-file", action="store_true",
                         help="on .npy corpora, also code each image alone with vdmz (single-image files)")
-    parser.add_argument("--vdmz-coder", choices=["auto", "bits-back", "context", "stored"],
+    parser.add_argument("--vdmz-coder", choices=["auto", "bits-back", "context", "hybrid", "stored"],
                         help="vdmz's --coder (default: vdmz's own default, auto); with context or stored "
                              "vdmz gets no --steps and `vdmz rate` is skipped")
     parser.add_argument("--vdmz", type=Path, metavar="PATH",

@@ -37,7 +37,7 @@ released="$golden/released/rgb8-23x17-model6caaca44.vdmz"
 for file in "$golden"/*.vdmz "$released"; do
     name="$(basename "$file")"
     case "$name" in
-        set*|context.vdmz) mkdir -p "$scratch/d-$name"; args=(decompress -q --force -d "$scratch/d-$name" "$file") ;;
+        set*|context*.vdmz) mkdir -p "$scratch/d-$name"; args=(decompress -q --force -d "$scratch/d-$name" "$file") ;;
         *) args=(decompress -q --force -o "$scratch/$name.png" "$file") ;;
     esac
     case "$name" in

@@ -28,6 +28,14 @@ public final class BitsBackCoder: PixelCoder {
     /// a payload whose tiles demand more pixel-steps than its size allows is refused before decoding,
     /// and the encoder refuses to write one.
     public var limits: ImageLimits = .standard
+    /// Most lanes `encode` gives a payload (nil: `parameters.laneCount`). A dataset's chains (each
+    /// shard of a sharded archive is one) use 2: a chain pays about 12 bytes of state per lane (the
+    /// fresh heads' random content and the final heads' slack), which matters when a dataset is cut
+    /// into many shards, and 2 lanes decoded 64 CIFAR-10 images in the same CPU time as 16
+    /// (docs/DISTRIBUTED.md). The payload's parameter block records the lane count it was coded with.
+    public var laneCap: Int?
+    /// The `laneCap` of a dataset's chains.
+    public static let datasetLaneCap = 2
 
     /// A coder that encodes with `parameters` (and decodes any payload).
     /// - Throws: `BitsBackError.invalidParameters` for out-of-range parameters,
@@ -58,10 +66,11 @@ public final class BitsBackCoder: PixelCoder {
     public func encodeMeasuring(_ images: [ModelImage], progress: CodingProgress?) throws
         -> (payload: [UInt8], report: CodingReport)
     {
+        let areas = images.map { $0.width * $0.height }
+        let parameters = laneCap.map { self.parameters.cappingLanes(at: $0, forImageAreas: areas) } ?? self.parameters
         let profile = parameters.profile
-        let schedule = try LatentSchedule(prior: prior, parameters: parameters)
-        let chain = BitsBackChain(prior: prior, schedule: schedule, parameters: parameters, threads: threads)
-        var message = try Message(laneCount: parameters.lanes(forImageAreas: images.map { $0.width * $0.height }), seed: 0)
+        let tileCoder = try TileChainCoder(prior: prior, parameters: parameters, threads: threads)
+        var message = try Message(laneCount: parameters.lanes(forImageAreas: areas), seed: 0)
         let totalWork = Double(images.reduce(0) { $0 + $1.width * $1.height }) * Double(parameters.steps + 1)
         var done = 0.0
         var imageBits: [Double] = []
@@ -83,11 +92,8 @@ public final class BitsBackCoder: PixelCoder {
                 guard let tile = cursor.next(target: target) else { break }
                 imageTargets.append(target)
                 tilesCoded.append(tile)
-                let context = TileContext(
-                    tile: tile, imageWidth: image.width, imageHeight: image.height,
-                    pixels: image.pixels, margin: contextMargin)
-                let need = try chain.encode(PlanarTile.pixels(of: tile, in: image), context: context, onto: &message) {
-                    stepsDone in progress?((done + Double(tile.area) * Double(stepsDone + 1)) / totalWork)
+                let need = try tileCoder.encode(tile, of: image, onto: &message) { stepsDone in
+                    progress?((done + Double(tile.area) * Double(stepsDone + 1)) / totalWork)
                 }
                 needPerPixel = max(need / Double(tile.area), 1)
                 done += Double(tile.area) * Double(parameters.steps + 1)
@@ -105,6 +111,18 @@ public final class BitsBackCoder: PixelCoder {
     }
 
     public func decode(_ payload: [UInt8], shapes: [ModelImageShape], progress: CodingProgress?) throws -> [ModelImage] {
+        try decode(payload, shapes: shapes, from: 0, progress: progress)
+    }
+
+    /// Decodes the images `first…` only: the stack gives the images back last to first, so decoding
+    /// stops after image `first` (on average half the work for one image of a dataset). With
+    /// `first` > 0 the final check that the message is back to its fresh state is not made.
+    public func decode(_ payload: [UInt8], shapes: [ModelImageShape], from first: Int, progress: CodingProgress?) throws
+        -> [ModelImage]
+    {
+        guard (0..<max(1, shapes.count)).contains(first) else {
+            throw BitsBackError.corruptPayload("no image \(first) among \(shapes.count)")
+        }
         var reader = ByteReader(payload)
         let parameters = try ChainParameters.decode(from: &reader)
         let profile = parameters.profile
@@ -129,53 +147,53 @@ public final class BitsBackCoder: PixelCoder {
             tilesOfImage.append(tiles)
         }
         try checkWork(of: tilesOfImage.flatMap { $0 }, steps: parameters.steps, payloadBytes: payload.count)
-        let schedule = try LatentSchedule(prior: prior, parameters: parameters)
-        let chain = BitsBackChain(prior: prior, schedule: schedule, parameters: parameters, threads: threads)
+        let tileCoder = try TileChainCoder(prior: prior, parameters: parameters, threads: threads)
         var message: Message
         do {
             message = try Message(serialized: reader.readBytes(reader.remaining), verifyingChecksum: verifiesMessageChecksum)
         } catch {
             throw BitsBackError.corruptPayload("\(error)")
         }
-        // Decoding replays the encoder's states in reverse, so it never needs more initial words than the
-        // encoder ended with; a small margin covers words the encoder gave back (`LaneCoder.pushWord`).
-        message.initialWordsLimit =
-            message.initialWordsDrawn.addingReportingOverflow(Self.initialWordsMargin).overflow
-            ? .max : message.initialWordsDrawn + Self.initialWordsMargin
+        Self.boundInitialDrawing(of: &message)
         let lanes = parameters.lanes(forImageAreas: areas)
         guard message.laneCount == lanes, message.seed == 0 else {
             throw BitsBackError.corruptPayload("unexpected lane count or seed")
         }
-        let totalWork = Double(areas.reduce(0, +)) * Double(parameters.steps + 1)
+        let totalWork = Double(areas[first...].reduce(0, +)) * Double(parameters.steps + 1)
         var done = 0.0
         var images: [ModelImage] = []
-        for (shape, tiles) in zip(shapes, tilesOfImage).reversed() {
+        for (shape, tiles) in zip(shapes, tilesOfImage).dropFirst(first).reversed() {
             var pixels = [UInt8](repeating: 0, count: shape.width * shape.height * 3)
             for tile in tiles.reversed() {
-                let context = TileContext(
-                    tile: tile, imageWidth: shape.width, imageHeight: shape.height,
-                    pixels: pixels, margin: contextMargin)
-                let planar = try chain.decode(context: context, from: &message) { stepsDone in
-                    progress?((done + Double(tile.area) * Double(stepsDone + 1)) / totalWork)
+                try tileCoder.decode(tile, into: &pixels, width: shape.width, height: shape.height, from: &message) {
+                    stepsDone in progress?((done + Double(tile.area) * Double(stepsDone + 1)) / totalWork)
                 }
-                PlanarTile.store(planar, tile, into: &pixels, imageWidth: shape.width)
                 done += Double(tile.area) * Double(parameters.steps + 1)
             }
             images.append(try ModelImage(width: shape.width, height: shape.height, pixels: pixels))
         }
-        guard message == (try Message(laneCount: lanes, seed: 0)) else {
+        let fresh = try Message(laneCount: lanes, seed: 0)
+        guard first > 0 || message == fresh else {
             throw BitsBackError.corruptPayload("the message did not return to its initial state")
         }
         return images.reversed()
     }
 
     /// Initial words a decoder may draw beyond what the encoder recorded before it stops.
-    static let initialWordsMargin: UInt64 = 64
+    public static let initialWordsMargin: UInt64 = 64
+
+    /// Sets `message.initialWordsLimit` for decoding a just-read message: decoding replays the encoder's
+    /// states in reverse, so it never needs more initial words than the encoder ended with, plus a small
+    /// margin for words the encoder gave back (`LaneCoder.pushWord`).
+    public static func boundInitialDrawing(of message: inout Message) {
+        let (limit, overflow) = message.initialWordsDrawn.addingReportingOverflow(initialWordsMargin)
+        message.initialWordsLimit = overflow ? .max : limit
+    }
 
     /// The decoding work of `tiles` at `steps` steps, in pixel-steps: every tile's area with its context
     /// margin to the right and below (what the network evaluates), times T + 1.
     public func work(of tiles: [TileRect], steps: Int) -> Int {
-        tiles.reduce(0) { $0 + ($1.width + contextMargin) * ($1.height + contextMargin) } * (steps + 1)
+        TileChainCoder.work(of: tiles, steps: steps, margin: contextMargin)
     }
 
     /// Throws `BitsBackError.workLimitExceeded` when `tiles` demand more than `limits` allow a payload

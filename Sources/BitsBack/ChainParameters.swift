@@ -56,7 +56,7 @@ public struct ChainParameters: Equatable, Sendable {
     public var profile: ChainProfile { ChainProfile(version: version) }
 
     /// The parameter block: version, then the fields as little-endian integers.
-    var encoded: [UInt8] {
+    public var encoded: [UInt8] {
         var w = ByteWriter()
         w.append(version)
         w.append(UInt32(steps))
@@ -89,7 +89,7 @@ public struct ChainParameters: Equatable, Sendable {
     /// Parses and validates a parameter block.
     /// - Throws: `BitsBackError.invalidParameters` for a wrong version, an out-of-range value or a
     ///   truncated block.
-    static func decode(from reader: inout ByteReader) throws -> ChainParameters {
+    public static func decode(from reader: inout ByteReader) throws -> ChainParameters {
         let parameters: ChainParameters
         do {
             let version = try reader.readUInt8()
@@ -117,9 +117,19 @@ public struct ChainParameters: Equatable, Sendable {
         return parameters
     }
 
+    /// These parameters with at most `cap` lanes for a payload of these image areas: the lane count
+    /// field is lowered only when it would give more than `cap` lanes, so a payload that gets no more
+    /// lanes either way keeps the same bytes.
+    public func cappingLanes(at cap: Int, forImageAreas areas: [Int]) -> ChainParameters {
+        guard lanes(forImageAreas: areas) > cap else { return self }
+        var capped = self
+        capped.laneCount = cap
+        return capped
+    }
+
     /// Lanes for a payload of these image areas: interleaving pays for itself only on large messages,
     /// while every lane costs 64 bits of state. At most `laneCount`, a power of two otherwise.
-    func lanes(forImageAreas areas: [Int]) -> Int {
+    public func lanes(forImageAreas areas: [Int]) -> Int {
         let subpixels = areas.reduce(0, +) * 3
         var lanes = 1
         while lanes < laneCount && lanes * 16384 <= subpixels { lanes *= 2 }

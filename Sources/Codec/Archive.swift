@@ -59,16 +59,29 @@ public enum Archive {
         _ container: Container, coder: any PixelCoder,
         progress: CodingProgress? = nil
     ) throws -> [NamedImage] {
+        try decompress(container, coder: coder, from: 0, progress: progress)
+    }
+
+    /// Decodes the images `first…` of `container` only (random access into a dataset): the coder may
+    /// stop early (`PixelCoder.decode(_:shapes:from:progress:)`); the pixel digest, which covers every
+    /// image, is checked only when `first` is 0.
+    public static func decompress(
+        _ container: Container, coder: any PixelCoder, from first: Int,
+        progress: CodingProgress? = nil
+    ) throws -> [NamedImage] {
         guard coder.kind == container.coder else {
             throw ArchiveError.coderMismatch(container: container.coder, given: coder.kind)
         }
         if container.coder.requiresModel && coder.modelHash != container.modelHash {
             throw ArchiveError.modelMismatch(expected: hex(container.modelHash), found: hex(coder.modelHash))
         }
+        guard container.images.indices.contains(first) else {
+            throw ContainerError.invalidField("no image \(first) among \(container.images.count)")
+        }
         let shapes = container.images.map(\.shape)
-        let models = try coder.decode(container.payload, shapes: shapes, progress: progress)
-        guard models.count == shapes.count,
-            zip(models, shapes).allSatisfy({ $0.width == $1.width && $0.height == $1.height })
+        let models = try coder.decode(container.payload, shapes: shapes, from: first, progress: progress)
+        guard models.count == shapes.count - first,
+            zip(models, shapes[first...]).allSatisfy({ $0.width == $1.width && $0.height == $1.height })
         else {
             throw ArchiveError.decodedShapeMismatch
         }
@@ -76,7 +89,7 @@ public enum Archive {
         var checksums: [[UInt8]] = []
         images.reserveCapacity(models.count)
         checksums.reserveCapacity(models.count)
-        for (record, model) in zip(container.images, models) {
+        for (record, model) in zip(container.images[first...], models) {
             let image = try ImageLayout.compose(header: record.header, model: model, sidePlanes: record.sidePlanes)
             let checksum = PixelChecksum.of(image)
             if let expected = record.pixelChecksum, checksum != expected {
@@ -85,7 +98,9 @@ public enum Archive {
             images.append(NamedImage(name: record.name, image: image))
             checksums.append(checksum)
         }
-        guard PixelChecksum.digest(of: checksums) == container.pixelDigest else { throw ArchiveError.pixelDigestMismatch }
+        guard first > 0 || Container.digest(of: checksums, matches: container.pixelDigest) else {
+            throw ArchiveError.pixelDigestMismatch
+        }
         return images
     }
 

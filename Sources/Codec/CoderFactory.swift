@@ -1,6 +1,7 @@
 import BitsBack
 import ContainerFormat
 import ContextCoding
+import HybridCoding
 import Imaging
 import Foundation
 import Model
@@ -14,6 +15,8 @@ public enum CoderChoice: String, CaseIterable, Sendable {
     case stored
     /// The classical context-modelling coder: fast, no model; for graphics, screenshots and gray images.
     case context
+    /// Bits-back or the context coder per region of the image, on one stack (tag 3, `HybridCoder`).
+    case hybrid
     /// Both bits-back and the context coder; the smaller file is kept (`Archive.compressSmallest`).
     case auto
 
@@ -21,7 +24,7 @@ public enum CoderChoice: String, CaseIterable, Sendable {
     public static let autoCandidates: [CoderChoice] = [.bitsBack, .context]
 
     /// Whether the choice runs the diffusion prior (so `--steps` and `--model` apply).
-    public var usesModel: Bool { self == .bitsBack || self == .auto }
+    public var usesModel: Bool { self == .bitsBack || self == .hybrid || self == .auto }
 }
 
 /// Makes the coder that writes a container and the coder that reads one: the one place that maps
@@ -42,25 +45,35 @@ public struct CoderFactory {
     /// The limits every coder made here checks the decoding work against (`ImageLimits.maxWork`).
     public let limits: ImageLimits
 
-    public init(prior: PriorSource, threads: Int = 1, limits: ImageLimits = .standard) {
+    /// Region side of the hybrid coders it makes for encoding (`HybridCoder.regionSide`).
+    public let regionSide: Int
+
+    public init(
+        prior: PriorSource, threads: Int = 1, limits: ImageLimits = .standard,
+        regionSide: Int = HybridCoder.defaultRegionSide
+    ) {
         self.priorSource = prior
         self.threads = threads
         self.limits = limits
+        self.regionSide = regionSide
     }
 
-    /// The coder for compressing. `steps` is the bits-back chain's T (nil: the checkpoint's own).
+    /// The coder for compressing. `steps` is the bits-back chain's T (nil: the checkpoint's own);
+    /// `isDataset` caps a bits-back chain's lanes as a dataset's shards have them (`BitsBackCoder.laneCap`).
     /// - Throws: `CoderFactoryError` for an unreadable checkpoint, `BitsBackError` for steps out of range.
-    public func encoder(_ choice: CoderChoice, steps: Int? = nil) throws -> any PixelCoder {
-        try encoders(choice, steps: steps)[0]
+    public func encoder(_ choice: CoderChoice, steps: Int? = nil, isDataset: Bool = false) throws -> any PixelCoder {
+        try encoders(choice, steps: steps, isDataset: isDataset)[0]
     }
 
     /// The coders a choice tries: one, or for `auto` each of `CoderChoice.autoCandidates`.
-    public func encoders(_ choice: CoderChoice, steps: Int? = nil) throws -> [any PixelCoder] {
-        if choice == .auto { return try CoderChoice.autoCandidates.map { try singleEncoder($0, steps: steps) } }
-        return [try singleEncoder(choice, steps: steps)]
+    public func encoders(_ choice: CoderChoice, steps: Int? = nil, isDataset: Bool = false) throws -> [any PixelCoder] {
+        if choice == .auto {
+            return try CoderChoice.autoCandidates.map { try singleEncoder($0, steps: steps, isDataset: isDataset) }
+        }
+        return [try singleEncoder(choice, steps: steps, isDataset: isDataset)]
     }
 
-    private func singleEncoder(_ choice: CoderChoice, steps: Int?) throws -> any PixelCoder {
+    private func singleEncoder(_ choice: CoderChoice, steps: Int?, isDataset: Bool) throws -> any PixelCoder {
         switch choice {
         case .stored:
             return StoredPixelCoder()
@@ -72,6 +85,14 @@ public struct CoderFactory {
             let prior = try loadPrior()
             let coder = try BitsBackCoder(
                 prior: prior, parameters: ChainParameters(steps: steps ?? prior.metadata.codingSteps), threads: threads)
+            if isDataset { coder.laneCap = BitsBackCoder.datasetLaneCap }
+            coder.limits = limits
+            return coder
+        case .hybrid:
+            let prior = try loadPrior()
+            let coder = try HybridCoder(
+                prior: prior, parameters: ChainParameters(steps: steps ?? prior.metadata.codingSteps),
+                regionSide: regionSide, threads: threads)
             coder.limits = limits
             return coder
         }
@@ -88,24 +109,36 @@ public struct CoderFactory {
         case .context:
             return ContextPixelCoder()
         case .bitsBack:
-            var prior = try loadPrior()
-            var hash = BitsBackCoder.hash(of: prior)
-            // Made with an earlier release's default checkpoint: this build keeps it by its hash.
-            if hash != container.modelHash, case .checkpoint(path: nil) = priorSource,
-                let released = Checkpoint.releasedURL(sha256Hex: Archive.hex(container.modelHash))
-            {
-                prior = try loadPrior(path: released.path)
-                hash = BitsBackCoder.hash(of: prior)
-            }
-            guard hash == container.modelHash else {
-                throw CoderFactoryError.checkpointMismatch(
-                    wanted: Archive.hex(container.modelHash), source: sourceDescription, found: Archive.hex(hash))
-            }
+            let prior = try priorMatching(container)
             let coder = try BitsBackCoder(prior: prior, threads: threads)
             coder.verifiesMessageChecksum = verifyingMessageChecksum
             coder.limits = limits
             return coder
+        case .hybrid:
+            let coder = try HybridCoder(
+                prior: try priorMatching(container), parameters: ChainParameters(steps: 1), threads: threads)
+            coder.verifiesMessageChecksum = verifyingMessageChecksum
+            coder.limits = limits
+            return coder
         }
+    }
+
+    /// The prior whose checkpoint hash `container` records: this factory's, or an earlier release's.
+    private func priorMatching(_ container: Container) throws -> DiffusionPrior {
+        var prior = try loadPrior()
+        var hash = BitsBackCoder.hash(of: prior)
+        // Made with an earlier release's default checkpoint: this build keeps it by its hash.
+        if hash != container.modelHash, case .checkpoint(path: nil) = priorSource,
+            let released = Checkpoint.releasedURL(sha256Hex: Archive.hex(container.modelHash))
+        {
+            prior = try loadPrior(path: released.path)
+            hash = BitsBackCoder.hash(of: prior)
+        }
+        guard hash == container.modelHash else {
+            throw CoderFactoryError.checkpointMismatch(
+                wanted: Archive.hex(container.modelHash), source: sourceDescription, found: Archive.hex(hash))
+        }
+        return prior
     }
 
     /// What `priorSource` names, for messages.

@@ -11,10 +11,11 @@ public enum ShardSize: Equatable, Sendable {
     /// At most this many pixels (width·height) per shard; an image larger than that is a shard alone.
     case pixels(Int)
 
-    /// The default: 2^19 pixels, 512 images of 32×32. A shard pays its chain's initial bits and its
-    /// records, digest, CRC and index entry: measured 357 bytes per shard on CIFAR-10 (default model,
-    /// T = 64; 1,435 bytes per image), 0.049 % of a 512-image shard, the smallest round size within the
-    /// 0.05 % goal (docs/DISTRIBUTED.md).
+    /// The default: 2^19 pixels, 512 images of 32×32. A shard of container format 4 pays its chain's
+    /// start (state, initial bits, small first tiles, tile list) and its check, CRC and index entry:
+    /// measured 261 bytes per shard on CIFAR-10 (default model, T = 64; 1,433 bytes per image),
+    /// 0.036 % of a 512-image shard; 2^18 (0.071 %) misses the 0.05 % goal, so this is the smallest
+    /// power of two within it. Random access decodes on average half a shard (docs/DISTRIBUTED.md).
     public static let standard = ShardSize.pixels(1 << 19)
 
     /// The partition of images with `pixelCounts` (in order) into consecutive shards: a shard is closed
@@ -66,7 +67,7 @@ public enum ShardedArchive {
         }
     }
 
-    /// The archive bytes of `images`: format 2 when they fit in one shard, format 3 otherwise.
+    /// The archive bytes of `images`: format 2 when they fit in one shard, format 4 otherwise.
     public static func compress(
         _ images: [NamedImage], size: ShardSize, threads: Int,
         makeCoder: (Int) throws -> any PixelCoder,
@@ -80,10 +81,15 @@ public enum ShardedArchive {
 
     /// Decodes the shards `numbers` of a sharded archive (each read alone from `source` and checked
     /// against its CRC-32 and pixel digest), in parallel.
-    /// - Parameter makeDecoder: the decoder of a shard container, with the given network thread count.
-    /// - Returns: per shard of `numbers`, its images in order.
+    /// - Parameters:
+    ///   - firstImages: per shard of `numbers`, the first image wanted (nil: all): a shard's decoder
+    ///     stops after it (`Archive.decompress(_:coder:from:progress:)`; the pixel digest is then not
+    ///     checked, the CRC-32 still is).
+    ///   - makeDecoder: the decoder of a shard container, with the given network thread count.
+    /// - Returns: per shard of `numbers`, its images from the first wanted on, in order.
     public static func decompress(
-        _ index: ShardedContainer, shards numbers: [Int], from source: some ByteSource & Sendable,
+        _ index: ShardedContainer, shards numbers: [Int], firstImages: [Int]? = nil,
+        from source: some ByteSource & Sendable,
         threads: Int, limits: ImageLimits = .standard,
         makeDecoder: @escaping (Container, Int) throws -> any PixelCoder,
         progress: CodingProgress? = nil
@@ -93,7 +99,7 @@ public enum ShardedArchive {
             return { position in
                 let container = try index.shard(numbers[position], from: source, limits: limits)
                 if decoder == nil { decoder = try makeDecoder(container, inner) }
-                return try Archive.decompress(container, coder: decoder!)
+                return try Archive.decompress(container, coder: decoder!, from: firstImages?[position] ?? 0)
             }
         }
     }

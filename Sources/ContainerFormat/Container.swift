@@ -117,12 +117,16 @@ public struct Container: Equatable, Sendable {
         guard !images.isEmpty, images.count <= Container.maxImageCount else {
             throw ContainerError.invalidField("image count \(images.count) outside 1…\(Container.maxImageCount)")
         }
-        guard pixelDigest.count == PixelChecksum.byteCount else {
+        // A shard of a version-4 archive carries the first bytes of its digest (its shard check).
+        guard
+            pixelDigest.count == PixelChecksum.byteCount
+                || (version == ShardedContainer.formatVersion && pixelDigest.count == ShardedContainer.shardCheckByteCount)
+        else {
             throw ContainerError.invalidField("pixel digest must be \(PixelChecksum.byteCount) bytes")
         }
         let checksums = images.compactMap(\.pixelChecksum)
         if !checksums.isEmpty {
-            guard checksums.count == images.count, PixelChecksum.digest(of: checksums) == pixelDigest else {
+            guard checksums.count == images.count, Container.digest(of: checksums, matches: pixelDigest) else {
                 throw ContainerError.invalidField("the images' pixel checksums do not give the pixel digest")
             }
         }
@@ -138,6 +142,9 @@ public struct Container: Equatable, Sendable {
     /// The container's bytes, in format version `formatVersion`.
     /// - Throws: `ContainerError.invalidField` for a name, size or step count that does not fit the format.
     public func serialized() throws -> [UInt8] {
+        guard pixelDigest.count == PixelChecksum.byteCount else {
+            throw ContainerError.invalidField("a shard with a short pixel check is written only inside a sharded archive")
+        }
         var writer = ByteWriter()
         writer.append(Container.magic)
         writer.append(UInt16(Container.formatVersion))
@@ -193,6 +200,12 @@ public struct Container: Equatable, Sendable {
         try self.init(
             version: version, coder: coder, isDataset: flags & 1 == 1, modelHash: modelHash, images: images,
             pixelDigest: body.pixelDigest, payload: body.payload)
+    }
+
+    /// Whether the pixel digest of `checksums` (§1.6) begins with `digest`: all 32 bytes, or a
+    /// version-4 shard's check.
+    public static func digest(of checksums: [[UInt8]], matches digest: [UInt8]) -> Bool {
+        !digest.isEmpty && PixelChecksum.digest(of: checksums).prefix(digest.count).elementsEqual(digest)
     }
 
     /// The decoding work of this container's images, in pixel-steps: Σ width · height · (T + 1). A lower

@@ -4,13 +4,7 @@ extension Container {
     /// Writes everything between the model hash and the CRC-32 in version 2 (layout: `Container`).
     /// - Throws: `ContainerError.invalidField` for a record that does not fit the format, `ZlibError`.
     func writeVersion2Body(to writer: inout ByteWriter) throws {
-        var storedPlanes: [[[UInt8]]] = []
-        storedPlanes.reserveCapacity(images.count)
-        for image in images {
-            try Container.validateForWriting(image)
-            storedPlanes.append(
-                try image.sidePlanes.sorted { $0.kind.rawValue < $1.kind.rawValue }.map { try Zlib.compress($0.bytes) })
-        }
+        let storedPlanes = try Container.deflatedSidePlanes(of: images)
         let records = RecordColumns.encode(images, storedPlaneCounts: storedPlanes.map { $0.map(\.count) })
         let block = try Zlib.compress(records)
         writer.appendVarint(UInt64(images.count))
@@ -25,6 +19,15 @@ extension Container {
         writer.append(payload)
     }
 
+    /// Every image's side planes sorted by kind and deflated, as versions 2 and 4 store them, after
+    /// checking that each image fits the format (`validateForWriting`).
+    static func deflatedSidePlanes(of images: [ContainerImage]) throws -> [[[UInt8]]] {
+        try images.map { image in
+            try Container.validateForWriting(image)
+            return try image.sidePlanes.sorted { $0.kind.rawValue < $1.kind.rawValue }.map { try Zlib.compress($0.bytes) }
+        }
+    }
+
     /// Reads a version-2 container from the image count through the payload.
     /// - Throws: `ContainerError`.
     static func readVersion2Body(from reader: inout ByteReader, limits: ImageLimits) throws -> ContainerBody {
@@ -32,18 +35,32 @@ extension Container {
         guard count >= 1, count <= UInt64(Container.maxImageCount) else {
             throw ContainerError.invalidField("image count \(count) outside 1…\(Container.maxImageCount)")
         }
-        let imageCount = Int(count)
+        let columns = try Container.readRecords(from: &reader, count: Int(count), limits: limits)
+        let records = try Container.readSidePlanes(of: columns, from: &reader)
+        let pixelDigest = try reader.readBytes(PixelChecksum.byteCount)
+        let payloadCount = try reader.readVarint()
+        guard payloadCount <= UInt64(max(0, reader.remaining - 4)) else { throw ContainerError.truncated }
+        let payload = try reader.readBytes(Int(payloadCount))
+        return ContainerBody(records: records, pixelDigest: pixelDigest, payload: payload)
+    }
+
+    /// Reads the records block of `count` images (raw length, stored length, zlib stream of the columns),
+    /// bounding the inflated size before it is allocated.
+    /// - Throws: `ContainerError`.
+    static func readRecords(from reader: inout ByteReader, count: Int, limits: ImageLimits) throws
+        -> [RecordColumns.Record]
+    {
         let rawCount = try reader.readVarint()
         let storedCount = try reader.readVarint()
         guard storedCount <= UInt64(reader.remaining) else { throw ContainerError.truncated }
-        // Bounds on the inflated size before it is allocated: what `imageCount` records can take, and
+        // Bounds on the inflated size before it is allocated: what `count` records can take, and
         // what deflate can make of the stored bytes (so it stays proportional to the file's size).
         let (expandable, overflow) = storedCount.multipliedReportingOverflow(by: UInt64(Zlib.maxExpansion))
-        guard rawCount >= UInt64(imageCount * RecordColumns.minRecordBytes),
-            rawCount <= UInt64(imageCount * RecordColumns.maxRecordBytes), overflow || rawCount <= expandable
+        guard rawCount >= UInt64(count * RecordColumns.minRecordBytes),
+            rawCount <= UInt64(count * RecordColumns.maxRecordBytes), overflow || rawCount <= expandable
         else {
             throw ContainerError.invalidField(
-                "image records of \(rawCount) bytes (\(storedCount) stored) for \(imageCount) images")
+                "image records of \(rawCount) bytes (\(storedCount) stored) for \(count) images")
         }
         let block = try reader.readBytes(Int(storedCount))
         let raw: [UInt8]
@@ -52,10 +69,15 @@ extension Container {
         } catch {
             throw ContainerError.invalidField("image records do not inflate")
         }
-        let columns = try RecordColumns.decode(raw, count: imageCount, limits: limits)
+        return try RecordColumns.decode(raw, count: count, limits: limits)
+    }
 
+    /// The records of `columns` with their side planes' streams, read in order from `reader`.
+    static func readSidePlanes(of columns: [RecordColumns.Record], from reader: inout ByteReader) throws
+        -> [ContainerRecord]
+    {
         var records: [ContainerRecord] = []
-        records.reserveCapacity(imageCount)
+        records.reserveCapacity(columns.count)
         for record in columns {
             var planes: [ContainerRecord.StoredPlane] = []
             for plane in record.planes {
@@ -69,10 +91,6 @@ extension Container {
                     name: record.name, header: record.header, steps: record.steps, pixelChecksum: nil,
                     planes: planes, storedSidePlaneBytes: planes.reduce(0) { $0 + $1.stored.count }))
         }
-        let pixelDigest = try reader.readBytes(PixelChecksum.byteCount)
-        let payloadCount = try reader.readVarint()
-        guard payloadCount <= UInt64(max(0, reader.remaining - 4)) else { throw ContainerError.truncated }
-        let payload = try reader.readBytes(Int(payloadCount))
-        return ContainerBody(records: records, pixelDigest: pixelDigest, payload: payload)
+        return records
     }
 }

@@ -12,8 +12,8 @@ import PixelCoding
 /// RGB, subtract-green and YCoCg-R, each with and without neighbour matching and bias cancellation. Payload layout:
 /// docs/FORMAT.md §2.4.
 public struct ContextPixelCoder: PixelCoder {
-    /// The payload version this build writes (and the only one it reads so far).
-    public static let currentVersion: UInt8 = 1
+    /// The payload version this build writes: 2 (adds the weighted model, mode bit 5). It reads 1 and 2.
+    public static let currentVersion: UInt8 = 2
     /// Pixels per stripe at most (when the width allows): bounds the encoder's memory.
     public static let stripePixels = 1 << 20
 
@@ -58,7 +58,7 @@ public struct ContextPixelCoder: PixelCoder {
 
     public func decode(_ payload: [UInt8], shapes: [ModelImageShape], progress: CodingProgress?) throws -> [ModelImage] {
         guard let version = payload.first else { throw ContextCodingError.corruptPayload }
-        guard version == Self.currentVersion else { throw ContextCodingError.unsupportedVersion(Int(version)) }
+        guard version == 1 || version == 2 else { throw ContextCodingError.unsupportedVersion(Int(version)) }
         var modeCount = 0
         for shape in shapes {
             guard shape.subpixelCount != nil else { throw ContextCodingError.corruptPayload }
@@ -67,7 +67,7 @@ public struct ContextPixelCoder: PixelCoder {
         }
         var modes: [StripeMode] = []
         for byte in payload[1..<1 + modeCount] {
-            guard let mode = StripeMode(byte: byte) else { throw ContextCodingError.corruptPayload }
+            guard let mode = StripeMode(byte: byte, version: version) else { throw ContextCodingError.corruptPayload }
             modes.append(mode)
         }
         var message: Message
@@ -148,6 +148,7 @@ public struct ContextPixelCoder: PixelCoder {
                 for bias in [false, true] {
                     modes.append(StripeMode(transform: transform, matchesNeighbours: matching, cancelsBias: bias))
                 }
+                modes.append(.weighted(transform, matchesNeighbours: matching))
             }
         }
         return modes
@@ -179,14 +180,26 @@ public struct ContextPixelCoder: PixelCoder {
             }
             return recorder.intervals
         }
-        let coder = StripeCoder(width: image.width, rows: rows, hasRowAbove: firstRow > 0, mode: mode)
         var planes = transformedPlanes(
             image.pixels, width: image.width, firstRow: firstRow, rows: rows,
             transform: mode.transform)
         var recorder = IntervalRecorder()
         recorder.intervals.reserveCapacity(image.width * rows * (mode.transform.planeCount + 1))
-        try planes.withUnsafeMutableBufferPointer { try coder.run(&recorder, planes: $0.baseAddress!) }
+        try planes.withUnsafeMutableBufferPointer {
+            try runPredictive(mode, &recorder, planes: $0.baseAddress!, width: image.width, rows: rows, firstRow: firstRow)
+        }
         return recorder.intervals
+    }
+
+    /// Runs the predictive model of `mode` (`StripeCoder`, or `WeightedStripeCoder` for mode bit 5) over a stripe.
+    static func runPredictive<S: SymbolStream>(
+        _ mode: StripeMode, _ stream: inout S, planes: UnsafeMutablePointer<Int32>, width: Int, rows: Int, firstRow: Int
+    ) throws {
+        if mode.usesWeightedPredictor {
+            try WeightedStripeCoder(width: width, rows: rows, hasRowAbove: firstRow > 0, mode: mode).run(&stream, planes: planes)
+        } else {
+            try StripeCoder(width: width, rows: rows, hasRowAbove: firstRow > 0, mode: mode).run(&stream, planes: planes)
+        }
     }
 
     /// Planes of rows firstRow − 1 ..< firstRow + rows (row firstRow − 1 only when it exists; else zeros).
@@ -226,13 +239,12 @@ public struct ContextPixelCoder: PixelCoder {
             try decodePaletteStripe(into: &pixels, width: width, firstRow: firstRow, rows: rows, from: &message)
             return
         }
-        let coder = StripeCoder(width: width, rows: rows, hasRowAbove: firstRow > 0, mode: mode)
         var planes = transformedPlanes(pixels, width: width, firstRow: firstRow, rows: rows, transform: mode.transform)
         try planes.withUnsafeMutableBufferPointer { buffer in
             try message.withSequentialDecoder { decoder in
                 var reader = SymbolReader(decoder: decoder)
                 defer { decoder = reader.decoder }
-                try coder.run(&reader, planes: buffer.baseAddress!)
+                try runPredictive(mode, &reader, planes: buffer.baseAddress!, width: width, rows: rows, firstRow: firstRow)
             }
         }
         let planeStride = (rows + 1) * width

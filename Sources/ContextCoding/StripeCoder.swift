@@ -10,11 +10,8 @@
 /// mantissa bit) and raw low bits; the token's context is the plane, the local activity (gradients and
 /// the neighbours' errors, 16 buckets) and the previous plane's token of the same pixel (4 buckets).
 struct StripeCoder {
-    static let tokenAlphabet = 32
     static let activityBuckets = 16
     static let crossBuckets = 4
-    static let matchAlphabet = 5
-    static let matchContexts = 16 * 3
     /// Upper bounds (exclusive) of the activity buckets 0…14; bucket 15 holds the rest.
     static let activityBounds: [Int32] = [1, 2, 3, 4, 6, 8, 11, 15, 20, 26, 34, 44, 60, 80, 110]
 
@@ -31,8 +28,8 @@ struct StripeCoder {
         let planeCount = mode.transform.planeCount
         let planeStride = (rows + 1) * w
         var tokens = AdaptiveDistributions(
-            contexts: 3 * Self.activityBuckets * Self.crossBuckets, alphabet: Self.tokenAlphabet)
-        var matches = AdaptiveDistributions(contexts: Self.matchContexts, alphabet: Self.matchAlphabet)
+            contexts: 3 * Self.activityBuckets * Self.crossBuckets, alphabet: ResidualToken.alphabet)
+        var matcher = NeighbourMatcher()
         var bucketOf = [Int](repeating: Self.activityBuckets - 1, count: 128)
         for a in 0..<128 { bucketOf[a] = Self.activityBounds.firstIndex { Int32(a) < $0 } ?? Self.activityBuckets - 1 }
         let ranges = (0..<3).map { mode.transform.range(ofPlane: min($0, planeCount - 1)) }
@@ -41,8 +38,7 @@ struct StripeCoder {
         let cancelsBias = mode.cancelsBias
         // Bias cancellation (JPEG-LS, CALIC): per bias context the sum and count of the MED errors; the
         // prediction is corrected by their quotient (truncated towards zero). Counts halve at 256.
-        var biasSum = [Int32](repeating: 0, count: 3 * Self.activityBuckets * 16)
-        var biasCount = [Int32](repeating: 0, count: 3 * Self.activityBuckets * 16)
+        var bias = BiasStatistics(contexts: 3 * Self.activityBuckets * 16)
         // |prediction error| of every coded value (row 0, above the stripe: 0), a context of its neighbours.
         var errors = [Int32](repeating: 0, count: planeCount * planeStride)
         // Per predictor (MED, smooth) its |error| at every coded value: each pixel uses the predictor that
@@ -51,64 +47,22 @@ struct StripeCoder {
         try predictorErrors.withUnsafeMutableBufferPointer { predictorErrors in
             try errors.withUnsafeMutableBufferPointer { errors in
                 try bucketOf.withUnsafeBufferPointer { bucketOf in
-                    var previousMatch = 0
                     for r in 0..<rows {
                         let hasN = r > 0 || hasRowAbove
                         for x in 0..<w {
                             let i = (r + 1) * w + x
-                            if matching {
-                                let hasW = x > 0, hasNE = hasN && x < w - 1, hasNW = hasN && x > 0
-                                let candidates = (i - 1, i - w, i - w + 1, i - w - 1)
-                                @inline(__always) func same(_ a: Int, _ b: Int) -> Bool {
-                                    for c in 0..<planeCount where planes[c * planeStride + a] != planes[c * planeStride + b] {
-                                        return false
-                                    }
-                                    return true
-                                }
-                                var pattern = 0
-                                if hasW && hasN && same(candidates.0, candidates.1) { pattern |= 1 }
-                                if hasNE && same(candidates.1, candidates.2) { pattern |= 2 }
-                                if hasNW && same(candidates.0, candidates.3) { pattern |= 4 }
-                                if hasNW && same(candidates.1, candidates.3) { pattern |= 8 }
-                                let context = pattern * 3 + previousMatch
-                                var m = 0
-                                if !S.isDecoding {
-                                    if hasW && same(i, candidates.0) {
-                                        m = 1
-                                    } else if hasN && same(i, candidates.1) {
-                                        m = 2
-                                    } else if hasNE && same(i, candidates.2) {
-                                        m = 3
-                                    } else if hasNW && same(i, candidates.3) {
-                                        m = 4
-                                    }
-                                }
-                                stream.code(&m, matches, context: context)
-                                matches.update(context, with: m)
-                                previousMatch = min(m, 2)
-                                if m > 0 {
-                                    if S.isDecoding {
-                                        let source: Int
-                                        switch m {
-                                        case 1: guard hasW else { throw ContextCodingError.corruptPayload }; source = candidates.0
-                                        case 2: guard hasN else { throw ContextCodingError.corruptPayload }; source = candidates.1
-                                        case 3:
-                                            guard hasNE else { throw ContextCodingError.corruptPayload }; source = candidates.2
-                                        default:
-                                            guard hasNW else { throw ContextCodingError.corruptPayload }; source = candidates.3
-                                        }
-                                        for c in 0..<planeCount { planes[c * planeStride + i] = planes[c * planeStride + source] }
-                                    }
-                                    continue
-                                }
+                            if matching,
+                                try matcher.code(
+                                    &stream, planes: planes, planeCount: planeCount, planeStride: planeStride, index: i, x: x,
+                                    width: w, hasN: hasN)
+                            {
+                                continue
                             }
                             var previousToken = 0
                             for c in 0..<planeCount {
                                 let p = planes + c * planeStride
-                                let west: Int32 = x > 0 ? p[i - 1] : (hasN ? p[i - w] : 0)
-                                let north: Int32 = hasN ? p[i - w] : west
-                                let northWest: Int32 = hasN && x > 0 ? p[i - w - 1] : north
-                                let northEast: Int32 = hasN && x < w - 1 ? p[i - w + 1] : north
+                                let n = Neighbours(p, index: i, x: x, width: w, hasN: hasN)
+                                let (west, north, northWest, northEast) = (n.west, n.north, n.northWest, n.northEast)
                                 let medPrediction: Int32
                                 if northWest >= max(west, north) {
                                     medPrediction = min(west, north)
@@ -133,48 +87,23 @@ struct StripeCoder {
                                     (west > med ? 1 : 0) | (north > med ? 2 : 0) | (northWest > med ? 4 : 0)
                                     | (northEast > med ? 8 : 0)
                                 let biasContext = (c * Self.activityBuckets + bucketOf[Int(min(activity, 127))]) * 16 + pattern
-                                let count = biasCount[biasContext]
-                                let correction = count == 0 || !cancelsBias ? 0 : biasSum[biasContext] / count
+                                let correction = cancelsBias ? bias.correction(biasContext) : 0
                                 let prediction = min(max(med + correction, lows[c]), highs[c])
                                 let cross =
                                     c == 0 ? 0 : (previousToken == 0 ? 0 : previousToken <= 2 ? 1 : previousToken <= 6 ? 2 : 3)
                                 let context =
                                     (c * Self.activityBuckets + bucketOf[Int(min(activity, 127))]) * Self.crossBuckets + cross
-                                var token = 0, extra = 0
-                                if !S.isDecoding {
-                                    let residual = Int(p[i] - prediction)
-                                    let u = residual >= 0 ? 2 * residual : -2 * residual - 1
-                                    if u < 16 {
-                                        token = u
-                                    } else {
-                                        let e = Int.bitWidth - 1 - u.leadingZeroBitCount
-                                        token = 16 + 2 * (e - 4) + ((u >> (e - 1)) & 1)
-                                        extra = u & ((1 << (e - 1)) - 1)
-                                    }
-                                }
+                                var (token, extra) = S.isDecoding ? (0, 0) : ResidualToken.split(residual: Int(p[i] - prediction))
                                 stream.code(&token, tokens, context: context)
                                 tokens.update(context, with: token)
-                                if token >= 16 {
-                                    let e = 4 + (token - 16) >> 1
-                                    stream.codeRaw(&extra, bits: e - 1)
-                                    if S.isDecoding {
-                                        let u = (1 << e) | (((token - 16) & 1) << (e - 1)) | extra
-                                        try store(u, prediction: prediction, at: p + i, low: lows[c], high: highs[c])
-                                    }
-                                } else if S.isDecoding {
-                                    try store(token, prediction: prediction, at: p + i, low: lows[c], high: highs[c])
-                                }
+                                try ResidualToken.finish(
+                                    &stream, token: token, extra: &extra, prediction: prediction, at: p + i, low: lows[c],
+                                    high: highs[c])
                                 previousToken = token
-                                biasSum[biasContext] += p[i] - med
+                                bias.record(biasContext, error: p[i] - med)
                                 e[i] = abs(p[i] - prediction)
                                 q1[i] = abs(p[i] - medPrediction)
                                 q2[i] = abs(p[i] - smooth)
-                                if count == 255 {
-                                    biasSum[biasContext] /= 2
-                                    biasCount[biasContext] = 128
-                                } else {
-                                    biasCount[biasContext] = count + 1
-                                }
                             }
                         }
                     }
@@ -182,14 +111,5 @@ struct StripeCoder {
             }
 
         }
-    }
-
-    /// The decoder's write of a value from its zigzagged residual `u`, checked against the plane's range.
-    @inline(__always)
-    private func store(_ u: Int, prediction: Int32, at target: UnsafeMutablePointer<Int32>, low: Int32, high: Int32) throws {
-        let residual = (u & 1) == 0 ? u >> 1 : -((u + 1) >> 1)
-        let value = Int(prediction) + residual
-        guard value >= Int(low), value <= Int(high) else { throw ContextCodingError.corruptPayload }
-        target.pointee = Int32(value)
     }
 }

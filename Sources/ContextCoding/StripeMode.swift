@@ -1,7 +1,8 @@
 /// How one stripe is coded: either predictively, with a colour transform and optionally neighbour
 /// matching and bias cancellation (`StripeCoder`), or as palette indices (`PaletteStripeCoder`). Stored as
-/// one byte: bits 0–1 the transform, bit 2 neighbour matching, bit 4 bias cancellation, the other bits 0;
-/// or exactly 8 for the palette mode.
+/// one byte: bits 0–1 the transform, bit 2 neighbour matching, bit 4 bias cancellation, bit 5 (payload
+/// version 2 only) the weighted model (`WeightedStripeCoder`, which always cancels bias: bit 4 then 0), the
+/// other bits 0; or exactly 8 for the palette mode.
 struct StripeMode: Equatable {
     var transform: ColourTransform
     /// Whether each pixel first codes which neighbour (W, N, NE, NW) it equals, if any (for graphics).
@@ -9,12 +10,25 @@ struct StripeMode: Equatable {
     /// Whether predictions are corrected by the mean error of their context (helps photographs by up to
     /// 1 %, hurts sharp graphics by 3–7 %: measured, so the encoder tries both).
     var cancelsBias = false
+    /// The weighted model (`WeightedStripeCoder`, payload version 2) instead of `StripeCoder`.
+    var usesWeightedPredictor = false
     /// The few-colour mode: a palette and one index per pixel (transform and matching do not apply).
     var usesPalette = false
 
     static let palette = StripeMode(transform: .rgb, matchesNeighbours: false, usesPalette: true)
 
-    var byte: UInt8 { usesPalette ? 8 : transform.rawValue | (matchesNeighbours ? 4 : 0) | (cancelsBias ? 16 : 0) }
+    var byte: UInt8 {
+        usesPalette
+            ? 8
+            : transform.rawValue | (matchesNeighbours ? 4 : 0) | (cancelsBias ? 16 : 0) | (usesWeightedPredictor ? 32 : 0)
+    }
+
+    /// A weighted-model mode (payload version 2).
+    static func weighted(_ transform: ColourTransform, matchesNeighbours: Bool) -> StripeMode {
+        var mode = StripeMode(transform: transform, matchesNeighbours: matchesNeighbours)
+        mode.usesWeightedPredictor = true
+        return mode
+    }
 
     init(transform: ColourTransform, matchesNeighbours: Bool, cancelsBias: Bool = false, usesPalette: Bool = false) {
         self.transform = transform
@@ -23,9 +37,14 @@ struct StripeMode: Equatable {
         self.usesPalette = usesPalette
     }
 
-    /// The mode of a stored byte, or nil for a byte no encoder writes.
-    init?(byte: UInt8) {
+    /// The mode of a stored byte of a payload of `version`, or nil for a byte no encoder of it writes.
+    init?(byte: UInt8, version: UInt8 = ContextPixelCoder.currentVersion) {
         if byte == 8 { self = .palette; return }
+        if version >= 2 && byte & 32 != 0 {
+            guard byte & ~39 == 0, let transform = ColourTransform(rawValue: byte & 3) else { return nil }
+            self = .weighted(transform, matchesNeighbours: byte & 4 != 0)
+            return
+        }
         guard byte & ~23 == 0, let transform = ColourTransform(rawValue: byte & 3) else { return nil }
         self.init(transform: transform, matchesNeighbours: byte & 4 != 0, cancelsBias: byte & 16 != 0)
     }

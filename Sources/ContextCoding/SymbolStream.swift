@@ -8,6 +8,10 @@ protocol SymbolStream {
     static var isDecoding: Bool { get }
     /// Codes `symbol` of `context` under `distributions` (encoder: reads it; decoder: writes it).
     mutating func code(_ symbol: inout Int, _ distributions: AdaptiveDistributions, context: Int)
+    /// Codes `symbol` under the mixture of `distributions` in `context` and `other` in `otherContext`.
+    mutating func code(
+        _ symbol: inout Int, _ distributions: AdaptiveDistributions, context: Int, mixedWith other: AdaptiveDistributions,
+        in otherContext: Int)
     /// Codes `bits` (0…16) raw bits of `value`.
     mutating func codeRaw(_ value: inout Int, bits: Int)
 }
@@ -20,6 +24,15 @@ struct IntervalRecorder: SymbolStream {
     @inline(__always)
     mutating func code(_ symbol: inout Int, _ distributions: AdaptiveDistributions, context: Int) {
         let (start, frequency) = distributions.interval(of: symbol, in: context)
+        intervals.append(SequentialInterval.packed(start: start, frequency: frequency))
+    }
+
+    @inline(__always)
+    mutating func code(
+        _ symbol: inout Int, _ distributions: AdaptiveDistributions, context: Int, mixedWith other: AdaptiveDistributions,
+        in otherContext: Int
+    ) {
+        let (start, frequency) = distributions.interval(of: symbol, in: context, mixedWith: other, in: otherContext)
         intervals.append(SequentialInterval.packed(start: start, frequency: frequency))
     }
 
@@ -37,6 +50,17 @@ struct SymbolReader: SymbolStream {
     @inline(__always)
     mutating func code(_ symbol: inout Int, _ distributions: AdaptiveDistributions, context: Int) {
         let (s, start, frequency) = distributions.symbol(at: decoder.slot(), in: context)
+        decoder.consume(start: start, frequency: frequency)
+        symbol = s
+    }
+
+    @inline(__always)
+    mutating func code(
+        _ symbol: inout Int, _ distributions: AdaptiveDistributions, context: Int, mixedWith other: AdaptiveDistributions,
+        in otherContext: Int
+    ) {
+        let (s, start, frequency) = distributions.symbol(
+            at: decoder.slot(), in: context, mixedWith: other, in: otherContext)
         decoder.consume(start: start, frequency: frequency)
         symbol = s
     }

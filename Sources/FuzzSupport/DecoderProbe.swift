@@ -68,10 +68,10 @@ public struct DecoderProbe {
         }
     }
 
-    /// A sharded (format 3) archive: every shard read alone and decoded as `vdmz decompress` does.
+    /// A sharded (format 3 or 4) archive: every shard read alone and decoded as `vdmz decompress` does.
     private func attemptSharded(_ bytes: [UInt8], verifyingChecksums: Bool) throws -> Outcome {
         let source = MemoryByteSource(bytes)
-        let index = try ShardedContainer(readingIndexFrom: source, verifyingChecksum: verifyingChecksums)
+        let index = try ShardedContainer(readingIndexFrom: source, limits: limits, verifyingChecksum: verifyingChecksums)
         var shards: [Container] = []
         var work = 0
         for number in index.shards.indices {

@@ -19,6 +19,20 @@ public protocol PixelCoder {
     func encode(_ images: [ModelImage], progress: CodingProgress?) throws -> [UInt8]
     /// Decodes the images of `payload`, given their shapes in encoding order.
     func decode(_ payload: [UInt8], shapes: [ModelImageShape], progress: CodingProgress?) throws -> [ModelImage]
+    /// Decodes only the images `first…` of `payload` (random access): a coder whose decoder meets the
+    /// images last to first (a stack) stops after image `first` and skips its end-of-payload check, so
+    /// the images it returns are checked only by what it decodes on the way.
+    func decode(_ payload: [UInt8], shapes: [ModelImageShape], from first: Int, progress: CodingProgress?) throws
+        -> [ModelImage]
+}
+
+extension PixelCoder {
+    /// Decodes every image and drops the first `first`: for coders that cannot stop early.
+    public func decode(_ payload: [UInt8], shapes: [ModelImageShape], from first: Int, progress: CodingProgress?) throws
+        -> [ModelImage]
+    {
+        Array(try decode(payload, shapes: shapes, progress: progress).dropFirst(first))
+    }
 }
 
 /// All-zero model hash, for coders without a model.

@@ -5,6 +5,7 @@ import Foundation
 import Imaging
 import PixelCoding
 import ContainerFormat
+import HybridCoding
 
 /// `vdmz compress`: PNG files → .vdmz (one per input, or one dataset archive with -o and several inputs).
 struct Compress: ParsableCommand {
@@ -26,9 +27,13 @@ struct Compress: ParsableCommand {
     @Option(
         help: ArgumentHelp(
             "Pixel coder: auto (bits-back and context, keeps the smaller file), bits-back (the diffusion prior), "
-                + "context (classical context modelling, no model: fast; for graphics and gray images) or stored "
+                + "context (classical context modelling, no model: fast; for graphics and gray images), hybrid "
+                + "(bits-back or context per region, whichever is smaller: screenshots with photographs) or stored "
                 + "(zlib, no model: for comparison).", valueName: "coder"))
     var coder: CoderChoice = .auto
+
+    @Option(help: ArgumentHelp("Side of the hybrid coder's square regions, in pixels (1…1024).", valueName: "pixels"))
+    var regionSide: Int = HybridCoder.defaultRegionSide
 
     @OptionGroup var modelOptions: ModelOptions
     @OptionGroup var threadOptions: ThreadOptions
@@ -58,6 +63,9 @@ struct Compress: ParsableCommand {
         if !coder.usesModel && modelOptions.model != nil {
             throw CLIError("--model applies to the bits-back coder only (the \(coder.rawValue) coder uses no model)")
         }
+        if coder != .hybrid && regionSide != HybridCoder.defaultRegionSide {
+            throw CLIError("--region-side applies to the hybrid coder only")
+        }
     }
 
     func run() throws {
@@ -70,7 +78,9 @@ struct Compress: ParsableCommand {
                 }
                 return try compressSharded(to: output)
             }
-            let factory = CoderFactory(prior: .checkpoint(path: modelOptions.model), threads: threadOptions.count, limits: limits)
+            let factory = CoderFactory(
+                prior: .checkpoint(path: modelOptions.model), threads: threadOptions.count, limits: limits,
+                regionSide: regionSide)
             let pixelCoder = try factory.encoders(coder, steps: modelOptions.steps)
             // Several inputs without -o: one file each (several with -o are a dataset, above).
             for input in inputs {

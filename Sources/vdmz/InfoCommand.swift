@@ -2,6 +2,7 @@ import ArgumentParser
 import Codec
 import Imaging
 import ContainerFormat
+import HybridCoding
 
 /// `vdmz info`: what a .vdmz file holds.
 struct Info: ParsableCommand {
@@ -55,6 +56,21 @@ struct Info: ParsableCommand {
                     + (planes.isEmpty ? "" : " (raw: \(planes))")
                     + (image.pixelChecksum.map { ", pixel SHA-256 \(Archive.hex($0).prefix(16))…" } ?? ""))
         }
+        if container.coder == .hybrid { lines += describeRegions(container) }
         return lines.joined(separator: "\n")
+    }
+
+    /// The hybrid coder's choice of every region: a map per image, B for bits-back and c for context.
+    private func describeRegions(_ container: Container) -> [String] {
+        guard let (side, images) = try? HybridCoder.regionChoices(of: container.payload, shapes: container.images.map(\.shape))
+        else { return ["  regions:  (the hybrid header is unreadable)"] }
+        var lines = ["  regions:  \(side)×\(side) pixels, B = bits-back, c = context, rows top first"]
+        for (image, rows) in zip(container.images, images) {
+            let all = rows.flatMap { $0 }
+            let context = all.filter { $0 == .context }.count
+            lines.append("  - \(EntryName.printable(image.name)): \(all.count - context) bits-back, \(context) context")
+            lines += rows.map { "      " + String($0.map { $0 == .context ? "c" : "B" }) }
+        }
+        return lines
     }
 }

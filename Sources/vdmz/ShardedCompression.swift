@@ -38,7 +38,9 @@ extension Compress {
         var best: (bytes: [UInt8], shards: [Container])?
         for (index, choice) in choices.enumerated() {
             let makeCoder: (Int) throws -> any PixelCoder = { threads in
-                try CoderFactory(prior: priorSource, threads: threads, limits: limitOptions.limits).encoder(choice, steps: steps)
+                try CoderFactory(
+                    prior: priorSource, threads: threads, limits: limitOptions.limits, regionSide: regionSide
+                ).encoder(choice, steps: steps, isDataset: true)
             }
             let report = progress.handler
             let shards = try ShardedArchive.compressShards(
@@ -79,7 +81,7 @@ extension Compress {
     ) throws -> [NamedImage] {
         if ShardedContainer.isSharded(prefix: Array(bytes.prefix(10))) {
             let source = MemoryByteSource(bytes)
-            let index = try ShardedContainer(readingIndexFrom: source)
+            let index = try ShardedContainer(readingIndexFrom: source, limits: limits)
             return try ShardedArchive.decompress(
                 index, shards: Array(index.shards.indices), from: source, threads: threads,
                 limits: limits, makeDecoder: makeDecoder

@@ -13,11 +13,13 @@ struct SelectionOptions: ParsableArguments {
     var only: [String] = []
 }
 
-/// `vdmz decompress` of a sharded (format 3) archive, and of any dataset archive with `--only`: reads
-/// the index, then only the shards it needs, each checked alone (CRC-32, pixel digest) and decoded in
-/// parallel; every chosen shard is decoded and verified before the first file is written.
+/// `vdmz decompress` of a sharded (format 3 or 4) archive, and of any dataset archive with `--only`:
+/// reads the index, then only the shards it needs, each checked alone (CRC-32; the pixel digest when the
+/// whole shard is decoded) and decoded in parallel, each only down to the first image wanted from it
+/// (its chain is a stack: the last images come back first); everything chosen is decoded before the
+/// first file is written.
 extension Decompress {
-    /// Restores `input` if it is a format-3 archive or `--only` is given; false otherwise (the caller
+    /// Restores `input` if it is a sharded (format 3 or 4) archive or `--only` is given; false otherwise (the caller
     /// decodes it as before).
     func decompressSelected(_ input: String) throws -> Bool {
         let wanted = selection.only
@@ -34,7 +36,7 @@ extension Decompress {
 
         let images: [NamedImage]
         if isSharded {
-            let index = try ShardedContainer(readingIndexFrom: source)
+            let index = try ShardedContainer(readingIndexFrom: source, limits: limitOptions.limits)
             var numbers: [Int] = []
             if wanted.isEmpty {
                 numbers = Array(index.shards.indices)
@@ -47,11 +49,16 @@ extension Decompress {
                 }
                 numbers.sort()
             }
+            // A shard's chain gives its images back last to first: decoding stops at the first one wanted.
+            let firstImages = numbers.map { number in
+                wanted.isEmpty ? 0 : index.shards[number].names.firstIndex(where: wanted.contains) ?? 0
+            }
             let selectedNames = numbers.flatMap { index.shards[$0].names }
             try checkDestinations(wanted.isEmpty ? selectedNames : wanted, root: root, input: input)
             let progress = ProgressReporter(label: "vdmz: decompressing \(input)", quiet: outputOptions.quiet)
             images = try ShardedArchive.decompress(
-                index, shards: numbers, from: source, threads: threadOptions.count, limits: limitOptions.limits,
+                index, shards: numbers, firstImages: firstImages, from: source, threads: threadOptions.count,
+                limits: limitOptions.limits,
                 makeDecoder: { container, threads in
                     try CoderFactory(prior: .checkpoint(path: model), threads: threads, limits: limitOptions.limits).decoder(
                         for: container)

@@ -1,11 +1,11 @@
 import Codec
 import ContainerFormat
 
-/// `vdmz info` of a sharded (format 3) archive: reads the index only and lists the shards.
+/// `vdmz info` of a sharded (format 3 or 4) archive: reads the index only and lists the shards.
 extension Info {
     func describeSharded(_ index: ShardedContainer, name: String) -> String {
         var lines = [
-            "\(name == "-" ? "standard input" : name): .vdmz format \(ShardedContainer.formatVersion), \(index.fileByteCount) bytes",
+            "\(name == "-" ? "standard input" : name): .vdmz format \(index.version), \(index.fileByteCount) bytes",
             "  coder:    \(index.coder)",
             "  model:    \(index.coder.requiresModel ? Archive.hex(index.modelHash) : "none")",
             "  images:   \(index.shards.reduce(0) { $0 + $1.names.count }) (dataset archive)",

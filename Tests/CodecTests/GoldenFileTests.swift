@@ -23,7 +23,7 @@ final class GoldenFileTests: XCTestCase {
             ),
             ("set.vdmz", try BitsBackCoder(prior: prior, parameters: ChainParameters(steps: GoldenFiles.steps)), true),
             ("set-stored.vdmz", StoredPixelCoder(), true),
-            // The context coder (tag 2): RGB, neighbour matching, gray and palette stripes.
+            // The context coder (tag 2), payload version 2: RGB, neighbour matching, gray and palette stripes.
             ("context.vdmz", ContextPixelCoder(), true),
         ]
     }
@@ -35,7 +35,8 @@ final class GoldenFileTests: XCTestCase {
         XCTAssertEqual(container.version, version, archive)
         XCTAssertEqual(container.isDataset, isDataset, archive)
         let decoded = try Archive.decompress(container, coder: coder)
-        XCTAssertEqual(decoded.count, isDataset ? (archive == "context.vdmz" ? 5 : 4) : 1, archive)
+        XCTAssertEqual(
+            decoded.count, isDataset ? (archive == "context.vdmz" ? 6 : archive == "context-v1.vdmz" ? 5 : 4) : 1, archive)
         var originals: [NamedImage] = []
         for image in decoded {
             let png = try RasterImage(pngData: try GoldenFiles.bytes(image.name))
@@ -64,5 +65,10 @@ final class GoldenFileTests: XCTestCase {
             let old = try XCTUnwrap(version1[archive])
             _ = try decodeAndCompare(old, coder: coder, isDataset: isDataset, version: 1)
         }
+    }
+
+    /// Context payload version 1 (written before 2026-12-01; container format 2) must still decode bit-exactly.
+    func testContextPayloadVersion1StillDecodes() throws {
+        _ = try decodeAndCompare("context-v1.vdmz", coder: ContextPixelCoder(), isDataset: true, version: 2)
     }
 }

@@ -7,7 +7,7 @@ import Imaging
 import PixelCoding
 import TestSupport
 
-/// Sharded dataset archives (container format 3): the partition, the index, one shard read alone,
+/// Sharded dataset archives (container format 4; format 3 is read only): the partition, the index, one shard read alone,
 /// bytes independent of the thread count and of where the shards were coded, damage found per shard.
 final class ShardedArchiveTests: XCTestCase {
     private func images(_ count: Int) throws -> [NamedImage] {
@@ -33,7 +33,7 @@ final class ShardedArchiveTests: XCTestCase {
         let originals = try images(7)
         let bytes = try ShardedArchive.compress(originals, size: .images(3), threads: 1, makeCoder: storedCoder)
         XCTAssertEqual(Array(bytes.prefix(8)), Container.magic)
-        XCTAssertEqual(bytes[8], 3)
+        XCTAssertEqual(bytes[8], 4)
         let source = MemoryByteSource(bytes)
         let index = try ShardedContainer(readingIndexFrom: source)
         XCTAssertEqual(index.shards.map(\.names.count), [3, 3, 1])
@@ -73,6 +73,12 @@ final class ShardedArchiveTests: XCTestCase {
             from: MemoryByteSource(one), threads: 2
         ) { _, threads in try makeCoder(threads) }
         XCTAssertEqual(decoded, [[originals[4]], Array(originals[0..<2])])
+        // Random access: shard 0 from its second image on (its chain stops before the first).
+        let tail = try ShardedArchive.decompress(
+            try ShardedContainer(readingIndexFrom: MemoryByteSource(one)), shards: [0], firstImages: [1],
+            from: MemoryByteSource(one), threads: 1
+        ) { _, threads in try makeCoder(threads) }
+        XCTAssertEqual(tail, [[originals[1]]])
     }
 
     func testADamagedShardIsFoundAloneAndTheOthersStillDecode() throws {
@@ -102,15 +108,15 @@ final class ShardedArchiveTests: XCTestCase {
             XCTAssertEqual($0 as? ContainerError, .trailingBytes)
         }
         // The v1/v2 parser refuses the new version with a clear error.
-        XCTAssertThrowsError(try Container(parsing: bytes)) { XCTAssertEqual($0 as? ContainerError, .unsupportedVersion(3)) }
+        XCTAssertThrowsError(try Container(parsing: bytes)) { XCTAssertEqual($0 as? ContainerError, .unsupportedVersion(4)) }
     }
 
     /// An index that claims more shards than the cap, or lengths beyond the file, with a valid CRC.
     func testIndexFieldsAreCheckedAgainstTheCapAndTheBytesThatRemain() throws {
-        func file(index: [UInt8], tail: [UInt8]) -> [UInt8] {
+        func file(index: [UInt8], tail: [UInt8], version: UInt16 = 3) -> [UInt8] {
             var writer = ByteWriter()
             writer.append(Container.magic)
-            writer.append(UInt16(3))
+            writer.append(version)
             writer.append(UInt8(0))
             writer.append(UInt8(1))
             writer.append([UInt8](repeating: 0, count: 32))
@@ -125,25 +131,29 @@ final class ShardedArchiveTests: XCTestCase {
         XCTAssertThrowsError(try ShardedContainer(readingIndexFrom: MemoryByteSource(file(index: tooMany.bytes, tail: [])))) {
             XCTAssertEqual($0 as? ContainerError, .invalidField("shard count 65537 outside 1…65536"))
         }
-        var tooLong = ByteWriter()
-        tooLong.appendVarint(1)
-        tooLong.appendVarint(1)
-        tooLong.appendVarint(1000)
+        /// Parses an index of `varints`, then `bytes`, then `trailer` varints, before `tail` bytes of shards.
+        func parse(_ varints: [Int], _ bytes: [UInt8] = [], _ trailer: [Int] = [], tail: Int, version: UInt16 = 3)
+            throws -> ShardedContainer
+        {
+            var index = ByteWriter()
+            for value in varints { index.appendVarint(UInt64(value)) }
+            index.append(bytes)
+            for value in trailer { index.appendVarint(UInt64(value)) }
+            let tailBytes = [UInt8](repeating: 0, count: tail)
+            return try ShardedContainer(
+                readingIndexFrom: MemoryByteSource(file(index: index.bytes, tail: tailBytes, version: version)))
+        }
+        func isInvalidField(_ error: Error) {
+            guard case .invalidField? = error as? ContainerError else { return XCTFail("\(error)") }
+        }
+        XCTAssertThrowsError(try parse([1, 1, 1000], tail: 20))
+        // Names (v3) or records (v4) that claim more bytes than deflate can make of the stored ones.
+        XCTAssertThrowsError(try parse([1, 1, 5, 1 << 40, 2], [0x78, 0x9C], tail: 5), "v3 names", isInvalidField)
         XCTAssertThrowsError(
-            try ShardedContainer(
-                readingIndexFrom: MemoryByteSource(file(index: tooLong.bytes, tail: [UInt8](repeating: 0, count: 20)))))
-        var hugeNames = ByteWriter()
-        hugeNames.appendVarint(1)
-        hugeNames.appendVarint(1)
-        hugeNames.appendVarint(5)
-        hugeNames.appendVarint(1 << 40)
-        hugeNames.appendVarint(2)
-        hugeNames.append([0x78, 0x9C])
-        XCTAssertThrowsError(
-            try ShardedContainer(
-                readingIndexFrom: MemoryByteSource(file(index: hugeNames.bytes, tail: [UInt8](repeating: 0, count: 5))))
-        ) {
-            guard case .invalidField? = $0 as? ContainerError else { return XCTFail("\($0)") }
+            try parse([1, 1, 12, 1 << 20, 2], [0x78, 0x9C], [0], tail: 12, version: 4), "v4 records", isInvalidField)
+        // Version 4: a shard shorter than its check and CRC.
+        XCTAssertThrowsError(try parse([1, 1, 11], tail: 11, version: 4)) {
+            XCTAssertEqual($0 as? ContainerError, .truncated)
         }
     }
 

@@ -1,3 +1,4 @@
+import Foundation
 import ANS
 import ExactMath
 import Imaging
@@ -118,8 +119,8 @@ final class ContextPixelCoderTests: XCTestCase {
         }
         XCTAssertThrowsError(try coder.decode(Array(payload.prefix(payload.count - 1)), shapes: shapes, progress: nil))
         XCTAssertThrowsError(try coder.decode([], shapes: shapes, progress: nil))
-        XCTAssertThrowsError(try coder.decode([2] + payload.dropFirst(), shapes: shapes, progress: nil)) { error in
-            XCTAssertEqual(error as? ContextCodingError, .unsupportedVersion(2))
+        XCTAssertThrowsError(try coder.decode([3] + payload.dropFirst(), shapes: shapes, progress: nil)) { error in
+            XCTAssertEqual(error as? ContextCodingError, .unsupportedVersion(3))
         }
     }
 
@@ -161,6 +162,7 @@ final class ContextPixelCoderTests: XCTestCase {
                 for bias in [false, true] {
                     modes.append(StripeMode(transform: transform, matchesNeighbours: matching, cancelsBias: bias))
                 }
+                modes.append(.weighted(transform, matchesNeighbours: matching))
             }
         }
         for mode in modes {
@@ -171,7 +173,91 @@ final class ContextPixelCoderTests: XCTestCase {
             XCTAssertEqual(decoded, [picture], "mode \(mode.byte)")
         }
         XCTAssertNil(StripeMode(byte: 9))
-        XCTAssertNil(StripeMode(byte: 32))
         XCTAssertNil(StripeMode(byte: 24))
+        XCTAssertNil(StripeMode(byte: 48), "the weighted model has no bias bit")
+        XCTAssertNil(StripeMode(byte: 64))
+        XCTAssertEqual(StripeMode(byte: 37)?.usesWeightedPredictor, true)
+        XCTAssertNil(StripeMode(byte: 32, version: 1), "version 1 has no weighted model")
+    }
+
+    /// Payloads of version 1 (modes without bit 5, `StripeCoder` only) still decode; a version-1 payload
+    /// naming the weighted model is refused, as is an unknown version.
+    func testVersion1PayloadsStillDecode() throws {
+        let pictures = [
+            try noisy(29, 13, seed: 7), try graphic(33, 21),
+            try image(19, 11) { x, y in
+                let v = UInt8((x * 11 + y * 5) & 255); return (v, v, v)
+            },
+        ]
+        let modes: [StripeMode] = [
+            StripeMode(transform: .ycocg, matchesNeighbours: false, cancelsBias: true),
+            StripeMode(transform: .subtractGreen, matchesNeighbours: true),
+            StripeMode(transform: .gray, matchesNeighbours: false, cancelsBias: true),
+        ]
+        var message = try Message(laneCount: 1)
+        for (picture, mode) in zip(pictures, modes) {
+            message.pushForSequentialPop(
+                try ContextPixelCoder.intervalsOf(picture, firstRow: 0, rows: picture.height, mode: mode))
+        }
+        let payload = [1] + modes.map(\.byte) + message.serialized()
+        let shapes = pictures.map { $0.shape(steps: 0) }
+        XCTAssertEqual(try ContextPixelCoder().decode(payload, shapes: shapes, progress: nil), pictures)
+        var weighted = payload
+        weighted[1] = StripeMode.weighted(.ycocg, matchesNeighbours: false).byte
+        XCTAssertThrowsError(try ContextPixelCoder().decode(weighted, shapes: shapes, progress: nil)) {
+            XCTAssertEqual($0 as? ContextCodingError, .corruptPayload)
+        }
+        var future = payload
+        future[0] = 3
+        XCTAssertThrowsError(try ContextPixelCoder().decode(future, shapes: shapes, progress: nil)) {
+            XCTAssertEqual($0 as? ContextCodingError, .unsupportedVersion(3))
+        }
+    }
+
+    /// The weighted model at the edges of its predictor: 1×1, one row, one column, forced.
+    func testWeightedModelRoundTripsOnDegenerateShapes() throws {
+        for (w, h) in [(1, 1), (57, 1), (1, 23), (2, 2)] {
+            let picture = try noisy(w, h, seed: UInt64(w * 31 + h))
+            for matching in [false, true] {
+                let mode = StripeMode.weighted(.ycocg, matchesNeighbours: matching)
+                var message = try Message(laneCount: 1)
+                message.pushForSequentialPop(try ContextPixelCoder.intervalsOf(picture, firstRow: 0, rows: h, mode: mode))
+                let payload = [ContextPixelCoder.currentVersion, mode.byte] + message.serialized()
+                let decoded = try ContextPixelCoder().decode(payload, shapes: [picture.shape(steps: 0)], progress: nil)
+                XCTAssertEqual(decoded, [picture], "\(w)×\(h), matching \(matching)")
+            }
+        }
+    }
+
+    /// The golden payload of the weighted model (payload version 2), `Tests/Golden/context-weighted.payload`:
+    /// the curved field of `field-40x32.png` (make_golden.py's formula) forced to the weighted model with
+    /// YCoCg-R and neighbour matching, then its green plane as gray under the weighted model without
+    /// matching. It must decode bit-exactly, and encoding again must give the same bytes.
+    /// (`VDMZ_WRITE_GOLDEN=1` writes it anew after a deliberate change, which needs a new payload version.)
+    func testWeightedGoldenPayloadDecodesAndReencodes() throws {
+        let field = try image(40, 32) { x, y in
+            func channel(_ c: Int) -> UInt8 {
+                let noise = ((x * 73_856_093) ^ (y * 19_349_663) ^ (c * 83_492_791)) % 9 - 4
+                return UInt8(min(255, max(0, 40 + 50 * c + (x * x + (2 + c) * x * y) / (30 + 10 * c) + noise)))
+            }
+            return (channel(0), channel(1), channel(2))
+        }
+        let green = try image(40, 32) { x, y in
+            let v = field.pixels[(y * 40 + x) * 3 + 1]; return (v, v, v)
+        }
+        let pictures = [field, green]
+        let modes: [StripeMode] = [.weighted(.ycocg, matchesNeighbours: true), .weighted(.gray, matchesNeighbours: false)]
+        var message = try Message(laneCount: 1)
+        for (picture, mode) in zip(pictures, modes) {
+            message.pushForSequentialPop(
+                try ContextPixelCoder.intervalsOf(picture, firstRow: 0, rows: picture.height, mode: mode))
+        }
+        let payload = [2] + modes.map(\.byte) + message.serialized()
+        let url = GoldenFiles.directory.appendingPathComponent("context-weighted.payload")
+        if ProcessInfo.processInfo.environment["VDMZ_WRITE_GOLDEN"] != nil { try Data(payload).write(to: url) }
+        let golden = try GoldenFiles.bytes("context-weighted.payload")
+        let decoded = try ContextPixelCoder().decode(golden, shapes: pictures.map { $0.shape(steps: 0) }, progress: nil)
+        XCTAssertEqual(decoded, pictures)
+        XCTAssertEqual(payload, golden, "encoding the golden images no longer gives the golden payload")
     }
 }

@@ -11,15 +11,19 @@ repository root, after a release build):
   minimal PNG writer here so that every colour type and bit depth is covered.
 - .vdmz files made from them by `vdmz compress --model Tests/Golden/model.safetensors --steps 6`, in the
   format version the build writes: rgb8-23x17.png.vdmz, set.vdmz, set-stored.vdmz; and the sharded
-  archives (container format 3) set-sharded.vdmz, set-sharded-stored.vdmz (`--shard-images 2`).
+  archives (container format 4) set-sharded.vdmz, set-sharded-stored.vdmz (`--shard-images 2`).
 - fuzz/seeds/{stored-1x1,vdm-1x1-T2,vdm-set-T3}.vdmz: small files (a 1×1 RGB and a 2×3 gray image,
   drawn here and not kept) for the fuzzer and the byte-flip tests.
+
+- hybrid.vdmz (coder tag 3) is not made here: with the tiny test model the hybrid coder measures the
+  context coder better everywhere, so the file is written with a fixed pattern of choices by
+  `VDMZ_WRITE_GOLDEN=1 swift test --filter HybridGoldenFileTests` (Tests/CodecTests/HybridGoldenFileTests.swift).
 
 The golden files are a promise: every future build must decode them bit-exactly, and encoding the PNGs
 again must give the same bytes (Tests/CodecTests/GoldenFileTests.swift). Regenerate them only together
 with a deliberate change of the format or the coder.
 
-Files of older format versions (*-v1.vdmz here and in fuzz/seeds) are never regenerated: no build writes
+Files of older format versions (*-v1.vdmz and the format-3 set-sharded*-v3.vdmz here and in fuzz/seeds) are never regenerated: no build writes
 them any more, and they must keep decoding forever. They were made from this model and these PNGs, so
 the script refuses to change model.safetensors or a PNG that exists with other bytes.
 """
@@ -127,8 +131,10 @@ def write_images():
 
 
 def write_context_images():
-    """Two more PNGs for the context coder's golden file (context.vdmz): flat blocks of 60 colours (its
-    neighbour matching) and an 8-bit gray ramp with noise (its one-plane gray mode)."""
+    """Three more PNGs for the context coder's golden file (context.vdmz): flat blocks of 60 colours (its
+    neighbour matching), an 8-bit gray ramp with noise (its one-plane gray mode) and a curved colour field
+    with noise (payload version 2's weighted model). context-v1.vdmz (payload version 1) holds the first
+    five images of the list, without the curved field."""
     blocks = np.zeros((20, 48, 3), dtype=np.int64)
     for y in range(20):
         for x in range(48):
@@ -137,7 +143,14 @@ def write_context_images():
     write_png(os.path.join(HERE, "blocks-48x20.png"), rows_of(blocks, 8), 48, 20, 2, 8)
     ramp = pattern(30, 20, 1, 255, 5)[..., 0]
     write_png(os.path.join(HERE, "gray8-30x20.png"), rows_of(ramp, 8), 30, 20, 0, 8)
-    return ["rgb8-23x17.png", "blocks-48x20.png", "gray8-30x20.png", "palette-9x4.png", "rgba16-7x5.png"]
+    y, x = np.mgrid[0:32, 0:40]
+    field = np.zeros((32, 40, 3), dtype=np.int64)
+    for c in range(3):
+        noise = ((x * 73856093) ^ (y * 19349663) ^ (c * 83492791)) % 9 - 4
+        field[..., c] = np.clip(40 + 50 * c + (x * x + (2 + c) * x * y) // (30 + 10 * c) + noise, 0, 255)
+    write_png(os.path.join(HERE, "field-40x32.png"), rows_of(field, 8), 40, 32, 2, 8)
+    return ["rgb8-23x17.png", "blocks-48x20.png", "gray8-30x20.png", "palette-9x4.png", "rgba16-7x5.png",
+            "field-40x32.png"]
 
 
 def compress(vdmz, inputs, output, cwd=HERE, steps=STEPS, coder="vdm", extra=()):
@@ -173,7 +186,7 @@ def main():
     compress(vdmz, images["single"], "rgb8-23x17.png.vdmz")
     compress(vdmz, images["set"], "set.vdmz")
     compress(vdmz, images["set"], "set-stored.vdmz", coder="stored")
-    # Container format 3: the same four images in two shards of two.
+    # Container format 4: the same four images in two shards of two.
     compress(vdmz, images["set"], "set-sharded.vdmz", extra=["--shard-images", "2"])
     compress(vdmz, images["set"], "set-sharded-stored.vdmz", coder="stored", extra=["--shard-images", "2"])
     compress(vdmz, write_context_images(), "context.vdmz", coder="context")

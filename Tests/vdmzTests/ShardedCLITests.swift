@@ -36,7 +36,7 @@ final class ShardedCLITests: XCTestCase {
         let info = try cli.run(["info", "t1.vdmz"])
         XCTAssertEqual(info.status, 0, info.standardError)
         let text = String(decoding: info.standardOutput, as: UTF8.self)
-        XCTAssertTrue(text.contains("format 3"), text)
+        XCTAssertTrue(text.contains("format 4"), text)
         XCTAssertTrue(text.contains("shards:   3"), text)
         XCTAssertTrue(text.contains("shard 2: 1 image (img_006.png)"), text)
 

@@ -59,7 +59,7 @@ def test_cluster_run_is_byte_identical_to_the_local_run(cluster_client, images, 
     count = dask_compress.run(cluster_client, [str(images)], str(out), str(VDMZ), OPTIONS, shard_images=3)
     assert count == 3
     local = local_archive(images, tmp_path, ["--shard-images", "3"])
-    assert local[8] == 3  # a sharded archive (format 3)
+    assert local[8] == 4  # a sharded archive (format 4)
     assert out.read_bytes() == local
     # One image back from the cluster's archive alone.
     restored = tmp_path / "restored"
