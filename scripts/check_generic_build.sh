@@ -47,8 +47,8 @@ for file in "$golden"/*.vdmz "$released"; do
     esac
     check "decode $name" "$vdmz" "${args[@]}"
 done
-# The single RGB image pixel by pixel against its PNG (Pillow), from both models and both versions.
-for name in rgb8-23x17.png.vdmz rgb8-23x17-v1.vdmz rgb8-23x17-model6caaca44.vdmz; do
+# The single RGB image pixel by pixel against its PNG (Pillow), from both models and every version.
+for name in rgb8-23x17.png.vdmz rgb8-23x17-chain2.vdmz rgb8-23x17-v1.vdmz rgb8-23x17-model6caaca44.vdmz; do
     check "pixels of $name" python3 -c "
 import sys, numpy as np; from PIL import Image
 a = np.asarray(Image.open('$golden/rgb8-23x17.png')); b = np.asarray(Image.open(sys.argv[1]))

@@ -98,7 +98,9 @@ struct BitsBackChain {
             let level0 = chain.schedule.decoder.level
             var means = [Float](repeating: 0, count: count)
             for j in 0..<count { means[j] = Float(level0.alpha * DiscretizedDecoder.scaled(Int(x[j]))) }
-            return GaussianCodec(means: means, standardDeviation: level0.sigma, grid: grid)
+            return GaussianCodec(
+                means: means, standardDeviation: level0.sigma,
+                grid: grid.reading(slotsIn: chain.parameters.profile.posteriorSlotOrder))
         }
 
         func likelihood(given z0: [Int32]) -> PixelCodec { PixelCodec(chain: chain, z0: z0) }
@@ -127,7 +129,8 @@ struct BitsBackChain {
             for j in 0..<previous.count {
                 means[j] = Float(step.forwardMean(z: LatentSchedule.value(previous[j], binWidth: binWidth)))
             }
-            return GaussianCodec(means: means, standardDeviation: step.transitionStandardDeviation, grid: grids[index])
+            let grid = grids[index].reading(slotsIn: chain.parameters.profile.posteriorSlotOrder)
+            return GaussianCodec(means: means, standardDeviation: step.transitionStandardDeviation, grid: grid)
                 .inReverseOrder
         }
 

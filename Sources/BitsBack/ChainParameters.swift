@@ -26,7 +26,9 @@ public struct ChainParameters: Equatable, Sendable {
     /// Layout of the payload after this block (`BitsBackCoder`): 1 — one varint tile count per image;
     /// 2 — run lengths of single-tile images, which a dataset of small images codes in a few bytes
     /// instead of one byte per image, and the Gaussians' escape interval in the middle of each
-    /// distribution instead of at the top (`DiscretizedGaussian.EscapePlacement`). Encoders write `currentVersion`; decoders read every version.
+    /// distribution instead of at the top (`DiscretizedGaussian.EscapePlacement`); 3 — the posteriors q read
+    /// their slots through a bijection (`SlotOrder.scrambled`), so that few-step chains code at their ELBO.
+    /// Encoders write `currentVersion`; decoders read every version.
     public var version: UInt8
 
     public init(
@@ -45,9 +47,9 @@ public struct ChainParameters: Equatable, Sendable {
     }
 
     /// Version that encoders write.
-    public static let currentVersion: UInt8 = 2
+    public static let currentVersion: UInt8 = 3
     /// Versions this build decodes.
-    public static let readableVersions: ClosedRange<UInt8> = 1...2
+    public static let readableVersions: ClosedRange<UInt8> = 1...3
     /// Largest step count a payload may ask for (each step is a network evaluation per tile): the one
     /// limit on steps, which the container and the command line use too.
     public static let maxSteps = CoderLimits.maxSteps

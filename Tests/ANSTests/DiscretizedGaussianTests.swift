@@ -10,7 +10,8 @@ final class DiscretizedGaussianTests: XCTestCase {
             let s = [0.3, 1, 4, 16, 64, 256][trial % 6]  // σ/δ
             let grid = try DiscretizedGaussian(
                 binWidth: sigma / s, precision: [20, 24, 28][trial % 3],
-                escapePlacement: trial % 4 == 0 ? .top : .center)
+                escapePlacement: trial % 4 == 0 ? .top : .center
+            ).reading(slotsIn: trial % 3 == 1 ? .scrambled : .natural)
             let n = Int.random(in: 1..<400, using: &rng)
             let means = (0..<n).map { _ in Float.random(in: -3...3, using: &rng) }
             var values = [Int32]()
@@ -55,6 +56,34 @@ final class DiscretizedGaussianTests: XCTestCase {
             // Coding lengths agree with the layout: an escape costs the same in both.
             let length = try grid.codeLength(of: 1_000_000, mean: 0, standardDeviation: 0.1)
             XCTAssertGreaterThanOrEqual(length, 27 + 32 - 1)
+        }
+    }
+
+    func testScrambledSlotsDecoupleAPopFromTheQuantileOfThePreviousPush() throws {
+        // Push values that all sit at +2.5σ of p (slots read as they are, like the chain's likelihoods); the
+        // next pops (under N(0, 1) too, like the chain's posteriors) read the slots those pushes left. Read as
+        // they are, the pops land at the same quantile (the "dirty bits" of few-step chains); read through
+        // the bijection, they are spread like samples, with a mean near 0.
+        let n = 4000
+        let pushGrid = try DiscretizedGaussian(binWidth: 1.0 / 64, precision: 27)
+        for order in [SlotOrder.natural, .scrambled] {
+            let grid = pushGrid.reading(slotsIn: order)
+            var message = try randomMessage(laneCount: 16, words: 64, seed: 9)
+            let before = message
+            let means = [Float](repeating: 0, count: n)
+            try message.pushGaussian([Int32](repeating: 160, count: n), means: means, standardDeviation: 1, under: pushGrid)
+            let popped = try message.popGaussian(means: means, standardDeviation: 1, under: grid)
+            let mean = popped.reduce(0.0) { $0 + Double($1) / 64 } / Double(n)
+            if order == .natural {
+                XCTAssertGreaterThan(mean, 2, "natural slots: the pops follow the pushed quantile")
+            } else {
+                XCTAssertLessThan(abs(mean), 0.1, "scrambled slots: mean of the pops \(mean)")
+            }
+            // Still exact inverses: push the pops back, pop the pushed values.
+            try message.pushGaussian(popped, means: means, standardDeviation: 1, under: grid)
+            XCTAssertEqual(
+                try message.popGaussian(means: means, standardDeviation: 1, under: pushGrid), [Int32](repeating: 160, count: n))
+            XCTAssertEqual(message, before)
         }
     }
 

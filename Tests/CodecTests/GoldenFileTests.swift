@@ -67,6 +67,17 @@ final class GoldenFileTests: XCTestCase {
         }
     }
 
+    /// Chain payload version 2 (bits-back files written before 2026-12-01, when version 3 scrambled the
+    /// posteriors' slots) must still decode bit-exactly.
+    func testChainPayloadVersion2GoldenFilesStillDecodeBitExactly() throws {
+        let prior = try GoldenFiles.prior()
+        let coder = try BitsBackCoder(prior: prior, parameters: ChainParameters(steps: GoldenFiles.steps))
+        _ = try decodeAndCompare("rgb8-23x17-chain2.vdmz", coder: coder, isDataset: false, version: 2)
+        _ = try decodeAndCompare("set-chain2.vdmz", coder: coder, isDataset: true, version: 2)
+        // And they differ from today's files, which is what the version number records.
+        XCTAssertNotEqual(try GoldenFiles.bytes("set-chain2.vdmz"), try GoldenFiles.bytes("set.vdmz"))
+    }
+
     /// Context payload version 1 (written before 2026-12-01; container format 2) must still decode bit-exactly.
     func testContextPayloadVersion1StillDecodes() throws {
         _ = try decodeAndCompare("context-v1.vdmz", coder: ContextPixelCoder(), isDataset: true, version: 2)

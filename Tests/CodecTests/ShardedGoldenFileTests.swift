@@ -40,6 +40,11 @@ final class ShardedGoldenFileTests: XCTestCase {
         _ = try decodeChecked("set-sharded-stored-v3.vdmz", version: 3, coder: StoredPixelCoder())
     }
 
+    /// Format 4 with chain payload version 2 (written before the posteriors' slots were scrambled).
+    func testFormat4GoldenFileOfChainPayload2StillDecodesBitExactly() throws {
+        _ = try decodeChecked("set-sharded-chain2.vdmz", version: 4, coder: BitsBackCoder(prior: try GoldenFiles.prior()))
+    }
+
     /// Random access: the last shard's second image alone, decoded without the first (the chain stops
     /// early), equals the PNG.
     func testOneImageOfAShardDecodesWithoutTheImagesBeforeIt() throws {
