@@ -47,25 +47,13 @@ struct LaneCoder {
         return w
     }
 
-    /// Encodes the interval `[start, start + frequency)` of `2^precision` into `head`.
+    /// Encodes the interval `[start, start + frequency)` of `2^precision` into `head`, so that a decode
+    /// reading the slot in `order` (`SlotOrder.decoded`) finds it: the head keeps
+    /// `order.stored(start + head mod f)` in its low `precision` bits (with `.natural`, the slot itself).
     @inlinable @inline(__always)
-    mutating func encode(_ head: inout UInt64, start: UInt32, frequency: UInt32, precision: Int) {
-        let f = UInt64(frequency)
-        if f == 1 &<< UInt64(precision) { return }  // a certain symbol carries no information
-        if head >= f &<< UInt64(64 - precision) {
-            pushWord(UInt32(truncatingIfNeeded: head))
-            head &>>= 32
-        }
-        let q = head / f
-        head = (q &<< UInt64(precision)) &+ (head &- q &* f) &+ UInt64(start)
-    }
-
-    /// Encodes the interval `[start, start + frequency)` so that a decode reading the slot in `order`
-    /// (`SlotOrder.decoded`) finds it: the head keeps `order.stored(start + head mod f)` in its low bits.
-    /// With `.natural` this is `encode(_:start:frequency:precision:)`.
-    @inlinable @inline(__always)
-    mutating func encode(_ head: inout UInt64, start: UInt32, frequency: UInt32, precision: Int, order: SlotOrder) {
-        guard order == .scrambled else { return encode(&head, start: start, frequency: frequency, precision: precision) }
+    mutating func encode(
+        _ head: inout UInt64, start: UInt32, frequency: UInt32, precision: Int, order: SlotOrder = .natural
+    ) {
         let f = UInt64(frequency)
         if f == 1 &<< UInt64(precision) { return }  // a certain symbol carries no information
         if head >= f &<< UInt64(64 - precision) {
@@ -74,7 +62,7 @@ struct LaneCoder {
         }
         let q = head / f
         let mask = (UInt64(1) &<< UInt64(precision)) &- 1
-        // The slot a decode must see is start + (head mod f) < 2^precision; the head stores its preimage.
+        // start + (head mod f) < start + f ≤ 2^precision, so it fits below q's bits (| is +).
         head = (q &<< UInt64(precision)) | order.stored(UInt64(start) &+ (head &- q &* f), mask: mask)
     }
 
