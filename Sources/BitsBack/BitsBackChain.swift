@@ -159,7 +159,7 @@ struct BitsBackChain {
         let clamped = ParallelLoop.map(count: z.count, threads: threads) { Swift.min(limit, Swift.max(-limit, z[$0])) }
         let region = context.region
         let output = try prior.denoiser.evaluate(
-            z: context.regionLatents(tileValues: clamped, level: step.target, step: i), width: region.width,
+            z: context.regionLatents(tileValues: clamped, level: step.target, step: i, threads: threads), width: region.width,
             height: region.height, gamma: schedule.gammas[i], threads: threads,
             tileSize: prior.denoiser.tileSize(coveringWhole: region.width, height: region.height))
         let epsilon = context.tilePart(of: output.epsilon)

@@ -33,6 +33,7 @@ extension ParallelLoop {
     /// `[transform(0), …, transform(count − 1)]`, computed on at most `threads` threads when `count` is at
     /// least `minimumCount` (else on the caller's thread). Each element is computed by the same call
     /// whichever thread runs it, so the result does not depend on `threads`.
+    @inlinable
     public static func map<T>(count: Int, threads: Int, minimumCount: Int = 2048, _ transform: (Int) -> T) -> [T] {
         [T](unsafeUninitializedCapacity: count) { buffer, initialized in
             if let base = buffer.baseAddress {
