@@ -9,13 +9,14 @@
 # Every run prints wall and user-CPU seconds. On a loaded machine wall ratios are off (a second thread
 # buys less than a core): compare user CPU too, and say what the load was (printed at the start and end).
 #   bash bench/speed_ab.sh [--steps T] [--rounds R] [--image PNG] [--workdir DIR]
-# Defaults: T = 64 (the shipped checkpoint's), R = 2, ../shared/corpora/kodak/kodim20.png. Needs the
+# Defaults: T = 64 (the shipped checkpoint's), R = 2, ../shared/corpora/kodak/kodim20.png. VDMZ and
+# VDMZ_BENCH (environment) time other binaries, e.g. a build of an older commit. Needs the
 # release build (`swift build -c release`: vdmz and vdmz-bench), Python 3 with Pillow, GNU time.
 # About 4 minutes at T = 64 on 2 free cores of the project's machine; time scales with T.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
-V="$root/.build/release/vdmz"
-B="$root/.build/release/vdmz-bench"
+V="${VDMZ:-$root/.build/release/vdmz}"            # VDMZ=/path/to/other/vdmz to time another build
+B="${VDMZ_BENCH:-$root/.build/release/vdmz-bench}"
 steps=64
 rounds=2
 image="$root/../shared/corpora/kodak/kodim20.png"
