@@ -34,7 +34,7 @@ let package = Package(
             targets: [
                 "Codec", "BitsBack", "ContextCoding", "HybridCoding", "PixelCoding", "ContainerFormat", "Imaging", "Model", "ANS",
                 "Bytes",
-                "ExactMath",
+                "ExactMath", "Parallelism",
             ]),
         .library(name: "VDMZFuzzSupport", targets: ["FuzzSupport"]),
         .executable(name: "vdmz", targets: ["vdmz"]),
@@ -49,14 +49,19 @@ let package = Package(
         .target(name: "ExactMath", swiftSettings: numericFlags),
         .target(name: "Bytes", swiftSettings: checkedFlags),
         // The entropy coder and the probability model; neither knows of images or files.
-        .target(name: "ANS", dependencies: ["ExactMath", "Bytes"], swiftSettings: numericFlags),
-        .target(name: "Model", dependencies: ["ExactMath"], resources: [.copy("Resources")], swiftSettings: numericFlags),
+        // The parallel loop the network and the entropy coder's per-element work share.
+        .target(name: "Parallelism", swiftSettings: numericFlags),
+        .target(name: "ANS", dependencies: ["ExactMath", "Bytes", "Parallelism"], swiftSettings: numericFlags),
+        .target(
+            name: "Model", dependencies: ["ExactMath", "Parallelism"], resources: [.copy("Resources")],
+            swiftSettings: numericFlags),
         // Images: PNG in and out, the model planes and side planes. No ANS, no model.
         .target(name: "CPNG", linkerSettings: [.linkedLibrary("png"), .linkedLibrary("z")]),
         .target(name: "Imaging", dependencies: ["CPNG", "Bytes", crypto], swiftSettings: checkedFlags),
         // Coders of model planes: the protocol and the stored coder, then the bits-back VDM coder.
         .target(name: "PixelCoding", dependencies: ["Imaging"], swiftSettings: checkedFlags),
-        .target(name: "BitsBack", dependencies: ["PixelCoding", "ANS", "Model", "Bytes"], swiftSettings: checkedFlags),
+        .target(
+            name: "BitsBack", dependencies: ["PixelCoding", "ANS", "Model", "Bytes", "Parallelism"], swiftSettings: checkedFlags),
         // The classical context-modelling coder: no model, symbols on the same ANS stack.
         .target(name: "ContextCoding", dependencies: ["PixelCoding", "ANS", "Imaging", "Bytes"], swiftSettings: checkedFlags),
         // The .vdmz container: records, side planes, an opaque payload, a coder tag and a model hash.

@@ -188,14 +188,15 @@ struct GaussianBin {
     /// Like `searchTopLayout`, for a slot of the whole layout (escape after `split`): (k, start, frequency) with
     /// k = b + 1 for the escape.
     @inlinable @inline(__always)
+    /// `escape` is `escapeInterval(table:total:)`.
     func search(
-        slot: UInt64, table: UnsafePointer<UInt64>, buckets: UnsafePointer<Int32>, inverseSteps: UnsafePointer<Double>,
-        total: UInt64
+        slot: UInt64, escape: (start: UInt64, frequency: UInt64), table: UnsafePointer<UInt64>,
+        buckets: UnsafePointer<Int32>, inverseSteps: UnsafePointer<Double>, total: UInt64
     ) -> (Int64, UInt64, UInt64) {
         if split == b {
             return searchTopLayout(slot: slot, table: table, buckets: buckets, inverseSteps: inverseSteps, total: total)
         }
-        let (escapeStart, escapeFrequency) = escapeInterval(table: table, total: total)
+        let (escapeStart, escapeFrequency) = escape
         if slot >= escapeStart && slot - escapeStart < escapeFrequency { return (b + 1, escapeStart, escapeFrequency) }
         // Below the escape, slots are as in the top layout; above it, shifted by its frequency. Either
         // way the shifted slot is below C(b + 1), so `searchTopLayout` returns a window symbol.
@@ -207,14 +208,15 @@ struct GaussianBin {
 
     /// Like `guessTopLayout`, for a slot of the whole layout: (k, C'(k), C'(k + 1)) in the layout's coordinates.
     @inlinable @inline(__always)
+    /// `escape` is `escapeInterval(table:total:)` (computed ahead, where the pop's other per-element work is).
     func guess(
-        slot: UInt64, table: UnsafePointer<UInt64>, buckets: UnsafePointer<Int32>,
-        inverseSteps: UnsafePointer<Double>, total: UInt64
+        slot: UInt64, escape: (start: UInt64, frequency: UInt64), table: UnsafePointer<UInt64>,
+        buckets: UnsafePointer<Int32>, inverseSteps: UnsafePointer<Double>, total: UInt64
     ) -> (Int64, UInt64, UInt64) {
         if split == b {
             return guessTopLayout(slot: slot, table: table, buckets: buckets, inverseSteps: inverseSteps, total: total)
         }
-        let (escapeStart, escapeFrequency) = escapeInterval(table: table, total: total)
+        let (escapeStart, escapeFrequency) = escape
         if slot >= escapeStart && slot - escapeStart < escapeFrequency {
             return (b + 1, escapeStart, escapeStart + escapeFrequency)
         }

@@ -1,4 +1,5 @@
 import ExactMath
+import Parallelism
 
 /// Exact, deterministic quantization of probabilities or logits to integer frequencies summing to
 /// `2^precision`.
@@ -119,14 +120,18 @@ extension CategoricalDistribution {
 }
 
 extension Message {
+    /// Rows of a pop whose cumulative frequencies are held at once (about 2^20 frequencies).
+    static let categoricalSegmentEntries = 1 << 20
+
     /// Pushes `symbols[i]` under its own categorical distribution, the quantized softmax of
     /// `logits[i·categoryCount ..< (i+1)·categoryCount]` (see `FrequencyQuantizer`; e.g. the 256-way
     /// pixel decoder). Lane `i % laneCount`, order `i = 0…n−1`. Cost is dominated by the `categoryCount`
-    /// exponentials per symbol. Throws (pushing nothing) on a symbol outside `0..<categoryCount`, a
-    /// non-finite logit, or a size mismatch.
+    /// exponentials per symbol, which run on `threads` threads (the rANS steps after them in order: the
+    /// message is the same for every thread count). Throws (pushing nothing) on a symbol outside
+    /// `0..<categoryCount`, a non-finite logit, or a size mismatch.
     public mutating func pushCategorical(
         _ symbols: UnsafeBufferPointer<Int32>, logits: UnsafeBufferPointer<Float>,
-        categoryCount: Int, precision: Int = 24
+        categoryCount: Int, precision: Int = 24, threads: Int = 1
     ) throws {
         let n = symbols.count
         try Self.checkLogits(count: n, logits: logits, categoryCount: categoryCount, precision: precision)
@@ -135,15 +140,32 @@ extension Message {
         }
         if n == 0 { return }
         let k = categoryCount
-        // Quantize everything first (so that a bad logit throws before anything is pushed).
+        // Quantize everything first (so that a bad logit throws before anything is pushed); frequency 0
+        // marks a row with a non-finite logit.
         var starts = [UInt32](repeating: 0, count: n), freqs = [UInt32](repeating: 0, count: n)
-        try withQuantizedRows(logits: logits, count: n, categoryCount: k, precision: precision) { i, freq in
-            let s = Int(symbols[i])
-            var start: UInt32 = 0
-            for j in 0..<s { start &+= freq[j] }
-            starts[i] = start
-            freqs[i] = freq[s]
+        starts.withUnsafeMutableBufferPointer { st in
+            freqs.withUnsafeMutableBufferPointer { fr in
+                ParallelLoop.forEachChunk(count: n, threads: Self.workers(threads, count: n * k / 64)) { rows in
+                    Self.withRowScratch(categoryCount: k) { w, f in
+                        for i in rows {
+                            guard FrequencyQuantizer.softmaxWeights(logits: logits.baseAddress! + i * k, count: k, into: w),
+                                FrequencyQuantizer.quantize(
+                                    weights: w, count: k, precision: precision, everySymbolCanOccur: true, into: f)
+                            else {
+                                fr[i] = 0
+                                continue
+                            }
+                            let s = Int(symbols[i])
+                            var start: UInt32 = 0
+                            for j in 0..<s { start &+= f[j] }
+                            st[i] = start
+                            fr[i] = f[s]
+                        }
+                    }
+                }
+            }
         }
+        if let bad = freqs.firstIndex(of: 0) { throw ANSError.invalidParameter("non-finite logit in row \(bad)") }
         starts.withUnsafeBufferPointer { st in
             freqs.withUnsafeBufferPointer { fr in
                 withCoder(reservingWords: n) { coder in
@@ -159,60 +181,107 @@ extension Message {
     }
 
     /// Pops `output.count` symbols, symbol `i` under the quantized softmax of its row of `logits` (inverse
-    /// of `pushCategorical`). Order `i = n−1…0`.
+    /// of `pushCategorical`). Order `i = n−1…0`. Per segment of rows, the cumulative frequencies of every
+    /// row are computed first on `threads` threads; then the symbols are found (binary search) and the
+    /// rANS steps run in order.
     public mutating func popCategorical(
         into output: UnsafeMutableBufferPointer<Int32>, logits: UnsafeBufferPointer<Float>,
-        categoryCount: Int, precision: Int = 24
+        categoryCount: Int, precision: Int = 24, threads: Int = 1
     ) throws {
         let n = output.count
         try Self.checkLogits(count: n, logits: logits, categoryCount: categoryCount, precision: precision)
         if n == 0 { return }
         let k = categoryCount
-        var weights = [Double](repeating: 0, count: k)
-        var freq = [UInt32](repeating: 0, count: k)
         // Validate all logits first so that a bad one throws before anything is popped.
         for j in 0..<logits.count where !logits[j].isFinite {
             throw ANSError.invalidParameter("non-finite logit in row \(j / k)")
         }
-        weights.withUnsafeMutableBufferPointer { w in
-            freq.withUnsafeMutableBufferPointer { f in
-                withCoder(reservingWords: 0) { coder in
-                    var lane = (n - 1) % coder.laneCount
-                    for i in stride(from: n - 1, through: 0, by: -1) {
-                        _ = FrequencyQuantizer.softmaxWeights(logits: logits.baseAddress! + i * k, count: k, into: w.baseAddress!)
-                        _ = FrequencyQuantizer.quantize(
-                            weights: w.baseAddress!, count: k, precision: precision, everySymbolCanOccur: true,
-                            into: f.baseAddress!)
-                        let slot = LaneCoder.slot(coder.heads[lane], precision: precision)
-                        var start: UInt32 = 0
-                        var s = 0
-                        while s < k - 1 && UInt64(start) + UInt64(f[s]) <= UInt64(slot) { start &+= f[s]; s += 1 }
-                        coder.decodeAdvance(&coder.heads[lane], slot: slot, start: start, frequency: f[s], precision: precision)
-                        output[i] = Int32(s)
-                        lane = lane == 0 ? coder.laneCount - 1 : lane - 1
+        let total = UInt64(1) << UInt64(precision)
+        let segmentRows = Swift.min(n, Swift.max(1, Self.categoricalSegmentEntries / k))
+        // Row r's cumulative frequencies: cumulative[r·k + s] = start of symbol s (< 2^precision ≤ 2^32).
+        let cumulative = UnsafeMutablePointer<UInt32>.allocate(capacity: segmentRows * k)
+        defer { cumulative.deallocate() }
+        withCoder(reservingWords: 0) { coder in
+            var upper = n
+            var lane = (n - 1) % coder.laneCount
+            while upper > 0 {
+                let lower = Swift.max(0, upper - segmentRows)
+                ParallelLoop.forEachChunk(count: upper - lower, threads: Self.workers(threads, count: (upper - lower) * k / 64)) {
+                    rows in
+                    Self.withRowScratch(categoryCount: k) { w, f in
+                        for r in rows {
+                            // Logits are finite (checked above), so both succeed.
+                            _ = FrequencyQuantizer.softmaxWeights(
+                                logits: logits.baseAddress! + (lower + r) * k, count: k, into: w)
+                            _ = FrequencyQuantizer.quantize(
+                                weights: w, count: k, precision: precision, everySymbolCanOccur: true, into: f)
+                            let row = cumulative + r * k
+                            var start: UInt32 = 0
+                            for s in 0..<k {
+                                row[s] = start
+                                start &+= f[s]
+                            }
+                        }
                     }
                 }
+                for i in stride(from: upper - 1, through: lower, by: -1) {
+                    let row = cumulative + (i - lower) * k
+                    let slot = LaneCoder.slot(coder.heads[lane], precision: precision)
+                    // The symbol s with row[s] ≤ slot < row[s + 1] (row[k] = 2^precision): every frequency is ≥ 1,
+                    // so the starts increase strictly and s is unique.
+                    var lo = 0, hi = k
+                    while hi - lo > 1 {
+                        let mid = (lo + hi) >> 1
+                        if row[mid] <= slot { lo = mid } else { hi = mid }
+                    }
+                    let end = lo + 1 < k ? UInt64(row[lo + 1]) : total
+                    coder.decodeAdvance(
+                        &coder.heads[lane], slot: slot, start: row[lo],
+                        frequency: UInt32(truncatingIfNeeded: end - UInt64(row[lo])),
+                        precision: precision)
+                    output[i] = Int32(lo)
+                    lane = lane == 0 ? coder.laneCount - 1 : lane - 1
+                }
+                upper = lower
             }
         }
     }
 
+    /// Runs `body` with scratch rows of `categoryCount` weights and frequencies.
+    @inline(__always)
+    static func withRowScratch(
+        categoryCount k: Int, _ body: (UnsafeMutablePointer<Double>, UnsafeMutablePointer<UInt32>) -> Void
+    ) {
+        let weights = UnsafeMutablePointer<Double>.allocate(capacity: k)
+        let frequencies = UnsafeMutablePointer<UInt32>.allocate(capacity: k)
+        defer {
+            weights.deallocate()
+            frequencies.deallocate()
+        }
+        body(weights, frequencies)
+    }
+
     /// Array convenience for `pushCategorical(_:logits:categoryCount:precision:)`.
-    public mutating func pushCategorical(_ symbols: [Int32], logits: [Float], categoryCount: Int, precision: Int = 24) throws {
+    public mutating func pushCategorical(
+        _ symbols: [Int32], logits: [Float], categoryCount: Int, precision: Int = 24, threads: Int = 1
+    ) throws {
         try symbols.withUnsafeBufferPointer { s in
             try logits.withUnsafeBufferPointer { l in
-                try pushCategorical(s, logits: l, categoryCount: categoryCount, precision: precision)
+                try pushCategorical(s, logits: l, categoryCount: categoryCount, precision: precision, threads: threads)
             }
         }
     }
 
     /// Array convenience for `popCategorical(into:logits:categoryCount:precision:)`; pops
     /// `logits.count / categoryCount` symbols.
-    public mutating func popCategorical(logits: [Float], categoryCount: Int, precision: Int = 24) throws -> [Int32] {
+    public mutating func popCategorical(logits: [Float], categoryCount: Int, precision: Int = 24, threads: Int = 1) throws
+        -> [Int32]
+    {
         guard categoryCount >= 1 else { throw ANSError.invalidParameter("categoryCount \(categoryCount) < 1") }
         var out = [Int32](repeating: 0, count: logits.count / categoryCount)
         try out.withUnsafeMutableBufferPointer { o in
             try logits.withUnsafeBufferPointer { l in
-                try popCategorical(into: o, logits: l, categoryCount: categoryCount, precision: precision)
+                try popCategorical(into: o, logits: l, categoryCount: categoryCount, precision: precision, threads: threads)
             }
         }
         return out
@@ -227,27 +296,6 @@ extension Message {
         }
         guard logits.count == n * categoryCount else {
             throw ANSError.sizeMismatch("\(logits.count) logits for \(n) symbols × \(categoryCount) categories")
-        }
-    }
-
-    /// Calls `body(i, frequencies)` with the quantized frequencies of each row `i` of `logits`.
-    func withQuantizedRows(
-        logits: UnsafeBufferPointer<Float>, count n: Int, categoryCount k: Int, precision: Int,
-        _ body: (Int, UnsafeMutablePointer<UInt32>) -> Void
-    ) throws {
-        var weights = [Double](repeating: 0, count: k)
-        var freq = [UInt32](repeating: 0, count: k)
-        try weights.withUnsafeMutableBufferPointer { w in
-            try freq.withUnsafeMutableBufferPointer { f in
-                for i in 0..<n {
-                    guard FrequencyQuantizer.softmaxWeights(logits: logits.baseAddress! + i * k, count: k, into: w.baseAddress!),
-                        FrequencyQuantizer.quantize(
-                            weights: w.baseAddress!, count: k, precision: precision, everySymbolCanOccur: true,
-                            into: f.baseAddress!)
-                    else { throw ANSError.invalidParameter("non-finite logit in row \(i)") }
-                    body(i, f.baseAddress!)
-                }
-            }
         }
     }
 }

@@ -27,6 +27,9 @@ public struct GaussianCodec: StackCodec {
     public let grid: DiscretizedGaussian
     /// Whether the last element is coded first (see `inReverseOrder`).
     public let codesLastElementFirst: Bool
+    /// Threads for the per-element work of a push or pop (see `Message.pushGaussian`); the message is the
+    /// same for every count.
+    public private(set) var threads = 1
 
     public init(means: [Float], deviations: Deviations, grid: DiscretizedGaussian) {
         self.init(means: means, deviations: deviations, grid: grid, codesLastElementFirst: false)
@@ -47,7 +50,16 @@ public struct GaussianCodec: StackCodec {
     /// previous push left on top of the stack; reversing pairs each element with a far-away one, which
     /// breaks the feedback between an element's successive latents (`BitsBackChain`).
     public var inReverseOrder: GaussianCodec {
-        GaussianCodec(means: means, deviations: deviations, grid: grid, codesLastElementFirst: !codesLastElementFirst)
+        var codec = GaussianCodec(means: means, deviations: deviations, grid: grid, codesLastElementFirst: !codesLastElementFirst)
+        codec.threads = threads
+        return codec
+    }
+
+    /// The same codec, doing its per-element work on `threads` threads (same bytes).
+    public func onThreads(_ threads: Int) -> GaussianCodec {
+        var codec = self
+        codec.threads = Swift.max(1, threads)
+        return codec
     }
 
     public func push(_ value: [Int32], onto message: inout Message) throws {
@@ -62,15 +74,19 @@ public struct GaussianCodec: StackCodec {
 
     private func push(_ value: [Int32], means: [Float], deviations: Deviations, onto message: inout Message) throws {
         switch deviations {
-        case .shared(let sigma): try message.pushGaussian(value, means: means, standardDeviation: sigma, under: grid)
-        case .perElement(let sigmas): try message.pushGaussian(value, means: means, standardDeviations: sigmas, under: grid)
+        case .shared(let sigma):
+            try message.pushGaussian(value, means: means, standardDeviation: sigma, under: grid, threads: threads)
+        case .perElement(let sigmas):
+            try message.pushGaussian(value, means: means, standardDeviations: sigmas, under: grid, threads: threads)
         }
     }
 
     private func pop(means: [Float], deviations: Deviations, from message: inout Message) throws -> [Int32] {
         switch deviations {
-        case .shared(let sigma): return try message.popGaussian(means: means, standardDeviation: sigma, under: grid)
-        case .perElement(let sigmas): return try message.popGaussian(means: means, standardDeviations: sigmas, under: grid)
+        case .shared(let sigma):
+            return try message.popGaussian(means: means, standardDeviation: sigma, under: grid, threads: threads)
+        case .perElement(let sigmas):
+            return try message.popGaussian(means: means, standardDeviations: sigmas, under: grid, threads: threads)
         }
     }
 }

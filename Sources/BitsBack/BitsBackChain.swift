@@ -1,5 +1,6 @@
 import ANS
 import Model
+import Parallelism
 
 /// The Bit-Swap chain of docs/DESIGN.md §2 for one tile, on one ANS message. With t_0 = 0 < … < t_T = 1,
 /// it is T + 1 bits-back steps (`BitsBackStep`) and the prior, composed:
@@ -77,7 +78,7 @@ struct BitsBackChain {
 
     /// p(z_1) = N(0, I) on the grid of z_1.
     private func prior(count: Int, grid: DiscretizedGaussian) -> GaussianCodec {
-        GaussianCodec(means: [Float](repeating: 0, count: count), standardDeviation: 1, grid: grid)
+        GaussianCodec(means: [Float](repeating: 0, count: count), standardDeviation: 1, grid: grid).onThreads(threads)
     }
 
     /// The grids δ_0 … δ_T as discretized-Gaussian codecs, with the escape placement of the payload's profile.
@@ -96,11 +97,13 @@ struct BitsBackChain {
 
         func posterior(given x: [UInt8]) -> GaussianCodec {
             let level0 = chain.schedule.decoder.level
-            var means = [Float](repeating: 0, count: count)
-            for j in 0..<count { means[j] = Float(level0.alpha * DiscretizedDecoder.scaled(Int(x[j]))) }
+            let means = ParallelLoop.map(count: count, threads: chain.threads) {
+                Float(level0.alpha * DiscretizedDecoder.scaled(Int(x[$0])))
+            }
             return GaussianCodec(
                 means: means, standardDeviation: level0.sigma,
-                grid: grid.reading(slotsIn: chain.parameters.profile.posteriorSlotOrder))
+                grid: grid.reading(slotsIn: chain.parameters.profile.posteriorSlotOrder)
+            ).onThreads(chain.threads)
         }
 
         func likelihood(given z0: [Int32]) -> PixelCodec { PixelCodec(chain: chain, z0: z0) }
@@ -125,13 +128,12 @@ struct BitsBackChain {
         func posterior(given previous: [Int32]) -> GaussianCodec {
             let step = chain.schedule.steps[index - 1]
             let binWidth = chain.schedule.binWidths[index - 1]
-            var means = [Float](repeating: 0, count: previous.count)
-            for j in 0..<previous.count {
-                means[j] = Float(step.forwardMean(z: LatentSchedule.value(previous[j], binWidth: binWidth)))
+            let means = ParallelLoop.map(count: previous.count, threads: chain.threads) {
+                Float(step.forwardMean(z: LatentSchedule.value(previous[$0], binWidth: binWidth)))
             }
             let grid = grids[index].reading(slotsIn: chain.parameters.profile.posteriorSlotOrder)
             return GaussianCodec(means: means, standardDeviation: step.transitionStandardDeviation, grid: grid)
-                .inReverseOrder
+                .inReverseOrder.onThreads(chain.threads)
         }
 
         func likelihood(given current: [Int32]) throws -> GaussianCodec {
@@ -139,7 +141,7 @@ struct BitsBackChain {
             let deviations: GaussianCodec.Deviations =
                 reverse.deviations.map { .perElement($0) }
                 ?? .shared(chain.schedule.steps[index - 1].posteriorStandardDeviation)
-            return GaussianCodec(means: reverse.means, deviations: deviations, grid: grids[index - 1])
+            return GaussianCodec(means: reverse.means, deviations: deviations, grid: grids[index - 1]).onThreads(chain.threads)
         }
     }
 
@@ -149,19 +151,19 @@ struct BitsBackChain {
     {
         let step = schedule.steps[i - 1]
         let binWidth = schedule.binWidths[i]
-        let z = current.map { LatentSchedule.value($0, binWidth: binWidth) }
+        let z = ParallelLoop.map(count: current.count, threads: threads) { LatentSchedule.value(current[$0], binWidth: binWidth) }
         // The network sees latents clamped to ±latentLimit: a latent far outside it can only come from a
         // popped escape (probability ~2^−precision per element); unclamped, one such value would derail the
         // predictions of all its neighbours and their pushes would escape too.
         let limit = Self.latentLimit
-        let clamped = z.map { Swift.min(limit, Swift.max(-limit, $0)) }
+        let clamped = ParallelLoop.map(count: z.count, threads: threads) { Swift.min(limit, Swift.max(-limit, z[$0])) }
         let region = context.region
         let output = try prior.denoiser.evaluate(
-            z: context.regionLatents(tileValues: clamped, level: step.target, step: i), width: region.width,
-            height: region.height, gamma: schedule.gammas[i], threads: threads)
+            z: context.regionLatents(tileValues: clamped, level: step.target, step: i, threads: threads), width: region.width,
+            height: region.height, gamma: schedule.gammas[i], threads: threads,
+            tileSize: prior.denoiser.tileSize(coveringWhole: region.width, height: region.height))
         let epsilon = context.tilePart(of: output.epsilon)
-        var means = [Float](repeating: 0, count: z.count)
-        for j in 0..<z.count { means[j] = Float(step.reverseMean(z: z[j], epsilon: epsilon[j])) }
+        let means = ParallelLoop.map(count: z.count, threads: threads) { Float(step.reverseMean(z: z[$0], epsilon: epsilon[$0])) }
         guard let regionV = output.v else { return (means, nil) }
         let v = context.tilePart(of: regionV)
         // Learned deviations outside what the grid of z_{t_{i−1}} can code (v far outside [−1, 1]) are
@@ -169,9 +171,8 @@ struct BitsBackChain {
         // are used as they are.
         let grid = schedule.binWidths[i - 1]
         let smallest = grid * 0x1p-12, largest = grid * 4096
-        var deviations = [Float](repeating: 0, count: z.count)
-        for j in 0..<z.count {
-            deviations[j] = Float(min(largest, max(smallest, step.reverseStandardDeviation(v: v[j]))))
+        let deviations = ParallelLoop.map(count: z.count, threads: threads) {
+            Float(min(largest, max(smallest, step.reverseStandardDeviation(v: v[$0]))))
         }
         return (means, deviations)
     }

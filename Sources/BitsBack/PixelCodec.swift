@@ -1,5 +1,6 @@
 import ANS
 import Model
+import Parallelism
 
 /// p(x | z_0): the 256-way discretized decoder of every sub-pixel given its z_0 (`DiscretizedDecoder`),
 /// as a codec of planar pixels. Pushes go in chunks of `BitsBackChain.pixelChunk` sub-pixels, first chunk
@@ -12,7 +13,8 @@ struct PixelCodec: StackCodec {
         for range in chunks(count: pixels.count) {
             let symbols = pixels[range].map { Int32($0) }
             try message.pushCategorical(
-                symbols, logits: logits(range), categoryCount: 256, precision: chain.parameters.pixelPrecision)
+                symbols, logits: logits(range), categoryCount: 256, precision: chain.parameters.pixelPrecision,
+                threads: chain.threads)
         }
     }
 
@@ -20,7 +22,8 @@ struct PixelCodec: StackCodec {
         var pixels = [UInt8](repeating: 0, count: z0.count)
         for range in chunks(count: z0.count).reversed() {
             let symbols = try message.popCategorical(
-                logits: logits(range), categoryCount: 256, precision: chain.parameters.pixelPrecision)
+                logits: logits(range), categoryCount: 256, precision: chain.parameters.pixelPrecision,
+                threads: chain.threads)
             for (offset, s) in symbols.enumerated() {
                 guard (0..<256).contains(s) else { throw BitsBackError.corruptPayload("pixel symbol \(s) out of range") }
                 pixels[range.lowerBound + offset] = UInt8(s)
@@ -34,15 +37,21 @@ struct PixelCodec: StackCodec {
         stride(from: 0, to: count, by: BitsBackChain.pixelChunk).map { $0..<min(count, $0 + BitsBackChain.pixelChunk) }
     }
 
-    /// The 256 logits of p(x | z_0) for sub-pixels `range`, flattened.
+    /// The 256 logits of p(x | z_0) for sub-pixels `range`, flattened (rows on the chain's threads; each
+    /// value is computed alike on any thread).
     private func logits(_ range: Range<Int>) -> [Float] {
         var logits = [Float](repeating: 0, count: range.count * 256)
         let binWidth = chain.schedule.binWidths[0]
-        var offset = 0
-        for j in range {
-            let z = Double(LatentSchedule.value(z0[j], binWidth: binWidth))
-            for k in 0..<256 { logits[offset + k] = Float(chain.schedule.decoder.logit(k, z0: z)) }
-            offset += 256
+        let decoder = chain.schedule.decoder
+        logits.withUnsafeMutableBufferPointer { out in
+            z0.withUnsafeBufferPointer { z0 in
+                ParallelLoop.forEachChunk(count: range.count, threads: range.count < 256 ? 1 : chain.threads) { rows in
+                    for row in rows {
+                        let z = Double(LatentSchedule.value(z0[range.lowerBound + row], binWidth: binWidth))
+                        for k in 0..<256 { out[row * 256 + k] = Float(decoder.logit(k, z0: z)) }
+                    }
+                }
+            }
         }
         return logits
     }

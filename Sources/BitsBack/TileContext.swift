@@ -1,4 +1,5 @@
 import Model
+import Parallelism
 
 /// The context a tile is coded with: the network sees the tile together with a margin of pixels that
 /// the decoder already knows when it decodes this tile, so that tile borders cost (almost) nothing.
@@ -46,25 +47,38 @@ struct TileContext {
     }
 
     /// The network input for the region at step i: the tile's latents `tileValues` (planar over the
-    /// tile) with the context latents around them.
-    func regionLatents(tileValues: [Float], level: NoiseLevel, step: Int) -> [Float] {
+    /// tile) with the context latents around them. Rows are filled on up to `threads` threads; every value
+    /// is computed by the same operations on any thread.
+    func regionLatents(tileValues: [Float], level: NoiseLevel, step: Int, threads: Int = 1) -> [Float] {
         if region == tile { return tileValues }
         var noise = GaussianNoise(
             seed: UInt64(truncatingIfNeeded: tile.x) &* 0x9E37_79B9_7F4A_7C15
                 ^ UInt64(truncatingIfNeeded: tile.y) &* 0xC2B2_AE3D_27D4_EB4F ^ UInt64(truncatingIfNeeded: step)
                 &* 0x1656_67B1_9E37_79F9)
-        let epsilon = noise.next(count: 3 * (region.area - tile.area))
+        let contextPerChannel = region.area - tile.area
+        let epsilon = noise.next(count: 3 * contextPerChannel, threads: threads)
+        let rw = region.width, rh = region.height, tw = tile.width, th = tile.height
         var z = [Float](repeating: 0, count: 3 * region.area)
-        var e = 0
-        for c in 0..<3 {
-            for y in 0..<region.height {
-                for x in 0..<region.width {
-                    let r = (c * region.height + y) * region.width + x
-                    if y < tile.height && x < tile.width {
-                        z[r] = tileValues[(c * tile.height + y) * tile.width + x]
-                    } else {
-                        z[r] = Float(level.alpha * scaled[r] + level.sigma * Double(epsilon[e]))
-                        e += 1
+        z.withUnsafeMutableBufferPointer { out in
+            tileValues.withUnsafeBufferPointer { tileValues in
+                scaled.withUnsafeBufferPointer { scaled in
+                    epsilon.withUnsafeBufferPointer { epsilon in
+                        ParallelLoop.forEachChunk(count: 3 * rh, threads: region.area < 4096 ? 1 : threads) { rows in
+                            for row in rows {
+                                let c = row / rh, y = row % rh
+                                // The context values come in channel, row, column order: the row's first index.
+                                var e = c * contextPerChannel + (y < th ? y * (rw - tw) : th * (rw - tw) + (y - th) * rw)
+                                for x in 0..<rw {
+                                    let r = (c * rh + y) * rw + x
+                                    if y < th && x < tw {
+                                        out[r] = tileValues[(c * th + y) * tw + x]
+                                    } else {
+                                        out[r] = Float(level.alpha * scaled[r] + level.sigma * Double(epsilon[e]))
+                                        e += 1
+                                    }
+                                }
+                            }
+                        }
                     }
                 }
             }

@@ -1,4 +1,5 @@
 import ExactMath
+import Parallelism
 
 /// Where a convolution's results go (its fused epilogue). Every target has the convolution's output
 /// size and `outputChannels` channels.

@@ -1,5 +1,6 @@
 import ExactMath
 import Foundation
+import Parallelism
 
 /// The network's output for one image: planar `[3][height][width]` buffers.
 public struct DenoiserOutput {
@@ -150,6 +151,15 @@ public final class Denoiser {
             }
         }
         return DenoiserOutput(epsilon: epsilon, v: m.learnedVariance ? variance : nil)
+    }
+
+    /// The tile size that evaluates a `width × height` input as one tile when that tile's workspace is no
+    /// larger than the workspace of one `defaultTileSize` tile with its halo (so the memory bound above
+    /// holds), else `defaultTileSize`. The tile size never changes an output value, only the halo work:
+    /// a coder's 768 × 351 region is one tile instead of two with 10-pixel halos (−5 % of its FLOPs).
+    public func tileSize(coveringWhole width: Int, height: Int) -> Int {
+        let side = Self.defaultTileSize + 2 * metadata.receptiveRadius + 2
+        return (width + 2) * (height + 2) <= side * side ? max(width, height, 1) : Self.defaultTileSize
     }
 
     private func takeWorkspace(capacityPixels: Int) -> TileWorkspace {

@@ -1,3 +1,5 @@
+import Parallelism
+
 /// Single-precision matrix multiply C = A·B on the convolution's own `Microkernel`, used to measure the
 /// machine's GEMM peak with the very kernel the network runs (vdmz-bench model), and as a test of the
 /// kernel against a naive reference.

@@ -7,7 +7,9 @@ import Model
 /// GFLOP/s on a 32×32 and a 768×512 input, against the GEMM peak of the same microkernel measured in the
 /// same run on a 1536×1536×1536 product. Each figure is the best of `repeats` timings.
 /// `--size WxH` instead times one forward pass on a W×H input and reports the process's peak memory
-/// (to check the tile-memory bound on large images); `--tiles 256,512` compares tile sizes on 768×512.
+/// (to check the tile-memory bound on large images); `--tiles 256,512` compares tile sizes on 768×512;
+/// `--regions 14x14,256x175,…` times one pass on each of those inputs (e.g. a coder's tile regions, each as
+/// one tile) and their sum against one pass on `--whole WxH`.
 struct ModelBenchmark: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "model", abstract: "Forward-pass time and GFLOP/s of the denoiser against the GEMM peak.")
@@ -24,6 +26,12 @@ struct ModelBenchmark: ParsableCommand {
     @Option(help: ArgumentHelp("Compare these tile sizes on 768×512.", valueName: "256,512,…"))
     var tiles: String?
 
+    @Option(help: ArgumentHelp("Time one pass on each of these inputs (one tile each).", valueName: "WxH,WxH,…"))
+    var regions: String?
+
+    @Option(help: ArgumentHelp("The whole input --regions is compared with.", valueName: "WxH"))
+    var whole = "256x256"
+
     func validate() throws {
         guard repeats >= 1 else { throw ValidationError("--repeats must be at least 1") }
         if let size {
@@ -38,11 +46,57 @@ struct ModelBenchmark: ParsableCommand {
     }
 
     func run() throws {
+        if let regions {
+            guard let list = sizeList(regions), let wholeSize = sizeList(whole), wholeSize.count == 1 else {
+                throw ValidationError("bad --regions \(regions) or --whole \(whole): WxH,WxH,…")
+            }
+            try regionBenchmark(
+                threads: threadOptions.count, modelPath: checkpoint.model, repeats: repeats, regions: list, whole: wholeSize[0])
+            return
+        }
         let parts = size?.split(separator: "x").compactMap { Int($0) }
         try modelBenchmark(
             threads: threadOptions.count, modelPath: checkpoint.model, repeats: repeats,
             largeSize: parts.map { ($0[0], $0[1]) }, tileSizes: tiles.flatMap(commaSeparatedIntegers) ?? [])
     }
+}
+
+/// "WxH,WxH,…" as sizes, or nil.
+private func sizeList(_ text: String) -> [(Int, Int)]? {
+    let sizes = text.split(separator: ",").map { $0.split(separator: "x").compactMap { Int($0) } }
+    guard !sizes.isEmpty, sizes.allSatisfy({ $0.count == 2 && $0[0] >= 1 && $0[1] >= 1 }) else { return nil }
+    return sizes.map { ($0[0], $0[1]) }
+}
+
+/// One pass on each region (as one tile) and on the whole input, interleaved rounds, best of each.
+private func regionBenchmark(threads: Int, modelPath: String?, repeats: Int, regions: [(Int, Int)], whole: (Int, Int)) throws {
+    let checkpoint = try modelPath.map { try Checkpoint(contentsOf: URL(fileURLWithPath: $0)) } ?? Checkpoint.loadDefault()
+    let denoiser = try Denoiser(checkpoint: checkpoint)
+    let inputs = regions + [whole]
+    var noise = GaussianNoise(seed: 1)
+    let latents = inputs.map { noise.next(count: 3 * $0.0 * $0.1) }
+    var best = [Double](repeating: .infinity, count: inputs.count)
+    for _ in 0..<repeats {
+        for (i, (width, height)) in inputs.enumerated() {
+            let start = DispatchTime.now().uptimeNanoseconds
+            _ = try denoiser.evaluate(
+                z: latents[i], width: width, height: height, gamma: -2, threads: threads,
+                tileSize: denoiser.tileSize(coveringWhole: width, height: height))
+            best[i] = min(best[i], Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+        }
+    }
+    for (i, (width, height)) in inputs.enumerated() {
+        print(
+            String(
+                format: "%@ %5d×%-5d %9.3f ms  %7.1f ns/pixel", i == regions.count ? "whole " : "region", width, height,
+                best[i] * 1e3, best[i] * 1e9 / Double(width * height)))
+    }
+    let sum = best[..<regions.count].reduce(0, +)
+    let pixels = regions.reduce(0) { $0 + $1.0 * $1.1 }
+    print(
+        String(
+            format: "regions: %d pixels (%.3f× the whole), %.3f ms (%.3f× the whole's time); %d thread(s)",
+            pixels, Double(pixels) / Double(whole.0 * whole.1), sum * 1e3, sum / best[regions.count], threads))
 }
 
 private func modelBenchmark(threads: Int, modelPath: String?, repeats: Int, largeSize: (Int, Int)?, tileSizes: [Int]) throws {

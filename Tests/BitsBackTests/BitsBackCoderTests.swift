@@ -85,6 +85,24 @@ final class BitsBackCoderTests: XCTestCase {
         XCTAssertEqual(one.payload, two.payload)
     }
 
+    /// Tiles large enough that the entropy coder's per-element work and the chain's bookkeeping run on
+    /// several threads (`Message.parallelMinimum` elements): one image alone, and two images on one chain
+    /// of the dataset's lane cap.
+    func testThreadCountDoesNotChangePayloadOfParallelBatches() throws {
+        let images = [try Self.image(width: 40, height: 36, seed: 1), try Self.image(width: 33, height: 30, seed: 2)]
+        for (set, laneCap) in [([images[0]], nil), (images, BitsBackCoder.datasetLaneCap)] {
+            var reference: [UInt8]?
+            for threads in [1, 2, 3] {
+                let coder = try BitsBackCoder(
+                    prior: try Self.prior("tiny_lv"), parameters: ChainParameters(steps: 2), threads: threads)
+                coder.laneCap = laneCap
+                let payload = try coder.encode(set, progress: nil)
+                if let reference { XCTAssertEqual(payload, reference, "\(threads) threads") } else { reference = payload }
+                XCTAssertEqual(try coder.decode(payload, shapes: set.map { $0.shape(steps: 2) }, progress: nil), set)
+            }
+        }
+    }
+
     func testDamagedPayloadNeverDecodesSilently() throws {
         let images = [try Self.image(width: 4, height: 3, seed: 5)]
         let coder = try BitsBackCoder(prior: try Self.prior("tiny"), parameters: ChainParameters(steps: 2))
