@@ -36,16 +36,27 @@ def load_cifar_train(root=None) -> np.ndarray:
     return np.load(Path(root or CORPORA / "cifar10") / "train_images.npy")  # (3000, 32, 32, 3) HWC
 
 
+def roughness(crop: np.ndarray) -> int:
+    """Σ |horizontal| + |vertical| neighbour differences of an HWC uint8 crop (texture and noise)."""
+    a = crop.astype(np.int32)
+    return int(np.abs(np.diff(a, axis=0)).sum() + np.abs(np.diff(a, axis=1)).sum())
+
+
 class CropSampler:
     """Batches of uint8 NCHW crops: ``photo_frac`` of them random crops of photos (image chosen with
     probability ∝ its pixel count), the rest CIFAR train images (random crop if crop < 32); each
-    flipped horizontally with probability ½."""
+    flipped horizontally with probability ½. ``smooth_frac`` > 0 (study): each photo crop is, with that
+    probability, the smoothest (least Σ|horizontal| + |vertical| neighbour difference) of ``SMOOTH_CANDIDATES``
+    random crops; at 0 the random stream is exactly as before."""
 
-    def __init__(self, photos, cifar, crop=32, photo_frac=0.75, seed=0):
+    SMOOTH_CANDIDATES = 4
+
+    def __init__(self, photos, cifar, crop=32, photo_frac=0.75, seed=0, smooth_frac=0.0):
         self.photos = [p for p in photos if p.shape[0] >= crop and p.shape[1] >= crop]
         self.cifar = cifar
         self.crop = crop
         self.photo_frac = photo_frac
+        self.smooth_frac = smooth_frac
         sizes = np.array([p.shape[0] * p.shape[1] for p in self.photos], dtype=np.float64)
         self.p = sizes / sizes.sum()
         self.rng = np.random.default_rng(seed)
@@ -66,6 +77,15 @@ class CropSampler:
             r = self.rng.integers(0, im.shape[0] - c + 1)
             q = self.rng.integers(0, im.shape[1] - c + 1)
             out[j] = im[r:r + c, q:q + c]
+            if self.smooth_frac and self.rng.random() < self.smooth_frac:
+                best = roughness(out[j])
+                for _ in range(self.SMOOTH_CANDIDATES - 1):
+                    r = self.rng.integers(0, im.shape[0] - c + 1)
+                    q = self.rng.integers(0, im.shape[1] - c + 1)
+                    cand = im[r:r + c, q:q + c]
+                    score = roughness(cand)
+                    if score < best:
+                        best, out[j] = score, cand
         if n_photo == batch:  # no CIFAR part (--images); the draws below would be empty anyway
             ci = []
         else:

@@ -17,6 +17,29 @@ def _bc(v, like):
     return v.reshape(-1, *([1] * (like.dim() - 1)))
 
 
+def _is_study(model):
+    return getattr(model, "space", "rgb") != "rgb" or getattr(model, "decoder", "uniform") != "uniform"
+
+
+def _values(model, x):
+    """f of the model's data space in float64 (``scaled`` for RGB, the default)."""
+    space = getattr(model, "space", "rgb")
+    if space == "rgb":
+        return scaled(x).to(torch.float64)
+    from .colour import level_values, to_levels
+    return level_values(to_levels(x, space), space, torch.float64)
+
+
+def _recon(model, x, z0, g0):
+    """Exact-normaliser −log p(x|z_0) per image: today's decoder, or the study decoder (training/decoder.py)."""
+    if not _is_study(model):
+        return recon_nats(x, z0, g0, window=None)
+    from .colour import to_levels
+    from .decoder import recon_nats_study
+    space = getattr(model, "space", "rgb")
+    return recon_nats_study(model, to_levels(x, space), z0, g0, space, window=None)
+
+
 @torch.no_grad()
 def elbo_discrete_terms(model, x, gamma_grid, eps0, eps_of_step, steps=None):
     """Per-image terms in bits per sub-pixel of the T-step ELBO (docs/DESIGN.md §1 / NETWORK.md fixture).
@@ -27,12 +50,12 @@ def elbo_discrete_terms(model, x, gamma_grid, eps0, eps_of_step, steps=None):
     dev = x.device
     T = gamma_grid.numel() - 1
     g = gamma_grid.to(torch.float64)
-    f = scaled(x).to(torch.float64)
+    f = _values(model, x)
     d = x[0].numel()
     prior = prior_nats(f, g[T])
     a0, s0 = _ab(g[0])
     z0 = a0 * f + s0 * eps0.to(torch.float64)
-    recon = recon_nats(x, z0, g[0], window=None)
+    recon = _recon(model, x, z0, g[0])
     steps = list(range(1, T + 1)) if steps is None else list(steps)
     diff = torch.zeros(x.shape[0], dtype=torch.float64, device=dev)
     for i in steps:
@@ -81,12 +104,12 @@ def elbo_continuous(model, x, samples=16, seed=0, batch=64):
     for b in range(0, x.shape[0], batch):
         xb = x[b:b + batch]
         n = xb.shape[0]
-        f = scaled(xb).to(torch.float64)
+        f = _values(model, xb)
         g01 = model.gamma(torch.tensor([0.0, 1.0], dtype=torch.float64, device=dev))
         prior = prior_nats(f, g01[1])
         a0, s0 = _ab(g01[0])
         z0 = a0 * f + s0 * torch.randn(xb.shape, generator=gen).to(dev, torch.float64)
-        recon = recon_nats(xb, z0, g01[0], window=None)
+        recon = _recon(model, xb, z0, g01[0])
         diff = torch.zeros(n, dtype=torch.float64, device=dev)
         for _ in range(samples):
             t = stratified_uniform(n, gen).to(dev, torch.float64)

@@ -26,7 +26,10 @@ def checkpoint_metadata(model: VDMZNetwork, coding_steps: int, training: dict, e
 
 
 def save_checkpoint(model: VDMZNetwork, path, coding_steps: int, training=None, evaluation=None) -> str:
-    """Writes the safetensors checkpoint; returns its sha256 (hex)."""
+    """Writes the safetensors checkpoint; returns its sha256 (hex). Only ``vdmz-resnet-1`` (no study options:
+    the Swift model does not implement them)."""
+    if model.study_options():
+        raise ValueError(f"study options {model.study_options()} are not part of {ARCHITECTURE}: not exportable")
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     tensors = {k: v.detach().to("cpu", torch.float32).contiguous() for k, v in model.state_dict().items()}
@@ -121,10 +124,16 @@ def export_tiny(out_dir):
         print(stem, sha[:16], {k: [round(v, 5) for v in vs] for k, vs in terms.items()})
 
 
+def study_options(cfg: dict) -> dict:
+    """The study options of a run config (training/study.py); empty for runs made before them."""
+    return {k: cfg[k] for k in ("lowres_blocks", "decoder", "space") if k in cfg}
+
+
 def load_run_model(run_dir, which="ema"):
     ck = torch.load(Path(run_dir) / "checkpoint.pt", map_location="cpu", weights_only=False)
     cfg = ck["config"]
-    model = VDMZNetwork(cfg["channels"], cfg["blocks"], cfg["fourier_n"], cfg["learned_variance"])
+    model = VDMZNetwork(cfg["channels"], cfg["blocks"], cfg["fourier_n"], cfg["learned_variance"],
+                        **study_options(cfg))
     model.load_state_dict(ck[which])
     return model.eval(), ck
 

@@ -117,7 +117,14 @@ def training_loss(model, x: torch.Tensor, steps: int | None, generator=None, win
     """
     n = x.shape[0]
     dev = x.device
-    f = scaled(x)
+    space = getattr(model, "space", "rgb")
+    study = space != "rgb" or getattr(model, "decoder", "uniform") != "uniform"
+    if space == "rgb":
+        f = scaled(x)
+    else:
+        from .colour import level_values, to_levels
+        j = to_levels(x, space)
+        f = level_values(j, space)
     g01 = model.gamma(torch.arange(2, dtype=torch.float32, device=dev))  # t = 0, 1 made on the device: no copy/sync
     g0, g1 = g01[0], g01[1]
     prior = prior_nats(f, g1)
@@ -125,7 +132,12 @@ def training_loss(model, x: torch.Tensor, steps: int | None, generator=None, win
     eps0 = torch.randn(f.shape, generator=generator, device=dev)
     if window is not None and not window_checked and float(g0.detach()) >= WINDOW_MAX_GAMMA0:
         window = None  # decoder noise too wide for the window: use the exact 256-way softmax
-    recon = recon_nats(x, a0 * f + s0 * eps0, g0, window=window)
+    if study:  # --decoder network / --space ycocg (training/decoder.py)
+        from .decoder import STUDY_WINDOW, recon_nats_study
+        recon = recon_nats_study(model, x.to(torch.int64) if space == "rgb" else j, a0 * f + s0 * eps0, g0, space,
+                                 window=None if window is None else STUDY_WINDOW)
+    else:
+        recon = recon_nats(x, a0 * f + s0 * eps0, g0, window=window)
     u = stratified_uniform(n, generator, dev)
     eps = torch.randn(f.shape, generator=generator, device=dev)
     if steps is not None:

@@ -35,6 +35,10 @@ from .network import VDMZNetwork, count_parameters
 
 MODEL_KEYS = ("channels", "blocks", "fourier_n", "learned_variance", "coding_steps", "loss", "batch", "crop",
               "photo_frac", "lr", "warmup", "weight_decay", "ema", "grad_clip", "seed")
+# Study options (training/study.py, MODEL_CARD.md "Rate–compute study"). Stored in a new run's config only
+# when they differ from these defaults, so a default run's config (and every run made before them) reads
+# exactly as before; a stored run's missing key means the default.
+STUDY_DEFAULTS = {"decoder": "uniform", "space": "rgb", "lowres_blocks": 0, "smooth_frac": 0.0}
 ARCH_KEYS = ("channels", "blocks", "fourier_n", "learned_variance")
 NEW_RUN_DEFAULTS = {"batch": 64, "lr": 1e-3}
 BETAS = (0.9, 0.99)
@@ -66,6 +70,17 @@ def parse(argv):
     ap.add_argument("--ema", type=float, default=0.999)
     ap.add_argument("--grad-clip", type=float, default=1.0)
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--decoder", choices=["uniform", "network"], default="uniform",
+                    help="study: p(x|z_0) network-free (today) or informed by x̂(z_0) of one more network pass "
+                         "(training/decoder.py)")
+    ap.add_argument("--space", choices=["rgb", "ycocg"], default="rgb",
+                    help="study: data space of the diffusion (ycocg: the reversible YCoCg-R, training/colour.py)")
+    ap.add_argument("--lowres-blocks", type=int, default=0,
+                    help="study: residual blocks on a 2×-downsampled path after the full-resolution ones")
+    ap.add_argument("--smooth-frac", type=float, default=0.0,
+                    help="study: this share of the photo crops is the smoothest of 4 random candidates")
+    ap.add_argument("--init-gamma", help="new run only: copy the γ schedule (gamma.* of the EMA weights) from "
+                                         "this run directory or checkpoint.pt; the denoiser starts fresh")
     ap.add_argument("--init", help="new run only: start from these weights (a run directory or its checkpoint.pt: "
                                    "its EMA weights; or an exported .safetensors); architecture and T from there")
     ap.add_argument("--decay-steps", type=int, default=None,
@@ -196,6 +211,11 @@ class Trainer:
             self.cfg["fourier_n"] = list(self.cfg["fourier_n"])
             if args.images:
                 self.cfg["photo_frac"] = 1.0  # every crop from the folder, no CIFAR
+            for k, default in STUDY_DEFAULTS.items():
+                if getattr(args, k) != default:
+                    self.cfg[k] = getattr(args, k)
+            if args.init_gamma:
+                self.cfg["init_gamma"] = str(args.init_gamma)
             if args.init:
                 init_state, arch, steps, desc = load_init(args.init)
                 self.cfg.update(arch)
@@ -210,16 +230,27 @@ class Trainer:
         if args.decay_steps is not None:
             self._apply_decay(args)
         torch.manual_seed(c["seed"] + self.step)
-        self.model = VDMZNetwork(c["channels"], c["blocks"], c["fourier_n"], c["learned_variance"])
+        self.model = VDMZNetwork(c["channels"], c["blocks"], c["fourier_n"], c["learned_variance"],
+                                 lowres_blocks=c.get("lowres_blocks", 0), decoder=c.get("decoder", "uniform"),
+                                 space=c.get("space", "rgb"))
         if init is not None:
-            self.model.load_state_dict(init)
+            missing, unexpected = self.model.load_state_dict(init, strict=False)
+            new = [k for k in missing if k == "decoder_scale" or k.startswith("low_blocks.")]
+            if unexpected or len(new) != len(missing):
+                raise RuntimeError(f"--init: weights do not fit (missing {missing}, unexpected {unexpected})")
+            if new:
+                print(f"note: --init: study parameters start at their initial values: {', '.join(new)}", flush=True)
+        if ck is None and args.init_gamma:
+            p = Path(args.init_gamma)
+            src = torch.load(p / "checkpoint.pt" if p.is_dir() else p, map_location="cpu", weights_only=False)["ema"]
+            self.model.gamma.load_state_dict({k[len("gamma."):]: v for k, v in src.items() if k.startswith("gamma.")})
         self.model.to(self.device)
         if args.channels_last:
             self.model = self.model.to(memory_format=torch.channels_last)
         self.fused = args.fused if args.fused is not None else cuda
         decay, no_decay = [], []
         for name, p in self.model.named_parameters():
-            (no_decay if name.startswith("gamma.") or name.endswith(".bias") else decay).append(p)
+            (no_decay if name.startswith("gamma.") or name.endswith(".bias") or name == "decoder_scale" else decay).append(p)
         self.opt = torch.optim.AdamW([{"params": decay, "weight_decay": c["weight_decay"]},
                                       {"params": no_decay, "weight_decay": 0.0}], lr=c["lr"], betas=BETAS,
                                      fused=True if self.fused else None)
@@ -351,11 +382,14 @@ class Trainer:
             self._record({"data": data})
             c["data"] = data
         kind = args.sampler if args.sampler != "auto" else ("torch" if self.device.type == "cuda" else "numpy")
+        if kind == "torch" and c.get("smooth_frac", 0.0):
+            sys.exit("--smooth-frac needs the numpy sampler (--sampler numpy)")
         if kind == "torch":
             self.sampler = TorchCropSampler(photos, cifar, c["crop"], c["photo_frac"], seed=c["seed"],
                                             device=self.device)
         else:
-            self.sampler = CropSampler(photos, cifar, c["crop"], c["photo_frac"], seed=c["seed"])
+            self.sampler = CropSampler(photos, cifar, c["crop"], c["photo_frac"], seed=c["seed"],
+                                       smooth_frac=c.get("smooth_frac", 0.0))
         self.eval_cifar = self._eval_set("cifar", args.eval_cifar, packed)
         self.eval_kodak = self._eval_set("kodak", args.eval_kodak_crops, packed)
 

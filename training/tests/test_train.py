@@ -36,19 +36,6 @@ def raw_png(path, w, h, depth, ctype, rows):
                            + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
 
 
-@pytest.fixture(scope="module")
-def packed(tmp_path_factory):
-    """A tiny packed folder made by pack_data.pack from random images (no corpora needed)."""
-    rng = np.random.default_rng(0)
-    photos = [rng.integers(0, 256, (h, w, 3), dtype=np.uint8) for h, w in ((100, 90), (70, 140), (64, 64))]
-    cifar = rng.integers(0, 256, (20, 32, 32, 3), dtype=np.uint8)
-    out = tmp_path_factory.mktemp("packed")
-    man = pack(out, photos, cifar, eval_cifar=cifar[:2], eval_kodak=rng.integers(0, 256, (1, 64, 64, 3), dtype=np.uint8),
-               budget_mib=1.0, tile=32, sheet=4)
-    assert man["photo_tiles"] == man["photo_tiles_available"] == 3 * 2 + 2 * 4 + 2 * 2
-    return out
-
-
 def test_packed_round_trip_and_budget(packed, tmp_path):
     p = load_packed(packed)
     assert len(p["photos"]) == 18 and all(t.shape == (32, 32, 3) for t in p["photos"])
@@ -141,18 +128,19 @@ def test_gpu_run_script_on_cpu(packed, tmp_path):
     assert [int(r["step"]) for r in read_csv_rows(out / "run/eval.csv")] == [0, 2, 6]  # new, at start, final
     assert int(read_csv_rows(out / "run/train.csv")[-1]["step"]) == 6
     assert "stopped at step 6 (max-steps)" in (out / "gpu_run.log").read_text()
-    # It resumes (same fused path, in this process) and a deadline stops it with the checkpoint saved.
+    # It resumes (same fused path, in this process) and a deadline stops it with the checkpoint saved. The
+    # deadline leaves room for a few steps on a loaded 2-core machine (with 5 s it sometimes made none).
     old_margin = train.STOP_MARGIN_S
     train.STOP_MARGIN_S = 0.5
     try:
         t0 = time.time()
         train.main(["--run", str(out / "run"), "--packed", str(packed), "--sampler", "torch", "--fused", "--amp",
-                    "bf16", "--eval-at-start", "--final-eval", "--deadline", str(t0 + 5), "--threads", "1", *EVAL])
+                    "bf16", "--eval-at-start", "--final-eval", "--deadline", str(t0 + 20), "--threads", "1", *EVAL])
         elapsed = time.time() - t0
     finally:
         train.STOP_MARGIN_S = old_margin
     ck2 = torch.load(out / "run/checkpoint.pt", map_location="cpu", weights_only=False)
-    assert ck2["step"] > 6 and elapsed < 5.5
+    assert ck2["step"] > 6 and elapsed < 20.5
     assert ck2["config"]["batch"] == 32 and len(ck2["config"]["changes"]) == 1
 
 
