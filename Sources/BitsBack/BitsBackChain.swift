@@ -41,7 +41,8 @@ struct BitsBackChain {
         let grids = try grids()
         let start = message.contentBits
         var lowest = start
-        var latent = try PixelStep(chain: self, grid: grids[0], count: pixels.count, context: context).push(pixels, onto: &message, lowest: &lowest)
+        let pixelStep = PixelStep(chain: self, grid: grids[0], count: pixels.count, context: context)
+        var latent = try pixelStep.push(pixels, onto: &message, lowest: &lowest)
         progress(0)
         for i in 1...parameters.steps {
             let step = LatentStep(chain: self, index: i, context: context, grids: grids)
