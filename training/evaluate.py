@@ -29,7 +29,9 @@ def load_safetensors_model(path):
     with safe_open(str(path), "pt") as fh:
         meta = json.loads(fh.metadata()["vdmz"])
         state = {k: fh.get_tensor(k) for k in fh.keys()}
-    model = VDMZNetwork(meta["channels"], meta["blocks"], meta["fourier_n"], meta["learned_variance"])
+    # "decoder": "network" (NETWORK.md "Decoder p(x | z_0)"); absent in checkpoints with today's decoder.
+    model = VDMZNetwork(meta["channels"], meta["blocks"], meta["fourier_n"], meta["learned_variance"],
+                        decoder=meta.get("decoder", "uniform"))
     model.load_state_dict(state)
     return model.eval(), meta
 

@@ -4,6 +4,9 @@
     python3 -m training.export --run /work/runs/default --out Sources/Model/Resources/default.safetensors \
         --fixture Tests/ModelTests/Fixtures/default_fixture.safetensors
     python3 -m training.export --tiny-fixtures Tests/ModelTests/Fixtures
+
+A run trained with ``--decoder network`` exports with ``"decoder": "network"`` in the metadata and its
+``decoder_scale`` tensor (NETWORK.md "Decoder p(x | z_0)"); other study options are refused.
 """
 import argparse
 import hashlib
@@ -19,16 +22,24 @@ from .network import ARCHITECTURE, VDMZNetwork
 from .loss import scaled
 
 
+# Study options the Swift model implements (NETWORK.md "Decoder p(x | z_0)"); the others are refused.
+EXPORTABLE_STUDY_OPTIONS = ({}, {"decoder": "network"})
+
+
 def checkpoint_metadata(model: VDMZNetwork, coding_steps: int, training: dict, evaluation: dict) -> dict:
+    """The ``vdmz`` metadata object; ``"decoder": "network"`` only for the network decoder (a checkpoint
+    without the key has today's decoder, so today's exports keep their bytes)."""
+    decoder = {"decoder": "network"} if model.decoder == "network" else {}
     return {"format": "vdmz-checkpoint", "version": 1, "architecture": ARCHITECTURE,
-            **model.hyperparameters(), "coding_steps": int(coding_steps),
+            **model.hyperparameters(), **decoder, "coding_steps": int(coding_steps),
             "training": training, "evaluation": evaluation}
 
 
 def save_checkpoint(model: VDMZNetwork, path, coding_steps: int, training=None, evaluation=None) -> str:
-    """Writes the safetensors checkpoint; returns its sha256 (hex). Only ``vdmz-resnet-1`` (no study options:
-    the Swift model does not implement them)."""
-    if model.study_options():
+    """Writes the safetensors checkpoint; returns its sha256 (hex). ``vdmz-resnet-1``, with the network decoder
+    (``decoder_scale`` tensor, ``"decoder": "network"``) as the only study option: the Swift model does not
+    implement the others."""
+    if model.study_options() not in EXPORTABLE_STUDY_OPTIONS:
         raise ValueError(f"study options {model.study_options()} are not part of {ARCHITECTURE}: not exportable")
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -78,6 +89,8 @@ def save_fixture(model: VDMZNetwork, checkpoint_sha256: str, x_nhwc: torch.Tenso
     terms = elbo_discrete_terms(model, x, grid, tensors["elbo_eps0"], lambda i: tensors["elbo_eps"][:, i - 1])
     for k in ("prior", "recon", "diffusion"):
         tensors[f"elbo_{k}_bpd"] = terms[k].to(torch.float32).contiguous()
+    if model.decoder == "network":
+        tensors.update(decoder_fixture(model, x, grid, tensors["elbo_eps0"]))
     Path(path).parent.mkdir(parents=True, exist_ok=True)
     meta = {"checkpoint_sha256": checkpoint_sha256, "T": T, "N": n, "M": 3, "H": h, "W": w,
             "learned_variance": model.learned_variance,
@@ -86,11 +99,29 @@ def save_fixture(model: VDMZNetwork, checkpoint_sha256: str, x_nhwc: torch.Tenso
     return {k: v.tolist() for k, v in terms.items()}
 
 
-def random_tiny_model(learned_variance: bool, seed: int) -> VDMZNetwork:
+def decoder_fixture(model: VDMZNetwork, x: torch.Tensor, grid: torch.Tensor, eps0: torch.Tensor) -> dict:
+    """The network decoder's intermediate values at the fixture's z_0 = α_0 f + σ_0 ε_0 (float64, ε_0 the
+    stored float32 noise): x̂ and 1/s² of decoder_terms, and log p(x | z_0) of each sub-pixel (exact
+    256-way normaliser), all [N, 3, H, W] float32."""
+    from .decoder import decoder_probabilities, decoder_terms
+    g0 = grid[0].to(torch.float64)
+    f = scaled(x).to(torch.float64)
+    z0 = torch.sqrt(torch.sigmoid(-g0)) * f + torch.sqrt(torch.sigmoid(g0)) * eps0.to(torch.float64)
+    xhat, inv_s2 = decoder_terms(model, z0, g0)
+    probs = decoder_probabilities(model, z0, g0)
+    logp = torch.log(torch.gather(probs, -1, x.to(torch.int64)[..., None]))[..., 0]
+    return {"decoder_xhat": xhat.to(torch.float32).contiguous(),
+            "decoder_precision": inv_s2.expand_as(xhat).to(torch.float32).contiguous(),
+            "decoder_log_prob": logp.to(torch.float32).contiguous()}
+
+
+def random_tiny_model(learned_variance: bool, seed: int, decoder: str = "uniform") -> VDMZNetwork:
     """C=8, B=2, fourier [6, 7] with every weight random and non-zero (zero-initialised layers perturbed,
-    γ randomised a little), so the parity test exercises every path."""
+    γ randomised a little), so the parity test exercises every path. ``decoder="network"``: the network
+    decoder with ``decoder_scale`` drawn around s = one bin after the other weights (their values do not
+    change)."""
     torch.manual_seed(seed)
-    model = VDMZNetwork(channels=8, blocks=2, fourier_n=(6, 7), learned_variance=learned_variance)
+    model = VDMZNetwork(channels=8, blocks=2, fourier_n=(6, 7), learned_variance=learned_variance, decoder=decoder)
     with torch.no_grad():
         for b in model.blocks:
             b.conv2.weight.normal_(0, 0.1)
@@ -107,6 +138,9 @@ def random_tiny_model(learned_variance: bool, seed: int) -> VDMZNetwork:
         gm.l3.bias.fill_(0.7)
         gm.gamma0.fill_(-12.7)
         gm.gamma1.fill_(5.6)
+        if decoder == "network":
+            model.decoder_scale[0].normal_(math.log(2.0 / 256.0), 0.3)
+            model.decoder_scale[1].normal_(0, 0.5)
     return model.eval()
 
 
@@ -116,8 +150,9 @@ def export_tiny(out_dir):
     x = torch.randint(0, 256, (2, 11, 13, 3), generator=gen, dtype=torch.uint8)
     x[1, :, :6] = 255  # saturated and dark regions exercise the decoder tails
     x[1, :4, 6:] = 0
-    for lv, stem, seed in ((False, "tiny", 1), (True, "tiny_lv", 2)):
-        model = random_tiny_model(lv, seed)
+    for lv, stem, seed, decoder in ((False, "tiny", 1, "uniform"), (True, "tiny_lv", 2, "uniform"),
+                                    (True, "tiny_nd", 3, "network")):
+        model = random_tiny_model(lv, seed, decoder)
         sha = save_checkpoint(model, out_dir / f"{stem}.safetensors", coding_steps=8,
                               training={"note": "random weights for parity tests; not trained"})
         terms = save_fixture(model, sha, x, T=8, path=out_dir / f"{stem}_fixture.safetensors", seed=seed)

@@ -6,6 +6,7 @@ import Parallelism
 /// it is T + 1 bits-back steps (`BitsBackStep`) and the prior, composed:
 ///
 ///     encode(x):  z_0 ← PixelStep.push(x)              pop z_0 ~ q(z_0 | x); push x with p(x | z_0)
+///                                                    (network decoder: p(x | z_0) after a network pass at γ_0)
 ///                 for i in 1…T:
 ///                     z_{t_i} ← LatentStep(i).push(z_{t_{i−1}})
 ///                                                    pop z_{t_i} ~ q(z_{t_i} | z_{t_{i−1}}); push z_{t_{i−1}} with p(z_{t_{i−1}} | z_{t_i})
@@ -40,7 +41,8 @@ struct BitsBackChain {
         let grids = try grids()
         let start = message.contentBits
         var lowest = start
-        var latent = try PixelStep(chain: self, grid: grids[0], count: pixels.count).push(pixels, onto: &message, lowest: &lowest)
+        let pixelStep = PixelStep(chain: self, grid: grids[0], count: pixels.count, context: context)
+        var latent = try pixelStep.push(pixels, onto: &message, lowest: &lowest)
         progress(0)
         for i in 1...parameters.steps {
             let step = LatentStep(chain: self, index: i, context: context, grids: grids)
@@ -63,7 +65,7 @@ struct BitsBackChain {
             try Self.checkDrawing(message)
             progress(parameters.steps - i + 1)
         }
-        let pixels = try PixelStep(chain: self, grid: grids[0], count: count).pop(given: latent, from: &message)
+        let pixels = try PixelStep(chain: self, grid: grids[0], count: count, context: context).pop(given: latent, from: &message)
         try Self.checkDrawing(message)
         return pixels
     }
@@ -89,11 +91,13 @@ struct BitsBackChain {
         }
     }
 
-    /// The step between the pixels x and z_0: q(z_0 | x) = N(α_0 f(x), σ_0²), p(x | z_0) the 256-way decoder.
+    /// The step between the pixels x and z_0: q(z_0 | x) = N(α_0 f(x), σ_0²), p(x | z_0) the 256-way decoder
+    /// (with the network decoder, informed by one network pass at γ_0 on z_0 and the tile's context).
     private struct PixelStep: BitsBackStep {
         let chain: BitsBackChain
         let grid: DiscretizedGaussian
         let count: Int
+        let context: TileContext
 
         func posterior(given x: [UInt8]) -> GaussianCodec {
             let level0 = chain.schedule.decoder.level
@@ -106,7 +110,33 @@ struct BitsBackChain {
             ).onThreads(chain.threads)
         }
 
-        func likelihood(given z0: [Int32]) -> PixelCodec { PixelCodec(chain: chain, z0: z0) }
+        func likelihood(given z0: [Int32]) throws -> PixelCodec {
+            PixelCodec(chain: chain, z0: z0, estimates: try chain.decoderEstimates(at: z0, context: context))
+        }
+    }
+
+    /// The network decoder's `PixelEstimate` of every sub-pixel of the tile from its z_0 (grid indices on
+    /// δ_0), or nil for the network-free decoder. The network pass is the latent steps' pass at γ_0: the
+    /// clamped z_0 of the tile with the context latents of "step 0" around it (`TileContext`), so encoder
+    /// (after popping z_0) and decoder (before popping x) evaluate it on the same floats.
+    private func decoderEstimates(at z0: [Int32], context: TileContext) throws -> [PixelEstimate]? {
+        guard let scale = prior.decoderScale else { return nil }
+        let binWidth = schedule.binWidths[0]
+        let level = schedule.decoder.level
+        let z = ParallelLoop.map(count: z0.count, threads: threads) { LatentSchedule.value(z0[$0], binWidth: binWidth) }
+        let limit = Self.latentLimit
+        let clamped = ParallelLoop.map(count: z.count, threads: threads) { Swift.min(limit, Swift.max(-limit, z[$0])) }
+        let region = context.region
+        let output = try prior.denoiser.evaluate(
+            z: context.regionLatents(tileValues: clamped, level: level, step: 0), width: region.width,
+            height: region.height, gamma: schedule.gammas[0], threads: threads,
+            tileSize: prior.denoiser.tileSize(coveringWhole: region.width, height: region.height))
+        let epsilon = context.tilePart(of: output.epsilon)
+        let v = output.v.map { context.tilePart(of: $0) }
+        let plane = context.tile.area
+        return ParallelLoop.map(count: z.count, threads: threads) {
+            scale.estimate(z0: Double(z[$0]), epsilon: epsilon[$0], v: v?[$0], channel: $0 / plane, level: level)
+        }
     }
 
     /// Step i of the chain, between z_{t_{i−1}} (observed) and z_{t_i} (latent): the forward transition

@@ -5,9 +5,15 @@ import Parallelism
 /// p(x | z_0): the 256-way discretized decoder of every sub-pixel given its z_0 (`DiscretizedDecoder`),
 /// as a codec of planar pixels. Pushes go in chunks of `BitsBackChain.pixelChunk` sub-pixels, first chunk
 /// first (which bounds the logits held at once); pops take the chunks in reverse.
+///
+/// With `estimates` (the network decoder) each sub-pixel's logits gain the network term and are shifted by
+/// the logit of their mode before rounding to float32 (softmax does not change; the float32 logits near
+/// the mode keep their resolution even where the two terms disagree).
 struct PixelCodec: StackCodec {
     let chain: BitsBackChain
     let z0: [Int32]
+    /// One `PixelEstimate` per sub-pixel for the network decoder; nil for the network-free decoder.
+    let estimates: [PixelEstimate]?
 
     func push(_ pixels: [UInt8], onto message: inout Message) throws {
         for range in chunks(count: pixels.count) {
@@ -48,7 +54,12 @@ struct PixelCodec: StackCodec {
                 ParallelLoop.forEachChunk(count: range.count, threads: range.count < 256 ? 1 : chain.threads) { rows in
                     for row in rows {
                         let z = Double(LatentSchedule.value(z0[range.lowerBound + row], binWidth: binWidth))
-                        for k in 0..<256 { out[row * 256 + k] = Float(decoder.logit(k, z0: z)) }
+                        if let estimate = estimates?[range.lowerBound + row] {
+                            let peak = decoder.logit(Int(decoder.mode(z0: z, estimate: estimate)), z0: z, estimate: estimate)
+                            for k in 0..<256 { out[row * 256 + k] = Float(decoder.logit(k, z0: z, estimate: estimate) - peak) }
+                        } else {
+                            for k in 0..<256 { out[row * 256 + k] = Float(decoder.logit(k, z0: z)) }
+                        }
                     }
                 }
             }

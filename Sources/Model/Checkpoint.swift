@@ -88,6 +88,7 @@ public struct Checkpoint {
                 ("blocks.\(b).conv2.weight", [c, c, 3, 3]), ("blocks.\(b).conv2.bias", [c]),
             ]
         }
+        if m.decoder == .network { shapes.append(("decoder_scale", [2, 3])) }
         return shapes
     }
 }

@@ -22,6 +22,7 @@ public struct ELBOTerms: Equatable {
 
 extension DiffusionPrior {
     /// The T-step negative ELBO of one image (a one-sample Monte-Carlo estimate over z_0 and each z_{t_i}).
+    /// With the network decoder the reconstruction term costs one more network pass (at γ_0 on z_0).
     ///
     /// - Parameters:
     ///   - pixels: planar `[3][height][width]` values 0…255.
@@ -56,11 +57,15 @@ extension DiffusionPrior {
         // Reconstruction term.
         let decoder = DiscretizedDecoder(gamma0: gammas[0])
         let epsilon0 = try checkedNoise(0)
-        var reconstruction = 0.0
-        for i in 0..<d {
-            let z0 = decoder.level.alpha * scaledValues[Int(pixels[i])] + decoder.level.sigma * Double(epsilon0[i])
-            reconstruction += decoder.negativeLogLikelihood(of: pixels[i], z0: z0)
+        let z0 = (0..<d).map { decoder.level.alpha * scaledValues[Int(pixels[$0])] + decoder.level.sigma * Double(epsilon0[$0]) }
+        // The network decoder: one more pass, at γ_0 on z_0 rounded to float32.
+        let estimates = try decoderScale.map { scale in
+            let output = try denoiser.evaluate(
+                z: z0.map { Float($0) }, width: width, height: height, gamma: gammas[0], threads: threads)
+            return scale.estimates(z0: { z0[$0] }, output: output, plane: width * height, level: decoder.level)
         }
+        var reconstruction = 0.0
+        for i in 0..<d { reconstruction += decoder.negativeLogLikelihood(of: pixels[i], z0: z0[i], estimate: estimates?[i]) }
         // Diffusion term.
         var diffusion = 0.0
         for step in 1...steps {

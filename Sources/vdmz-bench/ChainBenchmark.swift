@@ -141,8 +141,10 @@ struct ChainBenchmark: ParsableCommand {
         }
         print(
             String(
-                format: "images %d (%d sub-pixels), T = %d, shifts %d,%d, precision %d,%d, tiles %d/%d, %@ mode, %d threads",
-                images.count, subpixels, steps, shifts[0], shifts[1], precisions[0], precisions[1], block, maxTile,
+                format:
+                    "images %d (%d sub-pixels), T = %d (%d network passes per tile, %@ decoder), shifts %d,%d, precision %d,%d, tiles %d/%d, %@ mode, %d threads",
+                images.count, subpixels, steps, prior.metadata.networkPasses(steps: steps),
+                prior.metadata.decoder.rawValue, shifts[0], shifts[1], precisions[0], precisions[1], block, maxTile,
                 single ? "single-image" : "dataset", threads))
         print(
             String(

@@ -13,7 +13,8 @@ struct Rate: ParsableCommand {
         discussion: """
             Inputs are PNG files (their 8-bit RGB model planes, as the codec sees them; alpha and other side \
             planes are not counted) or .npy arrays of uint8 images shaped (N, H, W, 3) or (H, W, 3). Each image \
-            gets a one-sample Monte-Carlo estimate with T network evaluations; the summary reports the \
+            gets a one-sample Monte-Carlo estimate with T network evaluations (T + 1 for a model with the \
+            network decoder p(x | z_0)); the summary reports the \
             standard error over images.
             """)
 
@@ -82,7 +83,9 @@ struct Rate: ParsableCommand {
             }
         }
         if let coded { reportCoding(coded, names: codedNames, results: results) }
-        if !results.isEmpty { summarize(results, steps: steps, seconds: seconds, coded: coded) }
+        if !results.isEmpty {
+            summarize(results, steps: steps, passes: prior.metadata.networkPasses(steps: steps), seconds: seconds, coded: coded)
+        }
         if failed { throw ExitCode.failure }
     }
 
@@ -140,7 +143,7 @@ struct Rate: ParsableCommand {
     }
 
     private func summarize(
-        _ results: [(terms: ELBOTerms, subpixels: Int)], steps: Int, seconds: Double,
+        _ results: [(terms: ELBOTerms, subpixels: Int)], steps: Int, passes: Int, seconds: Double,
         coded: RateCoding.Result? = nil
     ) {
         let subpixels = Double(results.reduce(0) { $0 + $1.subpixels })
@@ -156,7 +159,7 @@ struct Rate: ParsableCommand {
         let elbo = weighted(\.total)
         if json {
             var summary: [String: Any] = [
-                "summary": true, "images": results.count, "steps": steps, "elbo_bpd": elbo,
+                "summary": true, "images": results.count, "steps": steps, "network_passes": passes, "elbo_bpd": elbo,
                 "prior_bpd": weighted(\.prior), "diffusion_bpd": weighted(\.diffusion),
                 "reconstruction_bpd": weighted(\.reconstruction), "seconds": seconds,
             ]

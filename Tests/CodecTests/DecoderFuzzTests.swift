@@ -12,12 +12,16 @@ import TestSupport
 /// mutant of every seed must end in an error or in images identical to the seed's own images — never a
 /// crash, a hang, or a wrong image — and with the CRCs checked, every mutant must be refused.
 final class DecoderFuzzTests: XCTestCase {
-    /// Mutants per seed (14 seeds, the current, version-1 and sharded files of Tests/Golden and
+    /// Mutants per seed (23 seeds, the current, version-1, sharded and network-decoder files of Tests/Golden and
     /// fuzz/seeds, × 2500 × 2 attempts: about 12 s on one core).
     static let mutantsPerSeed = 2500
 
     func testMutatedContainersNeverYieldAWrongImage() throws {
-        let probe = try DecoderProbe(checkpoint: GoldenFiles.model)
+        // Each seed with the checkpoint it was coded with (the network-decoder file has its own).
+        let probes = [
+            GoldenFiles.model: try DecoderProbe(checkpoint: GoldenFiles.model),
+            GoldenFiles.networkDecoderModel: try DecoderProbe(checkpoint: GoldenFiles.networkDecoderModel),
+        ]
         let seeds = try GoldenFiles.seeds()
         XCTAssertGreaterThanOrEqual(seeds.count, 12)
         let versions = try seeds.map { seed in
@@ -29,6 +33,7 @@ final class DecoderFuzzTests: XCTestCase {
         var mutator = ByteMutator(seed: 2026)
         var counts = [String: Int]()
         for (index, seed) in seeds.enumerated() {
+            let probe = try XCTUnwrap(probes[GoldenFiles.model(forFile: seed.name)])
             guard case .decoded(let originals) = probe.attempt(seed.bytes, verifyingChecksums: true) else {
                 return XCTFail("seed \(seed.name) does not decode")
             }

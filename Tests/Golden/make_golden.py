@@ -15,6 +15,11 @@ repository root, after a release build):
 - fuzz/seeds/{stored-1x1,vdm-1x1-T2,vdm-set-T3}.vdmz: small files (a 1×1 RGB and a 2×3 gray image,
   drawn here and not kept) for the fuzzer and the byte-flip tests.
 
+- model-netdec.safetensors: the same made from Tests/ModelTests/Fixtures/tiny_nd.safetensors (the network
+  decoder p(x | z_0), "decoder": "network", with learned variance). rgb8-23x17-netdec.vdmz, coded with it,
+  is written by `VDMZ_WRITE_GOLDEN=1 swift test --filter NetworkDecoderGoldenFileTests`
+  (Tests/CodecTests/NetworkDecoderGoldenFileTests.swift), the same bytes `vdmz compress --coder bits-back
+  --model Tests/Golden/model-netdec.safetensors --steps 6` writes.
 - hybrid.vdmz (coder tag 3) is not made here: with the tiny test model the hybrid coder measures the
   context coder better everywhere, so the file is written with a fixed pattern of choices by
   `VDMZ_WRITE_GOLDEN=1 swift test --filter HybridGoldenFileTests` (Tests/CodecTests/HybridGoldenFileTests.swift).
@@ -57,8 +62,8 @@ def keep_or_write(path, data):
         f.write(data)
 
 
-def write_model():
-    source = os.path.join(ROOT, "Tests/ModelTests/Fixtures/tiny_lv.safetensors")
+def write_model(fixture="tiny_lv", name="model.safetensors"):
+    source = os.path.join(ROOT, f"Tests/ModelTests/Fixtures/{fixture}.safetensors")
     with safe_open(source, "np") as f:
         metadata = f.metadata()
         tensors = {k: f.get_tensor(k) for k in f.keys()}
@@ -66,13 +71,13 @@ def write_model():
         if k.startswith("conv_out."):
             tensors[k] = (tensors[k] * np.float32(1e-3)).astype(np.float32)
     meta = json.loads(metadata["vdmz"])
-    meta["training"] = {"note": "tiny_lv test fixture with conv_out scaled by 1e-3; golden files only"}
+    meta["training"] = {"note": f"{fixture} test fixture with conv_out scaled by 1e-3; golden files only"}
     meta["coding_steps"] = STEPS
     with tempfile.TemporaryDirectory() as scratch:
-        path = os.path.join(scratch, "model.safetensors")
+        path = os.path.join(scratch, name)
         save_file(tensors, path, metadata={"vdmz": json.dumps(meta)})
         with open(path, "rb") as f:
-            keep_or_write(os.path.join(HERE, "model.safetensors"), f.read())
+            keep_or_write(os.path.join(HERE, name), f.read())
 
 
 def chunk(kind, data):
@@ -182,6 +187,7 @@ def write_seeds(vdmz):
 def main():
     vdmz = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, ".build/release/vdmz"))
     write_model()
+    write_model("tiny_nd", "model-netdec.safetensors")
     images = write_images()
     compress(vdmz, images["single"], "rgb8-23x17.png.vdmz")
     compress(vdmz, images["set"], "set.vdmz")

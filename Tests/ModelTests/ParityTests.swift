@@ -88,4 +88,11 @@ final class ParityTests: XCTestCase {
     func testLearnedVarianceNetworkMatchesPyTorch() throws { try checkNetwork(model: "tiny_lv", fixture: "tiny_lv_fixture") }
     func testELBOMatchesPyTorch() throws { try checkELBO(model: "tiny", fixture: "tiny_fixture") }
     func testLearnedVarianceELBOMatchesPyTorch() throws { try checkELBO(model: "tiny_lv", fixture: "tiny_lv_fixture") }
+
+    /// tiny_nd: the network decoder (its reconstruction term includes the pass at γ_0; NetworkDecoderTests
+    /// compares x̂, 1/s² and log p per sub-pixel).
+    func testNetworkDecoderModelMatchesPyTorch() throws {
+        try checkNetwork(model: "tiny_nd", fixture: "tiny_nd_fixture")
+        try checkELBO(model: "tiny_nd", fixture: "tiny_nd_fixture")
+    }
 }

@@ -8,6 +8,11 @@ public enum GoldenFiles {
         .deletingLastPathComponent()
     public static let directory = root.appendingPathComponent("Tests/Golden")
     public static let model = directory.appendingPathComponent("model.safetensors")
+    /// The checkpoint with the network decoder p(x | z_0) that `*-netdec.vdmz` files were coded with.
+    public static let networkDecoderModel = directory.appendingPathComponent("model-netdec.safetensors")
+
+    /// The checkpoint the golden or seed file `name` was coded with.
+    public static func model(forFile name: String) -> URL { name.contains("-netdec") ? networkDecoderModel : model }
     /// Steps the golden `.vdmz` files were coded with.
     public static let steps = 6
 

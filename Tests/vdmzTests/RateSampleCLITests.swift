@@ -46,6 +46,23 @@ final class RateSampleCLITests: XCTestCase {
         XCTAssertEqual(try jsonLines(two.standardOutput).prefix(2).map { $0["elbo_bpd"] as? Double }, perImage)
     }
 
+    /// A network-decoder checkpoint: T + 1 network passes, and `--code` codes and checks the images.
+    func testRateWithTheNetworkDecoderCountsItsPassAndCodes() throws {
+        let model = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .appendingPathComponent("../ModelTests/Fixtures/tiny_nd.safetensors").standardized.path
+        let cli = try CLIHarness()
+        defer { cli.cleanUp() }
+        try Data(npy(count: 2, height: 6, width: 8)).write(to: URL(fileURLWithPath: cli.path("images.npy")))
+        let result = try cli.run(["rate", "--json", "--code", "--steps", "2", "--model", model, "images.npy"])
+        XCTAssertEqual(result.status, 0, result.standardError)
+        let summary = try XCTUnwrap(try jsonLines(result.standardOutput).last)
+        XCTAssertEqual(summary["network_passes"] as? Int, 3)
+        XCTAssertGreaterThan(try XCTUnwrap(summary["coded_net_bpd"] as? Double), 0)
+        XCTAssertGreaterThan(try XCTUnwrap(summary["reconstruction_bpd"] as? Double), 0)
+        let plain = try cli.run(["rate", "--json", "--steps", "2", "--model", tinyModel, "images.npy"])
+        XCTAssertEqual(try XCTUnwrap(try jsonLines(plain.standardOutput).last)["network_passes"] as? Int, 2)
+    }
+
     func testRateReportsBadInputsClearly() throws {
         let cli = try CLIHarness()
         defer { cli.cleanUp() }

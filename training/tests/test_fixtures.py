@@ -40,6 +40,7 @@ def network_tolerance(model, reference: torch.Tensor):
 
 PAIRS = [("Tests/ModelTests/Fixtures/tiny.safetensors", "Tests/ModelTests/Fixtures/tiny_fixture.safetensors"),
          ("Tests/ModelTests/Fixtures/tiny_lv.safetensors", "Tests/ModelTests/Fixtures/tiny_lv_fixture.safetensors"),
+         ("Tests/ModelTests/Fixtures/tiny_nd.safetensors", "Tests/ModelTests/Fixtures/tiny_nd_fixture.safetensors"),
          ("Sources/Model/Resources/default.safetensors", "Tests/ModelTests/Fixtures/default_fixture.safetensors")]
 
 
@@ -69,6 +70,10 @@ def test_fixture_matches_checkpoint(ckpt, fixture):
     # sums moved it by < 1e-7 relative). rtol 1e-5 is ~170 float32 ulps of the stored values.
     for k in ("prior", "recon", "diffusion"):
         assert torch.allclose(terms[k].float(), t[f"elbo_{k}_bpd"], rtol=1e-5), k
+    if meta.get("decoder") == "network":  # x̂, 1/s², log p(x|z_0): float64 from the network's float32 outputs
+        from training.export import decoder_fixture
+        for k, v in decoder_fixture(model, x, t["gamma_t"], t["elbo_eps0"]).items():
+            assert torch.allclose(v, t[k], rtol=1e-4, atol=1e-6), k
 
 
 def _hidden_permuted(model, perm):

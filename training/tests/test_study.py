@@ -143,9 +143,23 @@ def test_lowres_path_starts_as_identity_and_counts_its_flops():
     assert VDMZNetwork(32, 4, (6, 7), True).flops_per_pixel() == 159552  # MODEL_CARD's number, unchanged
 
 
-def test_export_refuses_study_models(tmp_path):
-    with pytest.raises(ValueError, match="not exportable"):
-        save_checkpoint(VDMZNetwork(8, 1, decoder="network"), tmp_path / "m.safetensors", 8)
+def test_export_refuses_study_models_but_the_network_decoder(tmp_path):
+    for options in ({"space": "ycocg"}, {"lowres_blocks": 1}, {"decoder": "network", "space": "ycocg"}):
+        with pytest.raises(ValueError, match="not exportable"):
+            save_checkpoint(VDMZNetwork(8, 1, **options), tmp_path / "m.safetensors", 8)
+    # The network decoder exports with its metadata key and decoder_scale, and loads back the same.
+    from training.evaluate import load_safetensors_model
+    torch.manual_seed(0)
+    model = VDMZNetwork(8, 1, learned_variance=True, decoder="network")
+    with torch.no_grad():
+        model.decoder_scale.add_(torch.randn(2, 3))
+    save_checkpoint(model, tmp_path / "nd.safetensors", 8)
+    loaded, meta = load_safetensors_model(tmp_path / "nd.safetensors")
+    assert meta["decoder"] == "network" and loaded.decoder == "network"
+    assert torch.equal(loaded.decoder_scale, model.decoder_scale)
+    # Today's models carry no decoder key (their exports keep their bytes).
+    save_checkpoint(VDMZNetwork(8, 1), tmp_path / "u.safetensors", 8)
+    assert "decoder" not in load_safetensors_model(tmp_path / "u.safetensors")[1]
 
 
 def test_smooth_sampler():
