@@ -12,7 +12,10 @@
 /// bytes, do not depend on the CPU.
 struct CopyParser {
     static let niceLength = 128
-    static let chainLimit = 24
+    /// Hash-chain candidates per pixel at most: 24 for few colours (keys of 4 pixels or more), else 8
+    /// (measured: 24 instead of 8 saves 0.3–3 % on the 200-gray-level graphics but costs about 0.7 s per
+    /// megapixel on gray photographs, which take no copies).
+    var chainLimit: Int { keyLength >= 4 ? 24 : 8 }
     static let passes = 3
 
     let width: Int
@@ -27,11 +30,13 @@ struct CopyParser {
     struct Prices {
         /// Per kind (0 literal, 1 last distance, 2 the one before, 3 new): the kind symbol.
         var kind = [Int](repeating: 0, count: 4)
-        /// Per kind − 1 and token: a length token and its raw bits.
-        var length = [[Int]](repeating: [Int](repeating: 0, count: CopyCoder.tokenAlphabet), count: 3)
-        var row = [Int](repeating: 0, count: CopyCoder.tokenAlphabet)
-        /// Per min(dy, 2) and token: a column token and its raw bits.
-        var column = [[Int]](repeating: [Int](repeating: 0, count: CopyCoder.tokenAlphabet), count: 3)
+        /// At (kind − 1)·A + token (A the token alphabet): a length token and its raw bits.
+        var length: [Int] = []
+        var row: [Int] = []
+        /// At min(dy, 2)·A + token: a column token and its raw bits.
+        var column: [Int] = []
+        /// At (kind − 1)·(niceLength + 1) + l: the price of length l ≤ niceLength.
+        var shortLength: [Int] = []
 
         /// Prices from token counts (add-½ smoothing); a token's raw bits cost one bit each.
         init(kinds: [Int], lengths: [[Int]], rows: [Int], columns: [[Int]]) {
@@ -43,9 +48,13 @@ struct CopyParser {
                 }
             }
             kind = prices(kinds, rawBits: false)
-            length = lengths.map { prices($0, rawBits: true) }
+            length = lengths.flatMap { prices($0, rawBits: true) }
             row = prices(rows, rawBits: true)
-            column = columns.map { prices($0, rawBits: true) }
+            column = columns.flatMap { prices($0, rawBits: true) }
+            let a = CopyCoder.tokenAlphabet
+            shortLength = (0..<3).flatMap { k in
+                (0...CopyParser.niceLength).map { l in l == 0 ? 0 : length[k * a + ExponentToken.split(l - 1).token] }
+            }
         }
 
         /// The first guess: copies rare (about 1 in 100 kind symbols), tokens uniform.
@@ -55,14 +64,18 @@ struct CopyParser {
             columns: .init(repeating: .init(repeating: 0, count: CopyCoder.tokenAlphabet), count: 3))
 
         @inline(__always)
-        func lengthPrice(kind: Int, _ length: Int) -> Int { self.length[kind - 1][ExponentToken.split(length - 1).token] }
+        func lengthPrice(kind: Int, _ length: Int) -> Int {
+            length <= CopyParser.niceLength
+                ? shortLength[(kind - 1) * (CopyParser.niceLength + 1) + length]
+                : self.length[(kind - 1) * CopyCoder.tokenAlphabet + ExponentToken.split(length - 1).token]
+        }
 
         /// The price of a new distance's offsets in rows of `width`.
         @inline(__always)
         func distancePrice(_ distance: Int, width: Int) -> Int {
             let (dy, dx) = CopyCoder.offsets(of: distance, width: width)
             return row[ExponentToken.split(dy).token]
-                + column[min(dy, 2)][ExponentToken.split(CopyCoder.columnValue(dy: dy, dx: dx)).token]
+                + column[min(dy, 2) * CopyCoder.tokenAlphabet + ExponentToken.split(CopyCoder.columnValue(dy: dy, dx: dx)).token]
         }
     }
 
@@ -124,21 +137,45 @@ struct CopyParser {
     private func parse(prices: Prices, hashes: [UInt32]) -> (plan: [CopyMatch], cost: Int) {
         let n = keys.count
         let w = width
-        var cost = [Int](repeating: .max, count: n + 1)
-        var recent0 = [Int32](repeating: 0, count: n + 1), recent1 = [Int32](repeating: 0, count: n + 1)
-        var fromLength = [Int32](repeating: 0, count: n + 1), fromDistance = [Int32](repeating: 0, count: n + 1)
+        // Per node p (pixels 0 ..< p parsed): the cheapest cost, the path's last two distances, and the
+        // step that reached it (a literal: distance 0).
+        let cost = UnsafeMutablePointer<Int>.allocate(capacity: n + 1)
+        let recent0 = UnsafeMutablePointer<Int32>.allocate(capacity: n + 1)
+        let recent1 = UnsafeMutablePointer<Int32>.allocate(capacity: n + 1)
+        let fromLength = UnsafeMutablePointer<Int32>.allocate(capacity: n + 1)
+        let fromDistance = UnsafeMutablePointer<Int32>.allocate(capacity: n + 1)
+        var hashBits = 10
+        while hashBits < 16 && 1 << hashBits < n { hashBits += 1 }
+        let head = UnsafeMutablePointer<Int32>.allocate(capacity: 1 << hashBits)
+        let previous = UnsafeMutablePointer<Int32>.allocate(capacity: max(1, hashes.count))
+        defer {
+            for buffer in [cost] as [UnsafeMutablePointer<Int>] { buffer.deallocate() }
+            for buffer in [recent0, recent1, fromLength, fromDistance, head, previous] { buffer.deallocate() }
+        }
+        cost.initialize(repeating: .max, count: n + 1)
+        fromLength.initialize(repeating: 0, count: n + 1)
+        fromDistance.initialize(repeating: 0, count: n + 1)
+        recent0.initialize(repeating: 0, count: n + 1)
+        recent1.initialize(repeating: 0, count: n + 1)
+        head.initialize(repeating: -1, count: 1 << hashBits)
+        previous.initialize(repeating: -1, count: max(1, hashes.count))
         cost[0] = 0
         recent0[0] = Int32(truncatingIfNeeded: min(w, CopyCoder.maxValue))
         recent1[0] = 1
-        var hashBits = 10
-        while hashBits < 20 && 1 << hashBits < n { hashBits += 1 }
-        var head = [Int32](repeating: -1, count: 1 << hashBits)
-        var previous = [Int32](repeating: -1, count: max(1, hashes.count))
         let mask = UInt32((1 << hashBits) - 1)
-        // Candidates of one pixel: distance, kind, price without the length, length.
-        var candidates: [(distance: Int, kind: Int, price: Int, length: Int)] = []
-        candidates.reserveCapacity(Self.chainLimit + 4)
+        // Candidates of one pixel: distance, kind, price without the length, length; `order` sorts them.
+        let capacity = chainLimit + 4
+        let scratch = UnsafeMutablePointer<Int>.allocate(capacity: 5 * capacity)
+        defer { scratch.deallocate() }
+        let distances = scratch, kinds = scratch + capacity, candidatePrices = scratch + 2 * capacity
+        let lengths = scratch + 3 * capacity, order = scratch + 4 * capacity
+        let literalCosts = self.literalCosts
+        // New distances' prices, tabled for the nearer ones.
+        let tabled = min(n, 1 << 16)
+        let distancePrices = (0...tabled).map { $0 == 0 ? 0 : prices.kind[3] + prices.distancePrice($0, width: w) }
         keys.withUnsafeBufferPointer { k in
+            distancePrices.withUnsafeBufferPointer { distancePrices in
+            literalCosts.withUnsafeBufferPointer { literalCosts in hashes.withUnsafeBufferPointer { hashes in
             @inline(__always) func matchLength(_ p: Int, _ d: Int, _ limit: Int) -> Int {
                 var l = 0
                 while l < limit && k[p + l] == k[p - d + l] { l += 1 }
@@ -165,74 +202,101 @@ struct CopyParser {
                     recent1[p + 1] = recent1[p]
                 }
                 let r0 = Int(recent0[p]), r1 = Int(recent1[p])
-                candidates.removeAll(keepingCapacity: true)
+                let limit = min(Self.niceLength, n - p)
+                var count = 0
+                var special = 0
+                var longest = 0
+                var longestPrice = Int.max
+                // Adds distance d (unless out of range or among the first `special`, the fixed candidates;
+                // the hash chain's distances differ from each other) with its match length, unless the
+                // longest candidate so far is as long and no dearer (then d could not be better).
                 @inline(__always) func add(_ d: Int) {
                     guard d >= 1, d <= p, d <= CopyCoder.maxValue else { return }
-                    for c in candidates where c.distance == d { return }
+                    for c in 0..<special where distances[c] == d { return }
                     let kind = d == r0 ? 1 : d == r1 ? 2 : 3
-                    let price = prices.kind[kind] + (kind == 3 ? prices.distancePrice(d, width: w) : 0)
-                    candidates.append((d, kind, price, 0))
+                    let price =
+                        kind != 3
+                        ? prices.kind[kind] : d <= tabled ? distancePrices[d] : prices.kind[3] + prices.distancePrice(d, width: w)
+                    if price >= longestPrice && (longest >= limit || k[p + longest] != k[p - d + longest]) { return }
+                    var l = matchLength(p, d, limit)
+                    guard l > 0, l > longest || price < longestPrice else { return }
+                    if l > longest || (l == longest && price < longestPrice) { (longest, longestPrice) = (l, price) }
+                    if l == Self.niceLength { l += matchLength(p + l, d, min(n - p, CopyCoder.maxValue) - l) }
+                    distances[count] = d
+                    kinds[count] = kind
+                    candidatePrices[count] = price
+                    lengths[count] = l
+                    count += 1
                 }
                 add(r0)
+                special = count
                 add(r1)
+                special = count
                 add(1)
+                special = count
                 add(w)
+                special = count
                 if p < hashes.count {
                     var q = Int(head[Int(hashes[p] & mask)])
                     var steps = 0
-                    while q >= 0 && steps < Self.chainLimit {
+                    while q >= 0 && steps < chainLimit {
                         add(p - q)
                         q = Int(previous[q])
                         steps += 1
                     }
                 }
-                let limit = min(Self.niceLength, n - p)
-                var longest = -1
-                for c in candidates.indices {
-                    var l = matchLength(p, candidates[c].distance, limit)
-                    if l == Self.niceLength {
-                        l += matchLength(p + l, candidates[c].distance, min(n - p, CopyCoder.maxValue) - l)
-                    }
-                    candidates[c].length = l
-                    if longest < 0 || l > candidates[longest].length
-                        || (l == candidates[longest].length && candidates[c].price < candidates[longest].price)
-                    {
-                        longest = c
-                    }
+                guard count > 0 else {
+                    p += 1
+                    continue
                 }
                 @inline(__always) func reach(_ length: Int, _ c: Int, _ total: Int) {
                     if total < cost[p + length] {
-                        let d = candidates[c].distance
+                        let d = distances[c]
                         cost[p + length] = total
                         fromLength[p + length] = Int32(length)
                         fromDistance[p + length] = Int32(d)
-                        switch candidates[c].kind {
+                        switch kinds[c] {
                         case 1: recent0[p + length] = Int32(r0); recent1[p + length] = Int32(r1)
                         case 2: recent0[p + length] = Int32(r1); recent1[p + length] = Int32(r0)
                         default: recent0[p + length] = Int32(d); recent1[p + length] = Int32(r0)
                         }
                     }
                 }
-                if longest >= 0 && candidates[longest].length >= Self.niceLength {
-                    // A long copy: take it, skip its pixels.
-                    let c = candidates[longest]
-                    reach(c.length, longest, base + c.price + prices.lengthPrice(kind: c.kind, c.length))
-                    p += c.length
+                // Candidates by price (then by order found), insertion sort.
+                for c in 0..<count {
+                    var j = c
+                    while j > 0 && candidatePrices[order[j - 1]] > candidatePrices[c] {
+                        order[j] = order[j - 1]
+                        j -= 1
+                    }
+                    order[j] = c
+                }
+                longest = 0
+                for c in 1..<count where lengths[c] > lengths[longest] { longest = c }
+                if lengths[longest] >= Self.niceLength {
+                    // A long copy (the cheapest of the longest): take it, skip its pixels.
+                    var c = longest
+                    for j in 0..<count where lengths[order[j]] == lengths[longest] {
+                        c = order[j]
+                        break
+                    }
+                    reach(lengths[c], c, base + candidatePrices[c] + prices.lengthPrice(kind: kinds[c], lengths[c]))
+                    p += lengths[c]
                     continue
                 }
                 // Each length by the cheapest candidate that reaches it.
-                var order = Array(candidates.indices)
-                order.sort { (candidates[$0].price, $0) < (candidates[$1].price, $1) }
                 var covered = 0
-                for c in order where candidates[c].length > covered {
-                    let (kind, price) = (candidates[c].kind, base + candidates[c].price)
-                    for length in (covered + 1)...candidates[c].length {
+                for j in 0..<count where lengths[order[j]] > covered {
+                    let c = order[j]
+                    let (kind, price) = (kinds[c], base + candidatePrices[c])
+                    for length in (covered + 1)...lengths[c] {
                         reach(length, c, price + prices.lengthPrice(kind: kind, length))
                     }
-                    covered = candidates[c].length
+                    covered = lengths[c]
                 }
                 p += 1
             }
+            } } }
         }
         var plan: [CopyMatch] = []
         var q = n
@@ -244,3 +308,4 @@ struct CopyParser {
         return (plan.reversed(), cost[n])
     }
 }
+
