@@ -175,128 +175,132 @@ struct CopyParser {
         let distancePrices = (0...tabled).map { $0 == 0 ? 0 : prices.kind[3] + prices.distancePrice($0, width: w) }
         keys.withUnsafeBufferPointer { k in
             distancePrices.withUnsafeBufferPointer { distancePrices in
-            literalCosts.withUnsafeBufferPointer { literalCosts in hashes.withUnsafeBufferPointer { hashes in
-            @inline(__always) func matchLength(_ p: Int, _ d: Int, _ limit: Int) -> Int {
-                var l = 0
-                while l < limit && k[p + l] == k[p - d + l] { l += 1 }
-                return l
-            }
-            var inserted = 0
-            var p = 0
-            while p < n {
-                while inserted < p {
-                    if inserted < hashes.count {
-                        let h = Int(hashes[inserted] & mask)
-                        previous[inserted] = head[h]
-                        head[h] = Int32(inserted)
-                    }
-                    inserted += 1
-                }
-                let base = cost[p]
-                let literal = base + Int(literalCosts[p]) + prices.kind[0]
-                if literal < cost[p + 1] {
-                    cost[p + 1] = literal
-                    fromLength[p + 1] = 1
-                    fromDistance[p + 1] = 0
-                    recent0[p + 1] = recent0[p]
-                    recent1[p + 1] = recent1[p]
-                }
-                let r0 = Int(recent0[p]), r1 = Int(recent1[p])
-                let limit = min(Self.niceLength, n - p)
-                var count = 0
-                var special = 0
-                var longest = 0
-                var longestPrice = Int.max
-                // Adds distance d (unless out of range or among the first `special`, the fixed candidates;
-                // the hash chain's distances differ from each other) with its match length, unless the
-                // longest candidate so far is as long and no dearer (then d could not be better).
-                @inline(__always) func add(_ d: Int) {
-                    guard d >= 1, d <= p, d <= CopyCoder.maxValue else { return }
-                    for c in 0..<special where distances[c] == d { return }
-                    let kind = d == r0 ? 1 : d == r1 ? 2 : 3
-                    let price =
-                        kind != 3
-                        ? prices.kind[kind] : d <= tabled ? distancePrices[d] : prices.kind[3] + prices.distancePrice(d, width: w)
-                    if price >= longestPrice && (longest >= limit || k[p + longest] != k[p - d + longest]) { return }
-                    var l = matchLength(p, d, limit)
-                    guard l > 0, l > longest || price < longestPrice else { return }
-                    if l > longest || (l == longest && price < longestPrice) { (longest, longestPrice) = (l, price) }
-                    if l == Self.niceLength { l += matchLength(p + l, d, min(n - p, CopyCoder.maxValue) - l) }
-                    distances[count] = d
-                    kinds[count] = kind
-                    candidatePrices[count] = price
-                    lengths[count] = l
-                    count += 1
-                }
-                add(r0)
-                special = count
-                add(r1)
-                special = count
-                add(1)
-                special = count
-                add(w)
-                special = count
-                if p < hashes.count {
-                    var q = Int(head[Int(hashes[p] & mask)])
-                    var steps = 0
-                    while q >= 0 && steps < chainLimit {
-                        add(p - q)
-                        q = Int(previous[q])
-                        steps += 1
-                    }
-                }
-                guard count > 0 else {
-                    p += 1
-                    continue
-                }
-                @inline(__always) func reach(_ length: Int, _ c: Int, _ total: Int) {
-                    if total < cost[p + length] {
-                        let d = distances[c]
-                        cost[p + length] = total
-                        fromLength[p + length] = Int32(length)
-                        fromDistance[p + length] = Int32(d)
-                        switch kinds[c] {
-                        case 1: recent0[p + length] = Int32(r0); recent1[p + length] = Int32(r1)
-                        case 2: recent0[p + length] = Int32(r1); recent1[p + length] = Int32(r0)
-                        default: recent0[p + length] = Int32(d); recent1[p + length] = Int32(r0)
+                literalCosts.withUnsafeBufferPointer { literalCosts in
+                    hashes.withUnsafeBufferPointer { hashes in
+                        @inline(__always) func matchLength(_ p: Int, _ d: Int, _ limit: Int) -> Int {
+                            var l = 0
+                            while l < limit && k[p + l] == k[p - d + l] { l += 1 }
+                            return l
+                        }
+                        var inserted = 0
+                        var p = 0
+                        while p < n {
+                            while inserted < p {
+                                if inserted < hashes.count {
+                                    let h = Int(hashes[inserted] & mask)
+                                    previous[inserted] = head[h]
+                                    head[h] = Int32(inserted)
+                                }
+                                inserted += 1
+                            }
+                            let base = cost[p]
+                            let literal = base + Int(literalCosts[p]) + prices.kind[0]
+                            if literal < cost[p + 1] {
+                                cost[p + 1] = literal
+                                fromLength[p + 1] = 1
+                                fromDistance[p + 1] = 0
+                                recent0[p + 1] = recent0[p]
+                                recent1[p + 1] = recent1[p]
+                            }
+                            let r0 = Int(recent0[p]), r1 = Int(recent1[p])
+                            let limit = min(Self.niceLength, n - p)
+                            var count = 0
+                            var special = 0
+                            var longest = 0
+                            var longestPrice = Int.max
+                            // Adds distance d (unless out of range or among the first `special`, the fixed candidates;
+                            // the hash chain's distances differ from each other) with its match length, unless the
+                            // longest candidate so far is as long and no dearer (then d could not be better).
+                            @inline(__always) func add(_ d: Int) {
+                                guard d >= 1, d <= p, d <= CopyCoder.maxValue else { return }
+                                for c in 0..<special where distances[c] == d { return }
+                                let kind = d == r0 ? 1 : d == r1 ? 2 : 3
+                                let price =
+                                    kind != 3
+                                    ? prices.kind[kind]
+                                    : d <= tabled ? distancePrices[d] : prices.kind[3] + prices.distancePrice(d, width: w)
+                                if price >= longestPrice && (longest >= limit || k[p + longest] != k[p - d + longest]) { return }
+                                var l = matchLength(p, d, limit)
+                                guard l > 0, l > longest || price < longestPrice else { return }
+                                if l > longest || (l == longest && price < longestPrice) { (longest, longestPrice) = (l, price) }
+                                if l == Self.niceLength { l += matchLength(p + l, d, min(n - p, CopyCoder.maxValue) - l) }
+                                distances[count] = d
+                                kinds[count] = kind
+                                candidatePrices[count] = price
+                                lengths[count] = l
+                                count += 1
+                            }
+                            add(r0)
+                            special = count
+                            add(r1)
+                            special = count
+                            add(1)
+                            special = count
+                            add(w)
+                            special = count
+                            if p < hashes.count {
+                                var q = Int(head[Int(hashes[p] & mask)])
+                                var steps = 0
+                                while q >= 0 && steps < chainLimit {
+                                    add(p - q)
+                                    q = Int(previous[q])
+                                    steps += 1
+                                }
+                            }
+                            guard count > 0 else {
+                                p += 1
+                                continue
+                            }
+                            @inline(__always) func reach(_ length: Int, _ c: Int, _ total: Int) {
+                                if total < cost[p + length] {
+                                    let d = distances[c]
+                                    cost[p + length] = total
+                                    fromLength[p + length] = Int32(length)
+                                    fromDistance[p + length] = Int32(d)
+                                    switch kinds[c] {
+                                    case 1: recent0[p + length] = Int32(r0); recent1[p + length] = Int32(r1)
+                                    case 2: recent0[p + length] = Int32(r1); recent1[p + length] = Int32(r0)
+                                    default: recent0[p + length] = Int32(d); recent1[p + length] = Int32(r0)
+                                    }
+                                }
+                            }
+                            // Candidates by price (then by order found), insertion sort.
+                            for c in 0..<count {
+                                var j = c
+                                while j > 0 && candidatePrices[order[j - 1]] > candidatePrices[c] {
+                                    order[j] = order[j - 1]
+                                    j -= 1
+                                }
+                                order[j] = c
+                            }
+                            longest = 0
+                            for c in 1..<count where lengths[c] > lengths[longest] { longest = c }
+                            if lengths[longest] >= Self.niceLength {
+                                // A long copy (the cheapest of the longest): take it, skip its pixels.
+                                var c = longest
+                                for j in 0..<count where lengths[order[j]] == lengths[longest] {
+                                    c = order[j]
+                                    break
+                                }
+                                reach(lengths[c], c, base + candidatePrices[c] + prices.lengthPrice(kind: kinds[c], lengths[c]))
+                                p += lengths[c]
+                                continue
+                            }
+                            // Each length by the cheapest candidate that reaches it.
+                            var covered = 0
+                            for j in 0..<count where lengths[order[j]] > covered {
+                                let c = order[j]
+                                let (kind, price) = (kinds[c], base + candidatePrices[c])
+                                for length in (covered + 1)...lengths[c] {
+                                    reach(length, c, price + prices.lengthPrice(kind: kind, length))
+                                }
+                                covered = lengths[c]
+                            }
+                            p += 1
                         }
                     }
                 }
-                // Candidates by price (then by order found), insertion sort.
-                for c in 0..<count {
-                    var j = c
-                    while j > 0 && candidatePrices[order[j - 1]] > candidatePrices[c] {
-                        order[j] = order[j - 1]
-                        j -= 1
-                    }
-                    order[j] = c
-                }
-                longest = 0
-                for c in 1..<count where lengths[c] > lengths[longest] { longest = c }
-                if lengths[longest] >= Self.niceLength {
-                    // A long copy (the cheapest of the longest): take it, skip its pixels.
-                    var c = longest
-                    for j in 0..<count where lengths[order[j]] == lengths[longest] {
-                        c = order[j]
-                        break
-                    }
-                    reach(lengths[c], c, base + candidatePrices[c] + prices.lengthPrice(kind: kinds[c], lengths[c]))
-                    p += lengths[c]
-                    continue
-                }
-                // Each length by the cheapest candidate that reaches it.
-                var covered = 0
-                for j in 0..<count where lengths[order[j]] > covered {
-                    let c = order[j]
-                    let (kind, price) = (kinds[c], base + candidatePrices[c])
-                    for length in (covered + 1)...lengths[c] {
-                        reach(length, c, price + prices.lengthPrice(kind: kind, length))
-                    }
-                    covered = lengths[c]
-                }
-                p += 1
             }
-            } } }
         }
         var plan: [CopyMatch] = []
         var q = n
@@ -308,4 +312,3 @@ struct CopyParser {
         return (plan.reversed(), cost[n])
     }
 }
-

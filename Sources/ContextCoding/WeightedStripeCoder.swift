@@ -55,9 +55,9 @@ struct WeightedStripeCoder {
                             &stream, planes: planes, planeCount: planeCount, planeStride: planeStride, index: i,
                             pixel: r * w + x, x: x) == true
                         || mode.matchesNeighbours
-                        && matcher.code(
-                            &stream, planes: planes, planeCount: planeCount, planeStride: planeStride, index: i, x: x,
-                            width: w, hasN: hasN)
+                            && matcher.code(
+                                &stream, planes: planes, planeCount: planeCount, planeStride: planeStride, index: i, x: x,
+                                width: w, hasN: hasN)
                     var previousToken = 0
                     for c in 0..<planeCount {
                         let p = planes + c * planeStride

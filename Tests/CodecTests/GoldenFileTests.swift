@@ -37,7 +37,10 @@ final class GoldenFileTests: XCTestCase {
         XCTAssertEqual(container.isDataset, isDataset, archive)
         let decoded = try Archive.decompress(container, coder: coder)
         XCTAssertEqual(
-            decoded.count, isDataset ? (archive == "context.vdmz" || archive == "context-v2.vdmz" ? 6 : archive == "context-v1.vdmz" ? 5 : 4) : 1, archive)
+            decoded.count,
+            isDataset
+                ? (archive == "context.vdmz" || archive == "context-v2.vdmz" ? 6 : archive == "context-v1.vdmz" ? 5 : 4) : 1,
+            archive)
         var originals: [NamedImage] = []
         for image in decoded {
             let png = try RasterImage(pngData: try GoldenFiles.bytes(image.name))
