@@ -193,7 +193,7 @@ public struct ContextPixelCoder: PixelCoder {
             }
         }
         let bits = max(1, Int.bitWidth - (max(colours.count, 2) - 1).leadingZeroBitCount)
-        return CopyParser(width: w, keys: keys, literalCosts: literalCosts, keyLength: max(3, 16 / bits))
+        return CopyParser(width: w, keys: keys, literalCosts: literalCosts, keyLength: bits == 1 ? 32 : max(3, 16 / bits))
     }
 
     /// The intervals of a stripe under `mode`, in model order (with the copy layer: under the parse

@@ -125,9 +125,9 @@ struct CopyParser {
         var hashes = [UInt32](repeating: 0, count: n - keyLength + 1)
         keys.withUnsafeBufferPointer { k in
             for p in 0...(n - keyLength) {
-                var h: UInt32 = 0x811C_9DC5
-                for j in 0..<keyLength { h = (h ^ k[p + j]) &* 0x0100_0193 }
-                hashes[p] = h ^ (h >> 15)
+                var h: UInt64 = 0
+                for j in 0..<keyLength { h = (h ^ UInt64(k[p + j])) &* 0x9E37_79B9_7F4A_7C15 }
+                hashes[p] = UInt32(truncatingIfNeeded: (h ^ (h >> 29)) &* 0xBF58_476D_1CE4_E5B9 >> 32)
             }
         }
         return hashes
@@ -145,7 +145,7 @@ struct CopyParser {
         let fromLength = UnsafeMutablePointer<Int32>.allocate(capacity: n + 1)
         let fromDistance = UnsafeMutablePointer<Int32>.allocate(capacity: n + 1)
         var hashBits = 10
-        while hashBits < 16 && 1 << hashBits < n { hashBits += 1 }
+        while hashBits < 18 && 1 << hashBits < n { hashBits += 1 }
         let head = UnsafeMutablePointer<Int32>.allocate(capacity: 1 << hashBits)
         let previous = UnsafeMutablePointer<Int32>.allocate(capacity: max(1, hashes.count))
         defer {
@@ -162,7 +162,7 @@ struct CopyParser {
         cost[0] = 0
         recent0[0] = Int32(truncatingIfNeeded: min(w, CopyCoder.maxValue))
         recent1[0] = 1
-        let mask = UInt32((1 << hashBits) - 1)
+        let shift = UInt32(32 - hashBits)
         // Candidates of one pixel: distance, kind, price without the length, length; `order` sorts them.
         let capacity = chainLimit + 4
         let scratch = UnsafeMutablePointer<Int>.allocate(capacity: 5 * capacity)
@@ -187,7 +187,7 @@ struct CopyParser {
                         while p < n {
                             while inserted < p {
                                 if inserted < hashes.count {
-                                    let h = Int(hashes[inserted] & mask)
+                                    let h = Int(hashes[inserted] >> shift)
                                     previous[inserted] = head[h]
                                     head[h] = Int32(inserted)
                                 }
@@ -239,10 +239,10 @@ struct CopyParser {
                             add(w)
                             special = count
                             if p < hashes.count {
-                                var q = Int(head[Int(hashes[p] & mask)])
+                                var q = Int(head[Int(hashes[p] >> shift)])
                                 var steps = 0
                                 while q >= 0 && steps < chainLimit {
-                                    add(p - q)
+                                    if hashes[q] == hashes[p] { add(p - q) }
                                     q = Int(previous[q])
                                     steps += 1
                                 }
