@@ -12,8 +12,9 @@ import PixelCoding
 /// RGB, subtract-green and YCoCg-R, each with and without neighbour matching and bias cancellation. Payload layout:
 /// docs/FORMAT.md §2.4.
 public struct ContextPixelCoder: PixelCoder {
-    /// The payload version this build writes: 2 (adds the weighted model, mode bit 5). It reads 1 and 2.
-    public static let currentVersion: UInt8 = 2
+    /// The newest payload version: 3 (adds the copy layer, mode bit 6). This build reads 1, 2 and 3; it
+    /// writes 3 when a stripe uses the copy layer and otherwise 2 (such a payload is a valid version 2 one).
+    public static let currentVersion: UInt8 = 3
     /// Pixels per stripe at most (when the width allows): bounds the encoder's memory.
     public static let stripePixels = 1 << 20
 
@@ -53,12 +54,13 @@ public struct ContextPixelCoder: PixelCoder {
             }
             modes.append(contentsOf: imageModes)
         }
-        return [Self.currentVersion] + modes + message.serialized()
+        let version: UInt8 = modes.contains { $0 & 64 != 0 } ? 3 : 2
+        return [version] + modes + message.serialized()
     }
 
     public func decode(_ payload: [UInt8], shapes: [ModelImageShape], progress: CodingProgress?) throws -> [ModelImage] {
         guard let version = payload.first else { throw ContextCodingError.corruptPayload }
-        guard version == 1 || version == 2 else { throw ContextCodingError.unsupportedVersion(Int(version)) }
+        guard (1...3).contains(version) else { throw ContextCodingError.unsupportedVersion(Int(version)) }
         var modeCount = 0
         for shape in shapes {
             guard shape.subpixelCount != nil else { throw ContextCodingError.corruptPayload }
@@ -154,21 +156,62 @@ public struct ContextPixelCoder: PixelCoder {
         return modes
     }
 
-    /// Codes a stripe under every candidate mode and keeps the one with the fewest bytes on a message.
+    /// Codes a stripe under every candidate mode and keeps the one with the fewest bytes on a message; then
+    /// the best mode with the copy layer (`CopyParser`'s parse priced by that mode's own symbols), when
+    /// the parse promises to save and the stripe really is smaller so.
     static func bestCoding(of image: ModelImage, firstRow: Int, rows: Int) throws -> (StripeMode, [UInt32]) {
-        var best: (mode: StripeMode, intervals: [UInt32], size: Int)?
-        for mode in candidates(for: image.pixels, width: image.width, firstRow: firstRow, rows: rows) {
-            let intervals = try intervalsOf(image, firstRow: firstRow, rows: rows, mode: mode)
+        var best: (mode: StripeMode, recorder: IntervalRecorder, size: Int)?
+        func consider(_ mode: StripeMode, _ recorder: IntervalRecorder) throws {
             var scratch = try Message(laneCount: 1)
-            scratch.pushForSequentialPop(intervals)
+            scratch.pushForSequentialPop(recorder.intervals)
             let size = scratch.serializedByteCount
-            if best == nil || size < best!.size { best = (mode, intervals, size) }
+            if best == nil || size < best!.size { best = (mode, recorder, size) }
         }
-        return (best!.mode, best!.intervals)
+        for mode in candidates(for: image.pixels, width: image.width, firstRow: firstRow, rows: rows) {
+            try consider(mode, try recording(image, firstRow: firstRow, rows: rows, mode: mode))
+        }
+        let base = best!
+        if let parse = copyParser(image, firstRow: firstRow, rows: rows, literalCosts: base.recorder.pixelCosts()).parse(),
+            parse.cost < parse.literalCost - parse.literalCost / 256
+        {
+            let mode = base.mode.withCopies
+            try consider(mode, try recording(image, firstRow: firstRow, rows: rows, mode: mode, plan: parse.plan))
+        }
+        return (best!.mode, best!.recorder.intervals)
     }
 
-    /// The intervals of a stripe under `mode`, in model order.
+    /// The copy parser of a stripe: its pixels as keys, hashed over more pixels the fewer colours it has.
+    static func copyParser(_ image: ModelImage, firstRow: Int, rows: Int, literalCosts: [Int32]) -> CopyParser {
+        let w = image.width
+        var keys = [UInt32](repeating: 0, count: rows * w)
+        var colours = Set<UInt32>()
+        image.pixels.withUnsafeBufferPointer { src in
+            for p in 0..<(rows * w) {
+                let s = (firstRow * w + p) * 3
+                keys[p] = UInt32(src[s]) << 16 | UInt32(src[s + 1]) << 8 | UInt32(src[s + 2])
+                if colours.count <= 256 && (p == 0 || keys[p] != keys[p - 1]) { colours.insert(keys[p]) }
+            }
+        }
+        let bits = max(1, Int.bitWidth - (max(colours.count, 2) - 1).leadingZeroBitCount)
+        return CopyParser(width: w, keys: keys, literalCosts: literalCosts, keyLength: bits == 1 ? 32 : max(3, 16 / bits))
+    }
+
+    /// The intervals of a stripe under `mode`, in model order (with the copy layer: under the parse
+    /// `CopyParser` finds over the same mode's symbols without it).
     static func intervalsOf(_ image: ModelImage, firstRow: Int, rows: Int, mode: StripeMode) throws -> [UInt32] {
+        guard mode.usesCopies else { return try recording(image, firstRow: firstRow, rows: rows, mode: mode).intervals }
+        var literal = mode
+        literal.usesCopies = false
+        let costs = try recording(image, firstRow: firstRow, rows: rows, mode: literal).pixelCosts()
+        let plan = copyParser(image, firstRow: firstRow, rows: rows, literalCosts: costs).parse()?.plan ?? []
+        return try recording(image, firstRow: firstRow, rows: rows, mode: mode, plan: plan).intervals
+    }
+
+    /// The symbols of a stripe under `mode` (with the copy layer: making the copies of `plan`).
+    static func recording(
+        _ image: ModelImage, firstRow: Int, rows: Int, mode: StripeMode, plan: [CopyMatch] = []
+    ) throws -> IntervalRecorder {
+        let copies = mode.usesCopies ? CopyCoder(width: image.width, pixelCount: rows * image.width, plan: plan) : nil
         if mode.usesPalette {
             var palette = palette(of: image.pixels, width: image.width, firstRow: firstRow, rows: rows)!
             var recorder = IntervalRecorder()
@@ -176,9 +219,9 @@ public struct ContextPixelCoder: PixelCoder {
             var indices = paletteIndices(image.pixels, width: image.width, firstRow: firstRow, rows: rows, palette: palette)
             let coder = PaletteStripeCoder(width: image.width, rows: rows, hasRowAbove: firstRow > 0)
             try indices.withUnsafeMutableBufferPointer {
-                try coder.run(&recorder, indices: $0.baseAddress!, colours: palette.count)
+                try coder.run(&recorder, indices: $0.baseAddress!, colours: palette.count, copies: copies)
             }
-            return recorder.intervals
+            return recorder
         }
         var planes = transformedPlanes(
             image.pixels, width: image.width, firstRow: firstRow, rows: rows,
@@ -186,19 +229,23 @@ public struct ContextPixelCoder: PixelCoder {
         var recorder = IntervalRecorder()
         recorder.intervals.reserveCapacity(image.width * rows * (mode.transform.planeCount + 1))
         try planes.withUnsafeMutableBufferPointer {
-            try runPredictive(mode, &recorder, planes: $0.baseAddress!, width: image.width, rows: rows, firstRow: firstRow)
+            try runPredictive(
+                mode, &recorder, planes: $0.baseAddress!, width: image.width, rows: rows, firstRow: firstRow, copies: copies)
         }
-        return recorder.intervals
+        return recorder
     }
 
     /// Runs the predictive model of `mode` (`StripeCoder`, or `WeightedStripeCoder` for mode bit 5) over a stripe.
     static func runPredictive<S: SymbolStream>(
-        _ mode: StripeMode, _ stream: inout S, planes: UnsafeMutablePointer<Int32>, width: Int, rows: Int, firstRow: Int
+        _ mode: StripeMode, _ stream: inout S, planes: UnsafeMutablePointer<Int32>, width: Int, rows: Int, firstRow: Int,
+        copies: CopyCoder?
     ) throws {
         if mode.usesWeightedPredictor {
-            try WeightedStripeCoder(width: width, rows: rows, hasRowAbove: firstRow > 0, mode: mode).run(&stream, planes: planes)
+            try WeightedStripeCoder(width: width, rows: rows, hasRowAbove: firstRow > 0, mode: mode)
+                .run(&stream, planes: planes, copies: copies)
         } else {
-            try StripeCoder(width: width, rows: rows, hasRowAbove: firstRow > 0, mode: mode).run(&stream, planes: planes)
+            try StripeCoder(width: width, rows: rows, hasRowAbove: firstRow > 0, mode: mode)
+                .run(&stream, planes: planes, copies: copies)
         }
     }
 
@@ -236,7 +283,8 @@ public struct ContextPixelCoder: PixelCoder {
         from message: inout Message
     ) throws {
         if mode.usesPalette {
-            try decodePaletteStripe(into: &pixels, width: width, firstRow: firstRow, rows: rows, from: &message)
+            try decodePaletteStripe(
+                into: &pixels, width: width, firstRow: firstRow, rows: rows, copies: mode.usesCopies, from: &message)
             return
         }
         var planes = transformedPlanes(pixels, width: width, firstRow: firstRow, rows: rows, transform: mode.transform)
@@ -244,7 +292,9 @@ public struct ContextPixelCoder: PixelCoder {
             try message.withSequentialDecoder { decoder in
                 var reader = SymbolReader(decoder: decoder)
                 defer { decoder = reader.decoder }
-                try runPredictive(mode, &reader, planes: buffer.baseAddress!, width: width, rows: rows, firstRow: firstRow)
+                try runPredictive(
+                    mode, &reader, planes: buffer.baseAddress!, width: width, rows: rows, firstRow: firstRow,
+                    copies: mode.usesCopies ? CopyCoder(width: width, pixelCount: rows * width) : nil)
             }
         }
         let planeStride = (rows + 1) * width
@@ -270,7 +320,7 @@ public struct ContextPixelCoder: PixelCoder {
 
     /// Decodes a few-colour stripe (`PaletteStripeCoder`) into the HWC `pixels`.
     static func decodePaletteStripe(
-        into pixels: inout [UInt8], width: Int, firstRow: Int, rows: Int,
+        into pixels: inout [UInt8], width: Int, firstRow: Int, rows: Int, copies: Bool,
         from message: inout Message
     ) throws {
         var palette: [UInt32] = [0]
@@ -283,7 +333,9 @@ public struct ContextPixelCoder: PixelCoder {
             try PaletteStripeCoder.codePalette(&reader, &palette)
             indices = paletteIndices(pixels, width: width, firstRow: firstRow, rows: rows, palette: palette)
             try indices.withUnsafeMutableBufferPointer { buffer in
-                try coder.run(&reader, indices: buffer.baseAddress!, colours: palette.count)
+                try coder.run(
+                    &reader, indices: buffer.baseAddress!, colours: palette.count,
+                    copies: copies ? CopyCoder(width: width, pixelCount: rows * width) : nil)
             }
         }
         for row in 0..<rows {

@@ -36,7 +36,11 @@ struct PaletteStripeCoder {
 
     /// Codes or decodes the indices of the stripe. `indices` holds (rows + 2) × width indices, two rows on
     /// top for the rows above the stripe (0 where absent).
-    func run<S: SymbolStream>(_ stream: inout S, indices: UnsafeMutablePointer<Int32>, colours k: Int) throws {
+    /// With `copies` (mode bit 6), the copy layer codes its part of every pixel first.
+    func run<S: SymbolStream>(
+        _ stream: inout S, indices: UnsafeMutablePointer<Int32>, colours k: Int, copies: CopyCoder? = nil
+    ) throws {
+        var copies = copies
         var model = AdaptiveDistributions(contexts: Self.contextCount(colours: k), alphabet: max(2, k))
         let w = width
         for r in 0..<rows {
@@ -44,6 +48,13 @@ struct PaletteStripeCoder {
             let hasNN = r > 1 || (r == 1 && hasRowAbove)
             for x in 0..<w {
                 let i = (r + 2) * w + x
+                stream.markPixel()
+                if copies != nil,
+                    try copies!.code(
+                        &stream, planes: indices, planeCount: 1, planeStride: 0, index: i, pixel: r * w + x, x: x)
+                {
+                    continue
+                }
                 @inline(__always) func at(_ dx: Int, _ dy: Int) -> Int {
                     let xx = x + dx
                     if xx < 0 || xx >= w { return 0 }

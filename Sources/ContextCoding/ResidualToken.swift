@@ -1,15 +1,13 @@
 /// How both predictive stripe models code a residual (docs/FORMAT.md §2.4): the zigzagged residual u is
-/// a token (u itself below 16; else 16 + 2(e − 4) + bit e − 1 of u, e = ⌊log2 u⌋) and e − 1 raw low bits.
+/// a token and raw low bits (`ExponentToken`; residual tokens stay below 32).
 enum ResidualToken {
     static let alphabet = 32
 
     /// The token and raw low bits of `residual`.
     @inline(__always)
     static func split(residual: Int) -> (token: Int, extra: Int) {
-        let u = residual >= 0 ? 2 * residual : -2 * residual - 1
-        if u < 16 { return (u, 0) }
-        let e = Int.bitWidth - 1 - u.leadingZeroBitCount
-        return (16 + 2 * (e - 4) + ((u >> (e - 1)) & 1), u & ((1 << (e - 1)) - 1))
+        let (token, extra, _) = ExponentToken.split(residual >= 0 ? 2 * residual : -2 * residual - 1)
+        return (token, extra)
     }
 
     /// After the token: codes its raw low bits; the decoder then stores prediction + residual at `target`.
@@ -19,12 +17,8 @@ enum ResidualToken {
         _ stream: inout S, token: Int, extra: inout Int, prediction: Int32, at target: UnsafeMutablePointer<Int32>,
         low: Int32, high: Int32
     ) throws {
-        var u = token
-        if token >= 16 {
-            let e = 4 + (token - 16) >> 1
-            stream.codeRaw(&extra, bits: e - 1)
-            u = (1 << e) | (((token - 16) & 1) << (e - 1)) | extra
-        }
+        if token >= 16 { stream.codeRaw(&extra, bits: ExponentToken.extraBits(of: token)) }
+        let u = ExponentToken.value(token: token, extra: extra)
         guard S.isDecoding else { return }
         let residual = (u & 1) == 0 ? u >> 1 : -((u + 1) >> 1)
         let value = Int(prediction) + residual

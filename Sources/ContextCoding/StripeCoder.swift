@@ -23,7 +23,9 @@ struct StripeCoder {
 
     /// Codes (encoder) or decodes (decoder) the stripe's pixels in `planes` (planeCount × (rows + 1) × width).
     /// - Throws: `ContextCodingError.corruptPayload` when the decoder meets values no encoder writes.
-    func run<S: SymbolStream>(_ stream: inout S, planes: UnsafeMutablePointer<Int32>) throws {
+    /// With `copies` (mode bit 6), the copy layer codes its part of every pixel first.
+    func run<S: SymbolStream>(_ stream: inout S, planes: UnsafeMutablePointer<Int32>, copies: CopyCoder? = nil) throws {
+        var copies = copies
         let w = width
         let planeCount = mode.transform.planeCount
         let planeStride = (rows + 1) * w
@@ -51,6 +53,14 @@ struct StripeCoder {
                         let hasN = r > 0 || hasRowAbove
                         for x in 0..<w {
                             let i = (r + 1) * w + x
+                            stream.markPixel()
+                            if copies != nil,
+                                try copies!.code(
+                                    &stream, planes: planes, planeCount: planeCount, planeStride: planeStride, index: i,
+                                    pixel: r * w + x, x: x)
+                            {
+                                continue
+                            }
                             if matching,
                                 try matcher.code(
                                     &stream, planes: planes, planeCount: planeCount, planeStride: planeStride, index: i, x: x,

@@ -1,8 +1,9 @@
 /// How one stripe is coded: either predictively, with a colour transform and optionally neighbour
 /// matching and bias cancellation (`StripeCoder`), or as palette indices (`PaletteStripeCoder`). Stored as
 /// one byte: bits 0–1 the transform, bit 2 neighbour matching, bit 4 bias cancellation, bit 5 (payload
-/// version 2 only) the weighted model (`WeightedStripeCoder`, which always cancels bias: bit 4 then 0), the
-/// other bits 0; or exactly 8 for the palette mode.
+/// version 2 on) the weighted model (`WeightedStripeCoder`, which always cancels bias: bit 4 then 0), the
+/// other bits 0; or exactly 8 for the palette mode. From payload version 3 on, bit 6 adds the copy layer
+/// (`CopyCoder`) to any of these.
 struct StripeMode: Equatable {
     var transform: ColourTransform
     /// Whether each pixel first codes which neighbour (W, N, NE, NW) it equals, if any (for graphics).
@@ -14,13 +15,23 @@ struct StripeMode: Equatable {
     var usesWeightedPredictor = false
     /// The few-colour mode: a palette and one index per pixel (transform and matching do not apply).
     var usesPalette = false
+    /// The copy layer (`CopyCoder`, payload version 3, mode bit 6) over the model of the other bits.
+    var usesCopies = false
 
     static let palette = StripeMode(transform: .rgb, matchesNeighbours: false, usesPalette: true)
 
     var byte: UInt8 {
-        usesPalette
+        (usesPalette
             ? 8
-            : transform.rawValue | (matchesNeighbours ? 4 : 0) | (cancelsBias ? 16 : 0) | (usesWeightedPredictor ? 32 : 0)
+            : transform.rawValue | (matchesNeighbours ? 4 : 0) | (cancelsBias ? 16 : 0) | (usesWeightedPredictor ? 32 : 0))
+            | (usesCopies ? 64 : 0)
+    }
+
+    /// The same model with the copy layer.
+    var withCopies: StripeMode {
+        var mode = self
+        mode.usesCopies = true
+        return mode
     }
 
     /// A weighted-model mode (payload version 2).
@@ -39,6 +50,11 @@ struct StripeMode: Equatable {
 
     /// The mode of a stored byte of a payload of `version`, or nil for a byte no encoder of it writes.
     init?(byte: UInt8, version: UInt8 = ContextPixelCoder.currentVersion) {
+        if version >= 3 && byte & 64 != 0 {
+            guard let base = StripeMode(byte: byte & ~64, version: 2) else { return nil }
+            self = base.withCopies
+            return
+        }
         if byte == 8 { self = .palette; return }
         if version >= 2 && byte & 32 != 0 {
             guard byte & ~39 == 0, let transform = ColourTransform(rawValue: byte & 3) else { return nil }

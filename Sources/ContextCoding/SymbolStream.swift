@@ -14,12 +14,31 @@ protocol SymbolStream {
         in otherContext: Int)
     /// Codes `bits` (0…16) raw bits of `value`.
     mutating func codeRaw(_ value: inout Int, bits: Int)
+    /// Marks the start of the next pixel's symbols (the encoder's copy parser prices pixels by them).
+    mutating func markPixel()
 }
 
 /// The encoder's side: the packed intervals (`SequentialInterval`) of every symbol, in model order.
 struct IntervalRecorder: SymbolStream {
     static var isDecoding: Bool { false }
     var intervals: [UInt32] = []
+    /// Per pixel (in model order) the index in `intervals` of its first symbol.
+    var pixelStarts: [Int32] = []
+
+    @inline(__always)
+    mutating func markPixel() { pixelStarts.append(Int32(truncatingIfNeeded: intervals.count)) }
+
+    /// Per pixel the fixed-point cost (`BitCost`) of its symbols.
+    func pixelCosts() -> [Int32] {
+        var costs = [Int32](repeating: 0, count: pixelStarts.count)
+        for p in 0..<pixelStarts.count {
+            let end = p + 1 < pixelStarts.count ? Int(pixelStarts[p + 1]) : intervals.count
+            var sum: Int32 = 0
+            for k in Int(pixelStarts[p])..<end { sum &+= BitCost.of(packed: intervals[k]) }
+            costs[p] = sum
+        }
+        return costs
+    }
 
     @inline(__always)
     mutating func code(_ symbol: inout Int, _ distributions: AdaptiveDistributions, context: Int) {
@@ -46,6 +65,9 @@ struct IntervalRecorder: SymbolStream {
 struct SymbolReader: SymbolStream {
     static var isDecoding: Bool { true }
     var decoder: SequentialDecoder
+
+    @inline(__always)
+    mutating func markPixel() {}
 
     @inline(__always)
     mutating func code(_ symbol: inout Int, _ distributions: AdaptiveDistributions, context: Int) {

@@ -23,7 +23,8 @@ final class GoldenFileTests: XCTestCase {
             ),
             ("set.vdmz", try BitsBackCoder(prior: prior, parameters: ChainParameters(steps: GoldenFiles.steps)), true),
             ("set-stored.vdmz", StoredPixelCoder(), true),
-            // The context coder (tag 2), payload version 2: RGB, neighbour matching, gray and palette stripes.
+            // The context coder (tag 2), payload version 3: RGB, neighbour matching, gray and palette stripes,
+            // the weighted model, and the copy layer.
             ("context.vdmz", ContextPixelCoder(), true),
         ]
     }
@@ -36,7 +37,10 @@ final class GoldenFileTests: XCTestCase {
         XCTAssertEqual(container.isDataset, isDataset, archive)
         let decoded = try Archive.decompress(container, coder: coder)
         XCTAssertEqual(
-            decoded.count, isDataset ? (archive == "context.vdmz" ? 6 : archive == "context-v1.vdmz" ? 5 : 4) : 1, archive)
+            decoded.count,
+            isDataset
+                ? (archive == "context.vdmz" || archive == "context-v2.vdmz" ? 6 : archive == "context-v1.vdmz" ? 5 : 4) : 1,
+            archive)
         var originals: [NamedImage] = []
         for image in decoded {
             let png = try RasterImage(pngData: try GoldenFiles.bytes(image.name))
@@ -81,5 +85,15 @@ final class GoldenFileTests: XCTestCase {
     /// Context payload version 1 (written before 2026-12-01; container format 2) must still decode bit-exactly.
     func testContextPayloadVersion1StillDecodes() throws {
         _ = try decodeAndCompare("context-v1.vdmz", coder: ContextPixelCoder(), isDataset: true, version: 2)
+    }
+
+    /// Context payload version 2 (written before the copy layer, 2026-12-01) must still decode bit-exactly;
+    /// today's file of the same images is payload version 3 (some stripes take copies).
+    func testContextPayloadVersion2StillDecodes() throws {
+        _ = try decodeAndCompare("context-v2.vdmz", coder: ContextPixelCoder(), isDataset: true, version: 2)
+        let old = try Container(parsing: try GoldenFiles.bytes("context-v2.vdmz"))
+        let new = try Container(parsing: try GoldenFiles.bytes("context.vdmz"))
+        XCTAssertEqual(old.payload.first, 2)
+        XCTAssertEqual(new.payload.first, 3)
     }
 }

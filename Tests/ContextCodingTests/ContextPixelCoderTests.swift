@@ -8,42 +8,6 @@ import XCTest
 @testable import ContextCoding
 
 final class ContextPixelCoderTests: XCTestCase {
-    /// A model image from a pixel function.
-    private func image(_ width: Int, _ height: Int, _ pixel: (Int, Int) -> (UInt8, UInt8, UInt8)) throws -> ModelImage {
-        var pixels: [UInt8] = []
-        pixels.reserveCapacity(width * height * 3)
-        for y in 0..<height { for x in 0..<width { let (r, g, b) = pixel(x, y); pixels += [r, g, b] } }
-        return try ModelImage(width: width, height: height, pixels: pixels)
-    }
-
-    private func noisy(_ width: Int, _ height: Int, seed: UInt64) throws -> ModelImage {
-        var random = SplitMix64(seed: seed)
-        return try image(width, height) { x, y in
-            let base = (x * 3 + y * 5) & 255
-            return (
-                UInt8(truncatingIfNeeded: base + Int(random.next() % 9)), UInt8(truncatingIfNeeded: base * 2),
-                random.nextByte()
-            )
-        }
-    }
-
-    /// Flat rectangles of a few colours: what neighbour matching is for.
-    private func graphic(_ width: Int, _ height: Int) throws -> ModelImage {
-        try image(width, height) { x, y in
-            let colours: [(UInt8, UInt8, UInt8)] = [(255, 255, 255), (20, 40, 200), (250, 10, 10), (0, 0, 0)]
-            return colours[(x / 7 + y / 5) % 4]
-        }
-    }
-
-    private func roundTrip(_ images: [ModelImage], file: StaticString = #filePath, line: UInt = #line) throws -> [UInt8] {
-        let coder = ContextPixelCoder()
-        let payload = try coder.encode(images, progress: nil)
-        let decoded = try coder.decode(payload, shapes: images.map { $0.shape(steps: 0) }, progress: nil)
-        XCTAssertEqual(decoded, images, file: file, line: line)
-        XCTAssertEqual(try coder.encode(images, progress: nil), payload, "encoding is deterministic", file: file, line: line)
-        return payload
-    }
-
     func testRoundTripOfOddShapesAndKinds() throws {
         for (w, h) in testSizes {
             _ = try roundTrip([try noisy(w, h, seed: UInt64(w * 100 + h))])
@@ -75,7 +39,7 @@ final class ContextPixelCoderTests: XCTestCase {
         let gray = try roundTrip([v])
         XCTAssertEqual(StripeMode(byte: gray[1])?.transform, .gray)
         let graphicPayload = try roundTrip([try graphic(128, 96)])
-        XCTAssertEqual(StripeMode(byte: graphicPayload[1]), .palette)
+        XCTAssertEqual(StripeMode(byte: graphicPayload[1])?.usesPalette, true)
         // 64 flat colours: too many for the palette mode, a case for neighbour matching.
         let blocks = try roundTrip([
             try image(128, 96) { x, y in
@@ -119,8 +83,8 @@ final class ContextPixelCoderTests: XCTestCase {
         }
         XCTAssertThrowsError(try coder.decode(Array(payload.prefix(payload.count - 1)), shapes: shapes, progress: nil))
         XCTAssertThrowsError(try coder.decode([], shapes: shapes, progress: nil))
-        XCTAssertThrowsError(try coder.decode([3] + payload.dropFirst(), shapes: shapes, progress: nil)) { error in
-            XCTAssertEqual(error as? ContextCodingError, .unsupportedVersion(3))
+        XCTAssertThrowsError(try coder.decode([4] + payload.dropFirst(), shapes: shapes, progress: nil)) { error in
+            XCTAssertEqual(error as? ContextCodingError, .unsupportedVersion(4))
         }
     }
 
@@ -165,7 +129,8 @@ final class ContextPixelCoderTests: XCTestCase {
                 modes.append(.weighted(transform, matchesNeighbours: matching))
             }
         }
-        for mode in modes {
+        // Every mode also with the copy layer (payload version 3, `CopyCoder`).
+        for mode in modes + modes.map(\.withCopies) {
             var message = try Message(laneCount: 1)
             message.pushForSequentialPop(try ContextPixelCoder.intervalsOf(picture, firstRow: 0, rows: 19, mode: mode))
             let payload = [ContextPixelCoder.currentVersion, mode.byte] + message.serialized()
@@ -175,7 +140,8 @@ final class ContextPixelCoderTests: XCTestCase {
         XCTAssertNil(StripeMode(byte: 9))
         XCTAssertNil(StripeMode(byte: 24))
         XCTAssertNil(StripeMode(byte: 48), "the weighted model has no bias bit")
-        XCTAssertNil(StripeMode(byte: 64))
+        XCTAssertNil(StripeMode(byte: 64, version: 2), "version 2 has no copy layer")
+        XCTAssertNil(StripeMode(byte: 128))
         XCTAssertEqual(StripeMode(byte: 37)?.usesWeightedPredictor, true)
         XCTAssertNil(StripeMode(byte: 32, version: 1), "version 1 has no weighted model")
     }
@@ -208,9 +174,9 @@ final class ContextPixelCoderTests: XCTestCase {
             XCTAssertEqual($0 as? ContextCodingError, .corruptPayload)
         }
         var future = payload
-        future[0] = 3
+        future[0] = 4
         XCTAssertThrowsError(try ContextPixelCoder().decode(future, shapes: shapes, progress: nil)) {
-            XCTAssertEqual($0 as? ContextCodingError, .unsupportedVersion(3))
+            XCTAssertEqual($0 as? ContextCodingError, .unsupportedVersion(4))
         }
     }
 
@@ -232,8 +198,7 @@ final class ContextPixelCoderTests: XCTestCase {
     /// The golden payload of the weighted model (payload version 2), `Tests/Golden/context-weighted.payload`:
     /// the curved field of `field-40x32.png` (make_golden.py's formula) forced to the weighted model with
     /// YCoCg-R and neighbour matching, then its green plane as gray under the weighted model without
-    /// matching. It must decode bit-exactly, and encoding again must give the same bytes.
-    /// (`VDMZ_WRITE_GOLDEN=1` writes it anew after a deliberate change, which needs a new payload version.)
+    /// matching (`checkGoldenPayload`).
     func testWeightedGoldenPayloadDecodesAndReencodes() throws {
         let field = try image(40, 32) { x, y in
             func channel(_ c: Int) -> UInt8 {
@@ -247,17 +212,6 @@ final class ContextPixelCoderTests: XCTestCase {
         }
         let pictures = [field, green]
         let modes: [StripeMode] = [.weighted(.ycocg, matchesNeighbours: true), .weighted(.gray, matchesNeighbours: false)]
-        var message = try Message(laneCount: 1)
-        for (picture, mode) in zip(pictures, modes) {
-            message.pushForSequentialPop(
-                try ContextPixelCoder.intervalsOf(picture, firstRow: 0, rows: picture.height, mode: mode))
-        }
-        let payload = [2] + modes.map(\.byte) + message.serialized()
-        let url = GoldenFiles.directory.appendingPathComponent("context-weighted.payload")
-        if ProcessInfo.processInfo.environment["VDMZ_WRITE_GOLDEN"] != nil { try Data(payload).write(to: url) }
-        let golden = try GoldenFiles.bytes("context-weighted.payload")
-        let decoded = try ContextPixelCoder().decode(golden, shapes: pictures.map { $0.shape(steps: 0) }, progress: nil)
-        XCTAssertEqual(decoded, pictures)
-        XCTAssertEqual(payload, golden, "encoding the golden images no longer gives the golden payload")
+        try checkGoldenPayload("context-weighted.payload", version: 2, pictures: pictures, modes: modes)
     }
 }

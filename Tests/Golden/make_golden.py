@@ -138,8 +138,9 @@ def write_images():
 def write_context_images():
     """Three more PNGs for the context coder's golden file (context.vdmz): flat blocks of 60 colours (its
     neighbour matching), an 8-bit gray ramp with noise (its one-plane gray mode) and a curved colour field
-    with noise (payload version 2's weighted model). context-v1.vdmz (payload version 1) holds the first
-    five images of the list, without the curved field."""
+    with noise (payload version 2's weighted model); the encoder also takes the copy layer (payload version 3)
+    where it is smaller. context-v1.vdmz (payload version 1) holds the first five images of the list, without
+    the curved field; context-v2.vdmz (payload version 2, before the copy layer) all six."""
     blocks = np.zeros((20, 48, 3), dtype=np.int64)
     for y in range(20):
         for x in range(48):
