@@ -2,8 +2,8 @@
 # Portability check (docs/DESIGN.md §3): builds `vdmz` with VDMZ_TARGET_CPU=generic (no -target-cpu, so
 # no AVX2/FMA instructions: fused multiply-add runs in software, as on a CPU without FMA) into
 # .build-generic, then checks that this build
-#   - decodes every golden file (Tests/Golden, versions 1 and 2, the golden model and the first release's
-#     full-size model) — decompress itself verifies the container's SHA-256 pixel digest, and the
+#   - decodes every golden file (Tests/Golden, every version, the golden models — the network-decoder one
+#     for *netdec* — and the first release's full-size model) — decompress itself verifies the container's SHA-256 pixel digest, and the
 #     single RGB image is also compared pixel by pixel with its PNG;
 #   - encodes the golden PNGs to the same bytes as the committed golden files.
 # Prints one line per check and "generic build: N passed, M failed"; exit status 0 only if all passed.
@@ -43,12 +43,14 @@ for file in "$golden"/*.vdmz "$released"; do
     case "$name" in
         *model6caaca44*) ;;                 # names its released checkpoint; vdmz finds it
         set-stored*) ;;                     # no model
+        *netdec*) args+=(--model "$golden/model-netdec.safetensors") ;;   # the network decoder p(x | z_0)
         *) args+=(--model "$model") ;;
     esac
     check "decode $name" "$vdmz" "${args[@]}"
 done
 # The single RGB image pixel by pixel against its PNG (Pillow), from both models and every version.
-for name in rgb8-23x17.png.vdmz rgb8-23x17-chain2.vdmz rgb8-23x17-v1.vdmz rgb8-23x17-model6caaca44.vdmz; do
+for name in rgb8-23x17.png.vdmz rgb8-23x17-chain2.vdmz rgb8-23x17-v1.vdmz rgb8-23x17-model6caaca44.vdmz \
+    rgb8-23x17-netdec.vdmz; do
     check "pixels of $name" python3 -c "
 import sys, numpy as np; from PIL import Image
 a = np.asarray(Image.open('$golden/rgb8-23x17.png')); b = np.asarray(Image.open(sys.argv[1]))
@@ -58,6 +60,8 @@ done
 set_inputs=(rgba16-7x5.png gray8-1x1.png palette-9x4.png graya16-3x8.png)
 (cd "$golden" && check "encode rgb8-23x17.png.vdmz" bash -c \
     "'$vdmz' compress -q --force --coder bits-back --model '$model' --steps 6 -o '$scratch/e1.vdmz' rgb8-23x17.png && cmp '$scratch/e1.vdmz' rgb8-23x17.png.vdmz"
+ check "encode rgb8-23x17-netdec.vdmz" bash -c \
+    "'$vdmz' compress -q --force --coder bits-back --model model-netdec.safetensors --steps 6 -o '$scratch/e4.vdmz' rgb8-23x17.png && cmp '$scratch/e4.vdmz' rgb8-23x17-netdec.vdmz"
  check "encode set.vdmz" bash -c \
     "'$vdmz' compress -q --force --coder bits-back --model '$model' --steps 6 -o '$scratch/e2.vdmz' ${set_inputs[*]} && cmp '$scratch/e2.vdmz' set.vdmz"
  check "encode set-stored.vdmz" bash -c \

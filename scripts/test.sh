@@ -20,7 +20,7 @@ bash scripts/check_generic_build.sh 2>&1 | tee -a "$log.generic"
 generic_status=${PIPESTATUS[0]}
 generic_line=$(grep -E "^generic build: " "$log.generic" | tail -1); rm -f "$log.generic"
 # The Swift sources are laid out as .swift-format says (fix with: bash scripts/check_format.sh --fix).
-format_line=$(bash scripts/check_format.sh 2>&1 | tee /dev/stderr | grep -E "^format: " | tail -1)
+format_line=$(bash scripts/check_format.sh 2>&1 | tee -a /dev/stderr | grep -E "^format: " | tail -1)
 set -e
 count() { echo "$1" | grep -oE "[0-9]+ $2" | head -1 | grep -oE "[0-9]+" || echo 0; }
 py_passed=$(count "$python_summary" passed); py_failed=$(count "$python_summary" failed)
