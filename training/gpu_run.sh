@@ -3,7 +3,7 @@
 #
 #     bash training/gpu_run.sh OUTDIR [extra training.train flags…]
 #
-# Resumes the committed run state (training/state/default, copied to OUTDIR/run first; an existing
+# Resumes the committed run state (training/state/netdec, the main run; copied to OUTDIR/run first; an existing
 # OUTDIR/run/checkpoint.pt is resumed instead) on the packed data (training/packed, made beforehand with
 # `python3 -m training.pack_data --out training/packed`; nothing else is read from outside the repository),
 # with a large batch (the lr scaled by the square-root rule and ramped over 500 steps, recorded in the
@@ -13,7 +13,7 @@
 #
 # OUTDIR gets: run/checkpoint.pt, run/config.json, run/train.csv, run/eval.csv, gpu_run.log, env.txt
 # (6 files, each well under 16 MiB). Settings (environment): VDMZ_MINUTES (9), VDMZ_BATCH (1024),
-# VDMZ_AMP (bf16 | none), VDMZ_STATE (training/state/default), VDMZ_PACKED (training/packed),
+# VDMZ_AMP (bf16 | none), VDMZ_STATE (training/state/netdec), VDMZ_PACKED (training/packed),
 # VDMZ_DEVICE (cuda; cpu only for the test), VDMZ_THREADS (8), PYTHON (python3).
 set -uo pipefail
 START=$(date +%s)
@@ -27,7 +27,7 @@ cd "$(dirname "$0")/.." || exit 2
 MINUTES=${VDMZ_MINUTES:-9}
 BATCH=${VDMZ_BATCH:-1024}
 AMP=${VDMZ_AMP:-bf16}
-STATE=${VDMZ_STATE:-training/state/default}
+STATE=${VDMZ_STATE:-training/state/netdec}
 PACKED=${VDMZ_PACKED:-training/packed}
 DEVICE=${VDMZ_DEVICE:-cuda}
 THREADS=${VDMZ_THREADS:-8}
