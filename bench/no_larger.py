@@ -30,17 +30,11 @@ import zlib
 import numpy as np
 from PIL import Image
 
+# The LEB128 varint reader of the copy-layer bench, which this check extends to every coder and lane count.
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "docs", "bench", "2026-12-01-lz"))
+from measure import varint  # noqa: E402
+
 CODERS = {0: "stored", 1: "bits-back", 2: "context", 3: "hybrid"}
-
-
-def varint(b, o):
-    v = s = 0
-    while True:
-        v |= (b[o] & 127) << s
-        o += 1
-        if b[o - 1] < 128:
-            return v, o
-        s += 7
 
 
 def parse_container(data):
