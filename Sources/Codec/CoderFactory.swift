@@ -11,17 +11,20 @@ import PixelCoding
 public enum CoderChoice: String, CaseIterable, Sendable {
     /// The bits-back chain over the VDM prior: the compressor.
     case bitsBack = "bits-back"
-    /// Placeholder: the model planes stored with zlib (fast, no model; for comparison and tests).
+    /// The model planes stored with zlib (fast, no model): `auto`'s fallback for noise; for comparison and tests.
     case stored
     /// The classical context-modelling coder: fast, no model; for graphics, screenshots and gray images.
     case context
     /// Bits-back or the context coder per region of the image, on one stack (tag 3, `HybridCoder`).
     case hybrid
-    /// Both bits-back and the context coder; the smaller file is kept (`Archive.compressSmallest`).
+    /// Bits-back, the context coder and the stored planes; the smallest file is kept (`Archive.compressSmallest`).
     case auto
 
-    /// The coders `auto` tries, in order (the first wins a tie).
-    public static let autoCandidates: [CoderChoice] = [.bitsBack, .context]
+    /// The coders `auto` tries, in order (the first wins a tie). Stored comes last as the fallback for
+    /// pixels that no model predicts (noise): the context coder's adaptive distributions spend more than
+    /// 8 bits per sub-pixel there (8.75 on 64×64 RGB noise), zlib's stored blocks about 8 (issue 13,
+    /// docs/bench/2026-12-01-nolarger). It costs one zlib pass.
+    public static let autoCandidates: [CoderChoice] = [.bitsBack, .context, .stored]
 
     /// Whether the choice runs the diffusion prior (so `--steps` and `--model` apply).
     public var usesModel: Bool { self == .bitsBack || self == .hybrid || self == .auto }

@@ -1,8 +1,9 @@
 import Imaging
-/// PLACEHOLDER, NOT the diffusion codec: stores the model planes of all images, concatenated, as one
-/// zlib stream (level 9). It exists so that the container, side planes, checksums and the command-line
-/// tool work end to end before the bits-back chain lands. Containers record it as
-/// `PixelCoderKind.stored`, and `vdmz info` says so.
+/// No model: stores the model planes of all images, concatenated, as one zlib stream (level 9). Written
+/// first so that the container, side planes, checksums and the command-line tool worked end to end before
+/// the bits-back chain; now also the last candidate of `--coder auto`, which keeps it for pixels that no
+/// model predicts (noise), where it stays within a few bytes of 8 bits per sub-pixel. Containers record
+/// it as `PixelCoderKind.stored`, and `vdmz info` says so.
 public struct StoredPixelCoder: PixelCoder {
     public init() {}
 

@@ -26,10 +26,10 @@ struct Compress: ParsableCommand {
 
     @Option(
         help: ArgumentHelp(
-            "Pixel coder: auto (bits-back and context, keeps the smaller file), bits-back (the diffusion prior), "
+            "Pixel coder: auto (bits-back, context and stored, keeps the smallest file), bits-back (the diffusion prior), "
                 + "context (classical context modelling, no model: fast; for graphics and gray images), hybrid "
                 + "(bits-back or context per region, whichever is smaller: screenshots with photographs) or stored "
-                + "(zlib, no model: for comparison).", valueName: "coder"))
+                + "(zlib, no model: for noise and for comparison).", valueName: "coder"))
     var coder: CoderChoice = .auto
 
     @Option(help: ArgumentHelp("Side of the hybrid coder's square regions, in pixels (1…1024).", valueName: "pixels"))

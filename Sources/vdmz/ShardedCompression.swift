@@ -33,7 +33,7 @@ extension Compress {
         let steps = modelOptions.steps
         let progress = ProgressReporter(label: "vdmz: compressing \(destination)", quiet: outputOptions.quiet)
         // `auto` codes the whole dataset with each candidate and keeps the smallest archive: an archive
-        // has one coder, and the context coder costs little beside the diffusion chain.
+        // has one coder, and the context and stored coders cost little beside the diffusion chain.
         let choices = coder == .auto ? CoderChoice.autoCandidates : [coder]
         var best: (bytes: [UInt8], shards: [Container])?
         for (index, choice) in choices.enumerated() {

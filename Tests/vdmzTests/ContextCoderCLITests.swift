@@ -47,6 +47,32 @@ final class ContextCoderCLITests: XCTestCase {
         XCTAssertEqual(try RasterImage(pngData: XCTUnwrap(cli.read("g2.png"))), graphic)
     }
 
+    func testAutoStoresNoiseThatNoModelPredicts() throws {
+        // Uniform RGB noise: the context coder spends more than 8 bits per sub-pixel, zlib's stored blocks
+        // about 8, so auto keeps the stored planes (issue 13: no file larger than zopflipng's PNG + fixed bytes).
+        var state: UInt64 = 13
+        let samples = (0..<48 * 48 * 3).map { _ -> UInt8 in
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return UInt8(truncatingIfNeeded: state >> 56)
+        }
+        let noise = try RasterImage(
+            width: 48, height: 48, colorType: .rgb, bitDepth: 8, samples: samples, palette: [], transparency: [],
+            chunks: [], isInterlaced: false)
+        try cli.write(try noise.pngData(), to: "n.png")
+        let auto = try cli.run(["compress", "--steps", "4", "n.png", "-o", "auto.vdmz"])
+        XCTAssertEqual(auto.status, 0, auto.standardError)
+        XCTAssertTrue(auto.standardError.contains("coder: stored"), auto.standardError)
+        XCTAssertEqual(try cli.run(["compress", "-q", "--coder", "stored", "n.png", "-o", "st.vdmz"]).status, 0)
+        XCTAssertEqual(try cli.run(["compress", "-q", "--coder", "context", "n.png", "-o", "ctx.vdmz"]).status, 0)
+        XCTAssertEqual(try coderTag("auto.vdmz"), 0)
+        XCTAssertEqual(cli.read("auto.vdmz"), cli.read("st.vdmz"))
+        let stored = try XCTUnwrap(cli.read("st.vdmz")).count
+        XCTAssertLessThan(stored, try XCTUnwrap(cli.read("ctx.vdmz")).count)
+        XCTAssertLessThan(stored, samples.count + 200)  // 8 bits per sub-pixel plus the container's fixed bytes
+        XCTAssertEqual(try cli.run(["decompress", "-q", "auto.vdmz", "-o", "n2.png"]).status, 0)
+        XCTAssertEqual(try RasterImage(pngData: XCTUnwrap(cli.read("n2.png"))), noise)
+    }
+
     func testContextCoderRejectsModelOptions() throws {
         try cli.write(try testImage(.rgb, bitDepth: 8).pngData(), to: "a.png")
         let result = try cli.run(["compress", "--coder", "context", "--steps", "10", "a.png"])
