@@ -33,6 +33,12 @@ public enum Archive {
     /// Codes `images` with each of `coders` and keeps the smallest container (the first of equal sizes):
     /// the encoder's choice of coder by measured cost (`vdmz compress --coder auto`). Progress runs once
     /// over all coders.
+    ///
+    /// When every image is gray (PNG gray or gray + alpha) and another coder is offered, the diffusion
+    /// prior's coders (bits-back, hybrid) are not tried: the prior is an RGB model that codes gray as three
+    /// equal planes, measured at 1.8× JPEG XL's size on gray photographs where the context coder, which
+    /// codes one plane, is within 2.4 % (docs/DESIGN.md "Whole-image choice"), and its network would take
+    /// minutes per megapixel to lose.
     /// - Returns: the container, its bytes and the coder that made it.
     public static func compressSmallest(
         _ images: [NamedImage], coders: [any PixelCoder], isDataset: Bool,
@@ -41,6 +47,7 @@ public enum Archive {
         throws -> (container: Container, bytes: [UInt8], coder: any PixelCoder)
     {
         guard !coders.isEmpty else { throw ArchiveError.noImages }
+        let coders = candidates(coders, for: images)
         var best: (container: Container, bytes: [UInt8], coder: any PixelCoder)?
         for (index, coder) in coders.enumerated() {
             let share = progress.map { report in { (f: Double) in report((Double(index) + f) / Double(coders.count)) } }
@@ -49,6 +56,15 @@ public enum Archive {
             if best == nil || bytes.count < best!.bytes.count { best = (container, bytes, coder) }
         }
         return best!
+    }
+
+    /// The coders of `compressSmallest` worth trying on `images`: all of them, except that the diffusion
+    /// prior's are left out when every image is gray and a coder without the prior remains.
+    static func candidates(_ coders: [any PixelCoder], for images: [NamedImage]) -> [any PixelCoder] {
+        let allGray = !images.isEmpty && images.allSatisfy { $0.image.colorType == .gray || $0.image.colorType == .grayAlpha }
+        guard allGray else { return coders }
+        let withoutPrior = coders.filter { $0.kind != .bitsBack && $0.kind != .hybrid }
+        return withoutPrior.isEmpty ? coders : withoutPrior
     }
 
     /// Restores every image of `container` and checks them against the container's pixel digest (and,

@@ -26,7 +26,7 @@ struct Compress: ParsableCommand {
 
     @Option(
         help: ArgumentHelp(
-            "Pixel coder: auto (bits-back, context and stored, keeps the smallest file), bits-back (the diffusion prior), "
+            "Pixel coder: auto (bits-back, context and stored, keeps the smallest file; gray images skip bits-back), bits-back (the diffusion prior), "
                 + "context (classical context modelling, no model: fast; for graphics and gray images), hybrid "
                 + "(bits-back or context per region, whichever is smaller: screenshots with photographs) or stored "
                 + "(zlib, no model: for noise and for comparison).", valueName: "coder"))

@@ -128,6 +128,56 @@ final class ArchiveTests: XCTestCase {
     }
 }
 
+/// `auto` on gray images: the prior's coders are not run when another coder is offered (they code gray as
+/// three equal planes and lose by far, at minutes per megapixel); on colour images, or alone, they are.
+final class AutoCandidateTests: XCTestCase {
+    func testGrayImagesSkipThePriorWhenAnotherCoderIsOffered() throws {
+        for colorType in [PNGColorType.gray, .grayAlpha] {
+            let calls = CallCounter()
+            let images = [NamedImage(name: "g.png", image: try makeImage(colorType, bitDepth: 8, width: 9, height: 5))]
+            let result = try Archive.compressSmallest(
+                images, coders: [CountingPriorCoder(calls: calls), StoredPixelCoder()], isDataset: false)
+            XCTAssertEqual(calls.count, 0, "\(colorType)")
+            XCTAssertEqual(result.coder.kind, .stored)
+            XCTAssertEqual(try Archive.decompress(Container(parsing: result.bytes), coder: StoredPixelCoder()), images)
+        }
+    }
+
+    func testColourImagesAndAPriorOnItsOwnAreStillCoded() throws {
+        let calls = CallCounter()
+        let rgb = [NamedImage(name: "c.png", image: try makeImage(.rgb, bitDepth: 8, width: 9, height: 5))]
+        _ = try Archive.compressSmallest(rgb, coders: [CountingPriorCoder(calls: calls), StoredPixelCoder()], isDataset: false)
+        XCTAssertEqual(calls.count, 1)
+        let mixed = rgb + [NamedImage(name: "g.png", image: try makeImage(.gray, bitDepth: 8, width: 4, height: 4))]
+        _ = try Archive.compressSmallest(mixed, coders: [CountingPriorCoder(calls: calls), StoredPixelCoder()], isDataset: true)
+        XCTAssertEqual(calls.count, 2)
+        let gray = [NamedImage(name: "g.png", image: try makeImage(.gray, bitDepth: 8, width: 4, height: 4))]
+        let alone = try Archive.compressSmallest(gray, coders: [CountingPriorCoder(calls: calls)], isDataset: false)
+        XCTAssertEqual(calls.count, 3)
+        XCTAssertEqual(alone.coder.kind, .bitsBack)
+    }
+}
+
+/// Counts the encodes of `CountingPriorCoder`.
+private final class CallCounter: @unchecked Sendable {
+    var count = 0
+}
+
+/// A coder that claims to be the prior's (bits-back) and counts its encodes (it stores with zlib).
+private struct CountingPriorCoder: PixelCoder {
+    let calls: CallCounter
+    var kind: PixelCoderKind { .bitsBack }
+    var modelHash: [UInt8] { [UInt8](repeating: 7, count: 32) }
+    var steps: Int { 3 }
+    func encode(_ images: [ModelImage], progress: CodingProgress?) throws -> [UInt8] {
+        calls.count += 1
+        return try StoredPixelCoder().encode(images, progress: progress)
+    }
+    func decode(_ payload: [UInt8], shapes: [ModelImageShape], progress: CodingProgress?) throws -> [ModelImage] {
+        try StoredPixelCoder().decode(payload, shapes: shapes, progress: progress)
+    }
+}
+
 /// A coder that changes one model pixel on decode: a wrong but successful decode.
 private struct FlippingCoder: PixelCoder {
     var kind: PixelCoderKind { .stored }
