@@ -70,6 +70,19 @@ def done_names(csv_path):
 
 
 @torch.no_grad()
+def recon_bits(model, x, seed=5):
+    """The reconstruction term −log p(x|z_0) alone (bits/dim, exact decoder, own fixed-seed z_0)."""
+    from .elbo import _recon, _values
+    from .loss import LN2
+    gen = torch.Generator().manual_seed(seed)
+    g0 = model.gamma(torch.tensor([0.0], dtype=torch.float64))[0]
+    a0, s0 = torch.sqrt(torch.sigmoid(-g0)), torch.sqrt(torch.sigmoid(g0))
+    f = _values(model, x)
+    z0 = a0 * f + s0 * torch.randn(x.shape, generator=gen, dtype=torch.float64)
+    return float(_recon(model, x, z0, g0).sum() / (x.numel() * LN2))
+
+
+@torch.no_grad()
 def evaluate_run(run_dir, threads=1):
     from .data import test_cifar, test_kodak_fixed_crops
     from .elbo import elbo_discrete
@@ -82,6 +95,7 @@ def evaluate_run(run_dir, threads=1):
     kodak = float(elbo_discrete(model, test_kodak_fixed_crops(16), T, seed=3).mean())
     g = model.gamma(torch.tensor([0.0, 1.0]))
     return {"cifar200_T64": round(cifar, 5), "kodak16x64_T64": round(kodak, 5),
+            "cifar200_recon": round(recon_bits(model, test_cifar(200)), 5),
             "gamma0": round(float(g[0]), 4), "gamma1": round(float(g[1]), 4),
             "eval_seconds": round(time.time() - t0, 1)}, model, ck
 
