@@ -624,9 +624,36 @@ class Trainer:
               f"{time.time() - _T0:.0f} s since start", flush=True)
 
 
+class RunLock:
+    """An exclusive lock on a run directory for the life of one training process, so that a second
+    process on the same run (say, a resume started while a stopping one still finishes its evaluation)
+    exits with one line instead of interleaving checkpoints and logs. It is an flock on the directory
+    itself: no file is added to the run, and the kernel releases it when the process dies."""
+
+    def __init__(self, run):
+        self.run = Path(run)
+
+    def __enter__(self):
+        import fcntl
+        self.run.mkdir(parents=True, exist_ok=True)
+        self.fd = os.open(self.run, os.O_RDONLY)
+        try:
+            fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(self.fd)
+            sys.exit(f"{self.run}: another training process is using this run (a stopping one may still be "
+                     "writing its evaluation and checkpoint); wait for it to exit")
+        return self
+
+    def __exit__(self, *exc):
+        os.close(self.fd)  # closing the descriptor releases the flock
+        return False
+
+
 def main(argv=None):
     args = parse(sys.argv[1:] if argv is None else argv)
-    Trainer(args).loop()
+    with RunLock(args.run):
+        Trainer(args).loop()
 
 
 if __name__ == "__main__":

@@ -206,3 +206,15 @@ def test_decay_to_zero_then_stop(packed, tmp_path):
     assert cfg["decay"] == {"start": 3, "steps": 4, "shape": "linear", "from": 1.0}
     train.main(base + ["--decay-steps", "4", "--decay-shape", "linear"])  # the same command: nothing left to do
     assert torch.load(Path(run) / "checkpoint.pt", weights_only=False)["step"] == 7
+
+
+def test_a_second_process_on_the_same_run_is_refused(tmp_path):
+    """Two training processes on one run would interleave checkpoints and logs: the second exits at once."""
+    run = tmp_path / "run"
+    with train.RunLock(run):
+        r = subprocess.run([sys.executable, "-m", "training.train", "--run", str(run), "--max-steps", "1"],
+                           cwd=REPO, capture_output=True, text=True, timeout=120)
+        assert r.returncode != 0 and "another training process is using this run" in r.stderr
+        assert sorted(p.name for p in run.iterdir()) == []  # nothing written
+    with train.RunLock(run):  # released by the first holder: taken again
+        pass
