@@ -12,9 +12,10 @@ import PixelCoding
 /// RGB, subtract-green and YCoCg-R, each with and without neighbour matching and bias cancellation. Payload layout:
 /// docs/FORMAT.md §2.4.
 public struct ContextPixelCoder: PixelCoder {
-    /// The newest payload version: 3 (adds the copy layer, mode bit 6). This build reads 1, 2 and 3; it
-    /// writes 3 when a stripe uses the copy layer and otherwise 2 (such a payload is a valid version 2 one).
-    public static let currentVersion: UInt8 = 3
+    /// The newest payload version: 4 (adds the raw mode, mode bit 7; 3 added the copy layer, mode bit 6).
+    /// This build reads 1…4; it writes the lowest version whose modes the payload uses: 4 when a stripe is
+    /// raw, else 3 when a stripe uses the copy layer, else 2 (such payloads are valid ones of that version).
+    public static let currentVersion: UInt8 = 4
     /// Pixels per stripe at most (when the width allows): bounds the encoder's memory.
     public static let stripePixels = 1 << 20
 
@@ -54,13 +55,13 @@ public struct ContextPixelCoder: PixelCoder {
             }
             modes.append(contentsOf: imageModes)
         }
-        let version: UInt8 = modes.contains { $0 & 64 != 0 } ? 3 : 2
+        let version: UInt8 = modes.contains { $0 & 128 != 0 } ? 4 : modes.contains { $0 & 64 != 0 } ? 3 : 2
         return [version] + modes + message.serialized()
     }
 
     public func decode(_ payload: [UInt8], shapes: [ModelImageShape], progress: CodingProgress?) throws -> [ModelImage] {
         guard let version = payload.first else { throw ContextCodingError.corruptPayload }
-        guard (1...3).contains(version) else { throw ContextCodingError.unsupportedVersion(Int(version)) }
+        guard (1...Self.currentVersion).contains(version) else { throw ContextCodingError.unsupportedVersion(Int(version)) }
         var modeCount = 0
         for shape in shapes {
             guard shape.subpixelCount != nil else { throw ContextCodingError.corruptPayload }
@@ -153,6 +154,7 @@ public struct ContextPixelCoder: PixelCoder {
                 modes.append(.weighted(transform, matchesNeighbours: matching))
             }
         }
+        modes.append(.raw(isGray ? .gray : .rgb))  // last: kept only where strictly smaller (noise)
         return modes
     }
 
@@ -171,7 +173,8 @@ public struct ContextPixelCoder: PixelCoder {
             try consider(mode, try recording(image, firstRow: firstRow, rows: rows, mode: mode))
         }
         let base = best!
-        if let parse = copyParser(image, firstRow: firstRow, rows: rows, literalCosts: base.recorder.pixelCosts()).parse(),
+        if !base.mode.isRaw,
+            let parse = copyParser(image, firstRow: firstRow, rows: rows, literalCosts: base.recorder.pixelCosts()).parse(),
             parse.cost < parse.literalCost - parse.literalCost / 256
         {
             let mode = base.mode.withCopies
@@ -228,6 +231,13 @@ public struct ContextPixelCoder: PixelCoder {
             transform: mode.transform)
         var recorder = IntervalRecorder()
         recorder.intervals.reserveCapacity(image.width * rows * (mode.transform.planeCount + 1))
+        if mode.isRaw {
+            try planes.withUnsafeMutableBufferPointer {
+                try RawStripeCoder(width: image.width, rows: rows, planeCount: mode.transform.planeCount)
+                    .run(&recorder, planes: $0.baseAddress!)
+            }
+            return recorder
+        }
         try planes.withUnsafeMutableBufferPointer {
             try runPredictive(
                 mode, &recorder, planes: $0.baseAddress!, width: image.width, rows: rows, firstRow: firstRow, copies: copies)
@@ -292,6 +302,11 @@ public struct ContextPixelCoder: PixelCoder {
             try message.withSequentialDecoder { decoder in
                 var reader = SymbolReader(decoder: decoder)
                 defer { decoder = reader.decoder }
+                if mode.isRaw {
+                    try RawStripeCoder(width: width, rows: rows, planeCount: mode.transform.planeCount)
+                        .run(&reader, planes: buffer.baseAddress!)
+                    return
+                }
                 try runPredictive(
                     mode, &reader, planes: buffer.baseAddress!, width: width, rows: rows, firstRow: firstRow,
                     copies: mode.usesCopies ? CopyCoder(width: width, pixelCount: rows * width) : nil)

@@ -3,7 +3,8 @@
 /// one byte: bits 0–1 the transform, bit 2 neighbour matching, bit 4 bias cancellation, bit 5 (payload
 /// version 2 on) the weighted model (`WeightedStripeCoder`, which always cancels bias: bit 4 then 0), the
 /// other bits 0; or exactly 8 for the palette mode. From payload version 3 on, bit 6 adds the copy layer
-/// (`CopyCoder`) to any of these.
+/// (`CopyCoder`) to any of these. From payload version 4 on, 128 | transform (gray or RGB only) is the
+/// raw mode (`RawStripeCoder`: 8 plain bits a sample, no other bit).
 struct StripeMode: Equatable {
     var transform: ColourTransform
     /// Whether each pixel first codes which neighbour (W, N, NE, NW) it equals, if any (for graphics).
@@ -17,11 +18,22 @@ struct StripeMode: Equatable {
     var usesPalette = false
     /// The copy layer (`CopyCoder`, payload version 3, mode bit 6) over the model of the other bits.
     var usesCopies = false
+    /// The raw mode (`RawStripeCoder`, payload version 4, mode bit 7): 8 plain bits a sample of `transform`.
+    var isRaw = false
 
     static let palette = StripeMode(transform: .rgb, matchesNeighbours: false, usesPalette: true)
 
+    /// The raw mode of `transform` (gray or RGB: `RawStripeCoder.accepts`).
+    static func raw(_ transform: ColourTransform) -> StripeMode {
+        var mode = StripeMode(transform: transform, matchesNeighbours: false)
+        mode.isRaw = true
+        return mode
+    }
+
     var byte: UInt8 {
-        (usesPalette
+        if isRaw { return 128 | transform.rawValue }
+        return
+            (usesPalette
             ? 8
             : transform.rawValue | (matchesNeighbours ? 4 : 0) | (cancelsBias ? 16 : 0) | (usesWeightedPredictor ? 32 : 0))
             | (usesCopies ? 64 : 0)
@@ -50,6 +62,11 @@ struct StripeMode: Equatable {
 
     /// The mode of a stored byte of a payload of `version`, or nil for a byte no encoder of it writes.
     init?(byte: UInt8, version: UInt8 = ContextPixelCoder.currentVersion) {
+        if version >= 4 && byte & 128 != 0 {
+            guard let transform = ColourTransform(rawValue: byte & ~128), RawStripeCoder.accepts(transform) else { return nil }
+            self = .raw(transform)
+            return
+        }
         if version >= 3 && byte & 64 != 0 {
             guard let base = StripeMode(byte: byte & ~64, version: 2) else { return nil }
             self = base.withCopies

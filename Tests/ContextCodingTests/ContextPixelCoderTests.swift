@@ -83,8 +83,8 @@ final class ContextPixelCoderTests: XCTestCase {
         }
         XCTAssertThrowsError(try coder.decode(Array(payload.prefix(payload.count - 1)), shapes: shapes, progress: nil))
         XCTAssertThrowsError(try coder.decode([], shapes: shapes, progress: nil))
-        XCTAssertThrowsError(try coder.decode([4] + payload.dropFirst(), shapes: shapes, progress: nil)) { error in
-            XCTAssertEqual(error as? ContextCodingError, .unsupportedVersion(4))
+        XCTAssertThrowsError(try coder.decode([5] + payload.dropFirst(), shapes: shapes, progress: nil)) { error in
+            XCTAssertEqual(error as? ContextCodingError, .unsupportedVersion(5))
         }
     }
 
@@ -129,8 +129,8 @@ final class ContextPixelCoderTests: XCTestCase {
                 modes.append(.weighted(transform, matchesNeighbours: matching))
             }
         }
-        // Every mode also with the copy layer (payload version 3, `CopyCoder`).
-        for mode in modes + modes.map(\.withCopies) {
+        // Every mode also with the copy layer (payload version 3, `CopyCoder`), and the raw modes (version 4).
+        for mode in modes + modes.map(\.withCopies) + [.raw(.gray), .raw(.rgb)] {
             var message = try Message(laneCount: 1)
             message.pushForSequentialPop(try ContextPixelCoder.intervalsOf(picture, firstRow: 0, rows: 19, mode: mode))
             let payload = [ContextPixelCoder.currentVersion, mode.byte] + message.serialized()
@@ -141,7 +141,8 @@ final class ContextPixelCoderTests: XCTestCase {
         XCTAssertNil(StripeMode(byte: 24))
         XCTAssertNil(StripeMode(byte: 48), "the weighted model has no bias bit")
         XCTAssertNil(StripeMode(byte: 64, version: 2), "version 2 has no copy layer")
-        XCTAssertNil(StripeMode(byte: 128))
+        XCTAssertNil(StripeMode(byte: 128, version: 3), "version 3 has no raw mode")
+        XCTAssertEqual(StripeMode(byte: 128), StripeMode.raw(.gray), "version 4: the raw mode (RawStripeCoderTests)")
         XCTAssertEqual(StripeMode(byte: 37)?.usesWeightedPredictor, true)
         XCTAssertNil(StripeMode(byte: 32, version: 1), "version 1 has no weighted model")
     }
@@ -174,9 +175,9 @@ final class ContextPixelCoderTests: XCTestCase {
             XCTAssertEqual($0 as? ContextCodingError, .corruptPayload)
         }
         var future = payload
-        future[0] = 4
+        future[0] = 5
         XCTAssertThrowsError(try ContextPixelCoder().decode(future, shapes: shapes, progress: nil)) {
-            XCTAssertEqual($0 as? ContextCodingError, .unsupportedVersion(4))
+            XCTAssertEqual($0 as? ContextCodingError, .unsupportedVersion(5))
         }
     }
 
