@@ -24,9 +24,13 @@ format_line=$(bash scripts/check_format.sh 2>&1 | tee -a /dev/stderr | grep -E "
 set -e
 count() { echo "$1" | grep -oE "[0-9]+ $2" | head -1 | grep -oE "[0-9]+" || echo 0; }
 py_passed=$(count "$python_summary" passed); py_failed=$(count "$python_summary" failed)
-swift_line=$(grep -E "Executed [0-9]+ tests?, with [0-9]+ failures?" "$log" | tail -1)
+# XCTest's last line: "Executed N tests, with M failures" or, when tests skip (no ../shared),
+# "Executed N tests, with K tests skipped and M failures" (skipped tests count as neither).
+swift_line=$(grep -E "Executed [0-9]+ tests?, with ([0-9]+ tests? skipped and )?[0-9]+ failures?" "$log" | tail -1)
 swift_total=$(echo "$swift_line" | grep -oE "Executed [0-9]+" | grep -oE "[0-9]+" || echo 0)
-swift_failed=$(echo "$swift_line" | grep -oE "with [0-9]+" | grep -oE "[0-9]+" || echo 0)
+swift_skipped=$(echo "$swift_line" | grep -oE "[0-9]+ tests? skipped" | grep -oE "[0-9]+" || echo 0)
+swift_failed=$(echo "$swift_line" | grep -oE "[0-9]+ failures?" | grep -oE "[0-9]+" || echo 0)
+swift_total=$((swift_total - swift_skipped))
 # A runner that failed without reporting failures (e.g. a build error) still counts as one failure.
 [ "$python_status" -ne 0 ] && [ "$py_failed" -eq 0 ] && py_failed=1
 [ "$swift_status" -ne 0 ] && [ "$swift_failed" -eq 0 ] && swift_failed=1
