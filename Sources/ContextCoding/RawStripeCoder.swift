@@ -1,5 +1,5 @@
 /// The raw mode (context payload version 4, mode byte 128 | transform): every sample of the stripe's
-/// planes as 8 plain bits, in plane order, row by row. It is the floor for pixels that no model predicts
+/// planes as 8 plain bits: pixel by pixel in raster order, each pixel's planes in order. It is the floor for pixels that no model predicts
 /// (uniform noise), where the adaptive distributions of the other modes spend more than 8 bits a sample
 /// (8.6 bits a pixel on 64×64 gray noise); the encoder keeps it only where it is strictly smaller.
 ///
@@ -11,7 +11,9 @@ struct RawStripeCoder {
     let planeCount: Int
 
     /// Whether `transform`'s samples fit 8 bits (the raw mode's invariant).
-    static func accepts(_ transform: ColourTransform) -> Bool { transform == .gray || transform == .rgb }
+    static func accepts(_ transform: ColourTransform) -> Bool {
+        (0..<transform.planeCount).allSatisfy { transform.range(ofPlane: $0) == 0...255 }
+    }
 
     /// Codes the samples of `planes` (the layout of `ContextPixelCoder.transformedPlanes`: per plane
     /// `rows + 1` rows, the first the row above the stripe) as 8 raw bits each; the decoder fills them in.
