@@ -42,20 +42,29 @@ final class ReleasedCheckpointTests: XCTestCase {
         XCTAssertEqual(decoded, original)
     }
 
-    func testFilesOfTheFirstReleasedDefaultDecodeWithoutModelOption() throws {
-        // Made by `vdmz compress --steps 8` (it lies apart from the golden files, which use the golden model) with the first release's default checkpoint (6caaca44…, container
-        // format 1, chain payload version 1), which moved to Resources/released/ when the default was retrained.
+    /// Every file under Tests/Golden/released/ was made (`vdmz compress --steps 8 --coder bits-back` of
+    /// rgb8-23x17.png) with a checkpoint that is or was the shipped default: `rgb8-23x17-model<hash8>.vdmz`.
+    /// Each must decode without `--model`: by the default when its hash is the default's, otherwise from
+    /// Resources/released/ (the first default 6caaca44…, container format 1, chain payload version 1;
+    /// 3b4af54c…, the default of 2026-11-24, format 2, chain payload version 3, made before it moved).
+    func testFilesOfEveryReleasedDefaultDecodeWithoutModelOption() throws {
         let cli = try CLIHarness()
         defer { cli.cleanUp() }
         let golden = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("Golden")
-        let archive = Array(try Data(contentsOf: golden.appendingPathComponent("released/rgb8-23x17-model6caaca44.vdmz")))
-        XCTAssertTrue(Archive.hex(try Container(parsing: archive).modelHash).hasPrefix("6caaca44"))
-        try cli.write(archive, to: "old.png.vdmz")
-        let result = try cli.run(["decompress", "-q", "old.png.vdmz"])
-        XCTAssertEqual(result.status, 0, result.standardError)
-        let decoded = try RasterImage(pngData: try XCTUnwrap(cli.read("old.png")))
         let original = try RasterImage(pngData: Array(try Data(contentsOf: golden.appendingPathComponent("rgb8-23x17.png"))))
-        XCTAssertEqual(decoded, original)
+        let names = try FileManager.default.contentsOfDirectory(atPath: golden.appendingPathComponent("released").path)
+            .filter { $0.hasSuffix(".vdmz") }.sorted()
+        XCTAssertEqual(names, ["rgb8-23x17-model3b4af54c.vdmz", "rgb8-23x17-model6caaca44.vdmz"])
+        for name in names {
+            let archive = Array(try Data(contentsOf: golden.appendingPathComponent("released/\(name)")))
+            let prefix = String(name.dropFirst("rgb8-23x17-model".count).prefix(8))
+            XCTAssertTrue(Archive.hex(try Container(parsing: archive).modelHash).hasPrefix(prefix), name)
+            try cli.write(archive, to: "\(prefix).png.vdmz")
+            let result = try cli.run(["decompress", "-q", "\(prefix).png.vdmz"])
+            XCTAssertEqual(result.status, 0, "\(name): \(result.standardError)")
+            let decoded = try RasterImage(pngData: try XCTUnwrap(cli.read("\(prefix).png")))
+            XCTAssertEqual(decoded, original, name)
+        }
     }
 }
