@@ -129,10 +129,10 @@ struct BitsBackChain {
         let region = context.region
         let output = try prior.denoiser.evaluate(
             z: context.regionLatents(tileValues: clamped, level: level, step: 0), width: region.width,
-            height: region.height, gamma: schedule.gammas[0], threads: threads,
-            tileSize: prior.denoiser.tileSize(coveringWhole: region.width, height: region.height))
-        let epsilon = context.tilePart(of: output.epsilon)
-        let v = output.v.map { context.tilePart(of: $0) }
+            height: region.height, columns: context.tileColumns, rows: context.tileRows, gamma: schedule.gammas[0],
+            threads: threads, tileSize: prior.denoiser.tileSize(coveringWhole: region.width, height: region.height))
+        let epsilon = output.epsilon
+        let v = output.v
         let plane = context.tile.area
         return ParallelLoop.map(count: z.count, threads: threads) {
             scale.estimate(z0: Double(z[$0]), epsilon: epsilon[$0], v: v?[$0], channel: $0 / plane, level: level)
@@ -188,14 +188,14 @@ struct BitsBackChain {
         let limit = Self.latentLimit
         let clamped = ParallelLoop.map(count: z.count, threads: threads) { Swift.min(limit, Swift.max(-limit, z[$0])) }
         let region = context.region
+        // Only the tile's outputs: the network's work on the margin shrinks layer by layer (`Denoiser`).
         let output = try prior.denoiser.evaluate(
             z: context.regionLatents(tileValues: clamped, level: step.target, step: i, threads: threads), width: region.width,
-            height: region.height, gamma: schedule.gammas[i], threads: threads,
-            tileSize: prior.denoiser.tileSize(coveringWhole: region.width, height: region.height))
-        let epsilon = context.tilePart(of: output.epsilon)
+            height: region.height, columns: context.tileColumns, rows: context.tileRows, gamma: schedule.gammas[i],
+            threads: threads, tileSize: prior.denoiser.tileSize(coveringWhole: region.width, height: region.height))
+        let epsilon = output.epsilon
         let means = ParallelLoop.map(count: z.count, threads: threads) { Float(step.reverseMean(z: z[$0], epsilon: epsilon[$0])) }
-        guard let regionV = output.v else { return (means, nil) }
-        let v = context.tilePart(of: regionV)
+        guard let v = output.v else { return (means, nil) }
         // Learned deviations outside what the grid of z_{t_{i−1}} can code (v far outside [−1, 1]) are
         // clamped, identically on both sides; inside that range, which covers every v in [−1, 1], they
         // are used as they are.

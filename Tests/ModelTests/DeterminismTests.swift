@@ -66,6 +66,28 @@ final class DeterminismTests: XCTestCase {
                 z: z, width: width, height: height, columns: 30..<32, rows: 0..<1, gamma: 0))
     }
 
+    /// The coder's pattern: a tile at the top-left corner of its region (the region is the whole input),
+    /// narrower than a register block, with full 16-wide panels (C = 32).
+    func testCornerRectangleOfWideModel() throws {
+        let prior = try DiffusionPrior(checkpoint: .synthetic(channels: 32, blocks: 2, learnedVariance: true))
+        let width = 17, height = 13
+        var random = TestRandom(state: 21)
+        let z = random.values(3 * width * height)
+        let whole = try prior.denoiser.evaluate(z: z, width: width, height: height, gamma: -1, threads: 1)
+        for (columns, rows) in [(0..<4, 0..<4), (0..<9, 0..<3), (0..<17, 0..<5)] {
+            let part = try prior.denoiser.evaluate(
+                z: z, width: width, height: height, columns: columns, rows: rows, gamma: -1, threads: 2,
+                tileSize: prior.denoiser.tileSize(coveringWhole: width, height: height))
+            func crop(_ values: [Float]) -> [Float] {
+                var out: [Float] = []
+                for c in 0..<3 { for y in rows { for x in columns { out.append(values[(c * height + y) * width + x]) } } }
+                return out
+            }
+            XCTAssertEqual(differences(part.epsilon, crop(whole.epsilon)), 0, "\(columns) × \(rows)")
+            XCTAssertEqual(differences(part.v, whole.v.map(crop)), 0, "\(columns) × \(rows)")
+        }
+    }
+
     func testRepeatedEvaluationIsIdentical() throws {
         let prior = try Fixtures.prior("tiny")
         var random = TestRandom(state: 3)
