@@ -131,8 +131,9 @@ public final class Denoiser {
         let workspace = takeWorkspace(capacityPixels: capacity)
         defer { returnWorkspace(workspace) }
         let plane = outWidth * outHeight
-        var epsilon = [Float](repeating: 0, count: 3 * plane)
-        var variance = [Float](repeating: 0, count: m.learnedVariance ? 3 * plane : 0)
+        // Every element is written below (the tiles' interiors partition the rectangle).
+        var epsilon = [Float](unsafeUninitializedCapacity: 3 * plane) { $1 = $0.count }
+        var variance = [Float](unsafeUninitializedCapacity: m.learnedVariance ? 3 * plane : 0) { $1 = $0.count }
         z.withUnsafeBufferPointer { zBuffer in
             for tile in tiling.tiles {
                 workspace.reshape(width: tile.regionX.count, height: tile.regionY.count)
@@ -143,12 +144,21 @@ public final class Denoiser {
                     interiorY: (tile.interiorY.lowerBound - tile.regionY.lowerBound)..<(tile.interiorY.upperBound - tile.regionY.lowerBound),
                     blockBiases: blockBiases, threads: threads)
                 let output = workspace.output
-                for y in tile.interiorY {
-                    for x in tile.interiorX {
-                        let p = output.pixel(y - tile.regionY.lowerBound, x - tile.regionX.lowerBound)
-                        let index = (y - rows.lowerBound) * outWidth + (x - columns.lowerBound)
-                        for c in 0..<3 { epsilon[c * plane + index] = p[c] }
-                        if !variance.isEmpty { for c in 0..<3 { variance[c * plane + index] = p[3 + c] } }
+                epsilon.withUnsafeMutableBufferPointer { epsilon in
+                    variance.withUnsafeMutableBufferPointer { variance in
+                        let withVariance = variance.count > 0
+                        ParallelLoop.forEachChunk(
+                            count: tile.interiorY.count, threads: tile.interiorX.count * tile.interiorY.count < 16384 ? 1 : threads
+                        ) { chunk in
+                            for y in chunk.lowerBound + tile.interiorY.lowerBound..<chunk.upperBound + tile.interiorY.lowerBound {
+                                for x in tile.interiorX {
+                                    let p = output.pixel(y - tile.regionY.lowerBound, x - tile.regionX.lowerBound)
+                                    let index = (y - rows.lowerBound) * outWidth + (x - columns.lowerBound)
+                                    for c in 0..<3 { epsilon[c * plane + index] = p[c] }
+                                    if withVariance { for c in 0..<3 { variance[c * plane + index] = p[3 + c] } }
+                                }
+                            }
+                        }
                     }
                 }
             }
