@@ -140,15 +140,15 @@ public final class Denoiser {
                 run(
                     workspace, z: zBuffer.baseAddress!, width: width, height: height, originX: tile.regionX.lowerBound,
                     originY: tile.regionY.lowerBound,
-                    interiorX: (tile.interiorX.lowerBound - tile.regionX.lowerBound)..<(tile.interiorX.upperBound - tile.regionX.lowerBound),
-                    interiorY: (tile.interiorY.lowerBound - tile.regionY.lowerBound)..<(tile.interiorY.upperBound - tile.regionY.lowerBound),
+                    interiorX: tile.interiorInRegionX, interiorY: tile.interiorInRegionY,
                     blockBiases: blockBiases, threads: threads)
                 let output = workspace.output
                 epsilon.withUnsafeMutableBufferPointer { epsilon in
                     variance.withUnsafeMutableBufferPointer { variance in
                         let withVariance = variance.count > 0
                         ParallelLoop.forEachChunk(
-                            count: tile.interiorY.count, threads: tile.interiorX.count * tile.interiorY.count < 16384 ? 1 : threads
+                            count: tile.interiorY.count,
+                            threads: tile.interiorX.count * tile.interiorY.count < 16384 ? 1 : threads
                         ) { chunk in
                             for y in chunk.lowerBound + tile.interiorY.lowerBound..<chunk.upperBound + tile.interiorY.lowerBound {
                                 for x in tile.interiorX {

@@ -97,7 +97,8 @@ final class ConvolutionTests: XCTestCase {
                         for c in 0..<cout {
                             let expected = rows.contains(y) && columns.contains(x) ? whole.pixel(y, x)[c] : -7
                             XCTAssertEqual(
-                                part.pixel(y, x)[c].bitPattern, expected.bitPattern, "\(cin)→\(cout) (\(y), \(x)) \(columns) × \(rows)")
+                                part.pixel(y, x)[c].bitPattern, expected.bitPattern,
+                                "\(cin)→\(cout) (\(y), \(x)) \(columns) × \(rows)")
                         }
                     }
                 }
