@@ -49,7 +49,7 @@ final class WorkerPool: @unchecked Sendable {
             self.count = count
             finished.store(0, ordering: .relaxed)
             participants.store(helpers, ordering: .relaxed)
-            let generation = (state.load(ordering: .relaxed) >> 32) &+ 1
+            let generation = ((state.load(ordering: .relaxed) >> 32) &+ 1) & 0xFFFF_FFFF  // wraps within 32 bits
             state.store(generation << 32 | UInt64(chunks) << 16, ordering: .releasing)
             sleep.lock()
             sleep.broadcast()
