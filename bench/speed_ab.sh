@@ -10,13 +10,20 @@
 # buys less than a core): compare user CPU too, and say what the load was (printed at the start and end).
 #   bash bench/speed_ab.sh [--steps T] [--rounds R] [--image PNG] [--workdir DIR]
 # Defaults: T = 64 (the shipped checkpoint's), R = 2, ../shared/corpora/kodak/kodim20.png. VDMZ and
-# VDMZ_BENCH (environment) time other binaries, e.g. a build of an older commit. Needs the
+# VDMZ_BENCH (environment) time other binaries, e.g. a build of an older commit. With VDMZ_OLD (and
+# VDMZ_BENCH_OLD) set as well, every measurement runs that binary ("old") right before this one
+# ("new"), interleaved, and the summary gives both, and their bytes must be identical. Needs the
 # release build (`swift build -c release`: vdmz and vdmz-bench), Python 3 with Pillow, GNU time.
 # About 4 minutes at T = 64 on 2 free cores of the project's machine; time scales with T.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 V="${VDMZ:-$root/.build/release/vdmz}"            # VDMZ=/path/to/other/vdmz to time another build
 B="${VDMZ_BENCH:-$root/.build/release/vdmz-bench}"
+declare -A binary bench
+binary[new]="$V"; bench[new]="$B"; versions="new"
+if [ -n "${VDMZ_OLD:-}" ]; then
+    binary[old]="$VDMZ_OLD"; bench[old]="${VDMZ_BENCH_OLD:-$B}"; versions="old new"
+fi
 steps=64
 rounds=2
 image="$root/../shared/corpora/kodak/kodim20.png"
@@ -30,7 +37,7 @@ while [ $# -gt 0 ]; do
         *) echo "usage: $0 [--steps T] [--rounds R] [--image PNG] [--workdir DIR]" >&2; exit 2 ;;
     esac
 done
-for tool in "$V" "$B" "$image"; do [ -e "$tool" ] || { echo "missing $tool" >&2; exit 2; }; done
+for tool in "$V" "$B" "$image" ${VDMZ_OLD:-} ${VDMZ_BENCH_OLD:-}; do [ -e "$tool" ] || { echo "missing $tool" >&2; exit 2; }; done
 [ -n "$work" ] || work="$(mktemp -d)"
 mkdir -p "$work"
 cd "$work"
@@ -52,38 +59,50 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a / b}'; }
 # (i) one 768×512 pass (best of the rounds; the GEMM peak of the same run for reference).
 declare -A pass
 for t in 1 2; do
-    out=$("$B" model --threads "$t" --repeats "$((rounds + 1))")
-    pass[$t]=$(echo "$out" | awk '/forward +768×512/ {for (i = 2; i <= NF; i++) if ($i == "ms") print $(i - 1) / 1000}')
-    echo "network pass 768×512, $t thread(s): ${pass[$t]} s ($(echo "$out" | grep -o '[0-9.]* % of GEMM peak' | tail -1))"
+    for v in $versions; do
+        out=$("${bench[$v]}" model --threads "$t" --repeats "$((rounds + 1))")
+        pass[$v$t]=$(echo "$out" | awk '/forward +768×512/ {for (i = 2; i <= NF; i++) if ($i == "ms") print $(i - 1) / 1000}')
+        echo "$v: network pass 768×512, $t thread(s): ${pass[$v$t]} s ($(echo "$out" | grep -o '[0-9.]* % of GEMM peak' | tail -1))"
+    done
 done
 
 # (ii) the whole Kodak image at 2 threads.
-run "compress kodak t2" "$V" compress -q --force --allow-expansion --coder bits-back --steps "$steps" --threads 2 "$image" -o kodak.vdmz
-run "decompress kodak t2" "$V" decompress -q --force --threads 2 kodak.vdmz -o kodak.png
-python3 -c "
+for v in $versions; do
+    run "$v compress kodak t2" "${binary[$v]}" compress -q --force --allow-expansion --coder bits-back --steps "$steps" --threads 2 "$image" -o "kodak_$v.vdmz"
+done
+for v in $versions; do
+    run "$v decompress kodak t2" "${binary[$v]}" decompress -q --force --threads 2 kodak_new.vdmz -o "kodak_$v.png"
+    python3 -c "
 from PIL import Image; import sys
 a, b = (Image.open(p).convert('RGB').tobytes() for p in sys.argv[1:])
-sys.exit(0 if a == b else 'decoded pixels differ')" "$image" kodak.png
+sys.exit(0 if a == b else 'decoded pixels differ')" "$image" "kodak_$v.png"
+done
+[ "$versions" = new ] || cmp kodak_old.vdmz kodak_new.vdmz || { echo "FAILED: old and new binaries gave different bytes"; exit 1; }
 
 # (iii) the 256×256 crop at 1 and 2 threads, A/B/A/B.
 for r in $(seq "$rounds"); do
     for t in 1 2; do
-        run "compress crop t$t" "$V" compress -q --force --allow-expansion --coder bits-back --steps "$steps" --threads "$t" crop.png -o "crop_t$t.vdmz"
+        for v in $versions; do
+            run "$v compress crop t$t" "${binary[$v]}" compress -q --force --allow-expansion --coder bits-back --steps "$steps" --threads "$t" crop.png -o "crop_${v}_t$t.vdmz"
+        done
     done
 done
-"$V" compress -q --force --allow-expansion --coder bits-back --steps "$steps" --threads 3 crop.png -o crop_t3.vdmz
-cmp crop_t1.vdmz crop_t2.vdmz && cmp crop_t1.vdmz crop_t3.vdmz || { echo "FAILED: thread counts gave different bytes"; exit 1; }
+"$V" compress -q --force --allow-expansion --coder bits-back --steps "$steps" --threads 3 crop.png -o crop_new_t3.vdmz
+cmp crop_new_t1.vdmz crop_new_t2.vdmz && cmp crop_new_t1.vdmz crop_new_t3.vdmz || { echo "FAILED: thread counts gave different bytes"; exit 1; }
+[ "$versions" = new ] || cmp crop_old_t1.vdmz crop_new_t1.vdmz || { echo "FAILED: old and new binaries gave different bytes"; exit 1; }
 
-networkOne=$(awk -v p="${pass[1]}" -v t="$steps" 'BEGIN {print p * t}')
-networkTwo=$(awk -v p="${pass[2]}" -v t="$steps" 'BEGIN {print p * t}')
 echo
 echo "load at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "crop: $(stat -c %s crop_t1.vdmz) bytes, identical for 1, 2 and 3 threads; kodak: $(stat -c %s kodak.vdmz) bytes, decoded exactly"
-echo "T network passes on 768×512: $networkTwo s at 2 threads, $networkOne s at 1 thread"
-for what in compress decompress; do
-    w=$(echo "${wall[$what kodak t2]}" | median); u=$(echo "${user[$what kodak t2]}" | median)
-    echo "$what kodak, 2 threads: wall $w s = $(ratio "$w" "$networkTwo")× T passes (goal ≤ 1.15); user CPU $u s = $(ratio "$u" "$networkOne")× T one-thread passes"
+echo "crop: $(stat -c %s crop_new_t1.vdmz) bytes, identical for 1, 2 and 3 threads; kodak: $(stat -c %s kodak_new.vdmz) bytes, decoded exactly"
+for v in $versions; do
+    networkOne=$(awk -v p="${pass[${v}1]}" -v t="$steps" 'BEGIN {print p * t}')
+    networkTwo=$(awk -v p="${pass[${v}2]}" -v t="$steps" 'BEGIN {print p * t}')
+    echo "$v: T network passes on 768×512: $networkTwo s at 2 threads, $networkOne s at 1 thread"
+    for what in compress decompress; do
+        w=$(echo "${wall[$v $what kodak t2]}" | median); u=$(echo "${user[$v $what kodak t2]}" | median)
+        echo "$v: $what kodak, 2 threads: wall $w s = $(ratio "$w" "$networkTwo")× T passes (goal ≤ 1.15); user CPU $u s = $(ratio "$u" "$networkOne")× T one-thread passes"
+    done
+    one=$(echo "${wall[$v compress crop t1]}" | median); two=$(echo "${wall[$v compress crop t2]}" | median)
+    u1=$(echo "${user[$v compress crop t1]}" | median); u2=$(echo "${user[$v compress crop t2]}" | median)
+    echo "$v: compress crop: median wall $one s (1 thread) / $two s (2 threads) = $(ratio "$one" "$two")× (goal ≥ 1.8); user CPU $u1 / $u2 s"
 done
-one=$(echo "${wall[compress crop t1]}" | median); two=$(echo "${wall[compress crop t2]}" | median)
-u1=$(echo "${user[compress crop t1]}" | median); u2=$(echo "${user[compress crop t2]}" | median)
-echo "compress crop: median wall $one s (1 thread) / $two s (2 threads) = $(ratio "$one" "$two")× (goal ≥ 1.8); user CPU $u1 / $u2 s"

@@ -48,17 +48,92 @@ public enum FrequencyQuantizer {
         return true
     }
 
-    /// Softmax weights exp(lₖ − max l) of `logits` (all finite) into `weights`; false if a logit is not finite.
+    /// Softmax weights exp(lₖ − max l) of `logits` into `weights`, returning a range of indices outside
+    /// which every weight is 0 (and is not written), or nil if a logit is not finite. Inside the range the
+    /// weights are exactly `ExactMath.exp(lₖ − max l)`; outside it lie only the k at the ends whose
+    /// x = lₖ − max l is below −745.13…, where `ExactMath.exp` returns 0 by its own first test.
     @inlinable @inline(__always)
-    static func softmaxWeights(logits: UnsafePointer<Float>, count: Int, into weights: UnsafeMutablePointer<Double>) -> Bool {
-        var maximum = -Double.infinity
-        for j in 0..<count {
-            let l = Double(logits[j])
-            guard l.isFinite else { return false }
-            if l > maximum { maximum = l }
+    static func softmaxWeightRange(logits: UnsafePointer<Float>, count: Int, into weights: UnsafeMutablePointer<Double>)
+        -> ClosedRange<Int>?
+    {
+        guard count > 0 else { return nil }
+        // The maximum in float32 (its conversion to float64 is exact and monotone, so it is the float64
+        // maximum), and whether every logit is finite, eight at a time.
+        let exponentMask = SIMD8<UInt32>(repeating: 0x7F80_0000)
+        var maxima = SIMD8<Float>(repeating: -.infinity)
+        var infinite = SIMDMask<SIMD8<Int32>>(repeating: false)
+        var j = 0
+        while j + 8 <= count {
+            let l = UnsafeRawPointer(logits + j).loadUnaligned(as: SIMD8<Float>.self)
+            infinite .|= (unsafeBitCast(l, to: SIMD8<UInt32>.self) & exponentMask) .== exponentMask
+            maxima.replace(with: l, where: l .> maxima)
+            j += 8
         }
-        for j in 0..<count { weights[j] = ExactMath.exp(Double(logits[j]) - maximum) }
+        var maximumFloat = maxima.max()
+        var finite = !any(infinite)
+        while j < count {
+            let l = logits[j]
+            finite = finite && l.isFinite
+            maximumFloat = l > maximumFloat ? l : maximumFloat
+            j += 1
+        }
+        guard finite else { return nil }
+        let maximum = Double(maximumFloat)
+        let underflow = -745.13321910194110842  // ExactMath.exp(x) = 0 for x below this
+        var first = 0
+        while Double(logits[first]) - maximum < underflow { first += 1 }  // stops at the maximum (x = 0)
+        var last = count - 1
+        while Double(logits[last]) - maximum < underflow { last -= 1 }
+        for k in first...last {
+            let x = Double(logits[k]) - maximum
+            weights[k] = x < underflow ? 0 : ExactMath.exp(x)
+        }
+        return first...last
+    }
+
+    /// `quantize(weights:count:precision:everySymbolCanOccur: true, into:)` for weights that are 0
+    /// outside `nonzero` (only those inside are read): the same frequencies, with the float work done on
+    /// `nonzero` only (a 0 adds nothing to the in-order sum, is never the first maximum, which is 1, and
+    /// gets frequency 1).
+    @inlinable @inline(__always)
+    static func quantizeEveryOccurring(
+        weights: UnsafePointer<Double>, count: Int, nonzero: ClosedRange<Int>, precision: Int,
+        into output: UnsafeMutablePointer<UInt32>
+    ) -> Bool {
+        var sum = 0.0
+        var argmax = 0
+        var best = -1.0
+        for j in nonzero {
+            let w = weights[j]
+            sum += w
+            if w > best { best = w; argmax = j }
+        }
+        let total = UInt64(1) << UInt64(precision)
+        guard sum.isFinite, UInt64(count) <= total else { return false }
+        let scale = Double(total - UInt64(count)) / sum
+        var assigned = UInt64(count - nonzero.count)
+        for j in 0..<nonzero.lowerBound { output[j] = 1 }
+        for j in nonzero {
+            let f = 1 + UInt64(weights[j] * scale)
+            output[j] = UInt32(truncatingIfNeeded: f)
+            assigned += f
+        }
+        for j in (nonzero.upperBound + 1)..<count { output[j] = 1 }
+        let fixed = Int64(output[argmax]) + Int64(bitPattern: total &- assigned)
+        guard fixed >= 1, fixed <= Int64(UInt32.max) else { return false }
+        output[argmax] = UInt32(truncatingIfNeeded: fixed)
         return true
+    }
+
+    /// The frequencies of the quantized softmax of one row of `logits` into `output` (`weights` is
+    /// scratch); false if a logit is not finite or the row cannot be quantized.
+    @inlinable @inline(__always)
+    static func quantizeSoftmax(
+        logits: UnsafePointer<Float>, count: Int, precision: Int, weights: UnsafeMutablePointer<Double>,
+        into output: UnsafeMutablePointer<UInt32>
+    ) -> Bool {
+        guard let nonzero = softmaxWeightRange(logits: logits, count: count, into: weights) else { return false }
+        return quantizeEveryOccurring(weights: weights, count: count, nonzero: nonzero, precision: precision, into: output)
     }
 
     /// Frequencies for `probabilities` (non-negative, finite, not all zero; need not sum to 1 exactly).
@@ -93,9 +168,9 @@ public enum FrequencyQuantizer {
         let ok = logits.withUnsafeBufferPointer { l in
             weights.withUnsafeMutableBufferPointer { w in
                 out.withUnsafeMutableBufferPointer { o in
-                    !l.isEmpty && softmaxWeights(logits: l.baseAddress!, count: l.count, into: w.baseAddress!)
-                        && quantize(
-                            weights: w.baseAddress!, count: l.count, precision: precision, everySymbolCanOccur: true,
+                    !l.isEmpty
+                        && quantizeSoftmax(
+                            logits: l.baseAddress!, count: l.count, precision: precision, weights: w.baseAddress!,
                             into: o.baseAddress!)
                 }
             }
@@ -148,9 +223,9 @@ extension Message {
                 ParallelLoop.forEachChunk(count: n, threads: Self.workers(threads, count: n * k / 64)) { rows in
                     Self.withRowScratch(categoryCount: k) { w, f in
                         for i in rows {
-                            guard FrequencyQuantizer.softmaxWeights(logits: logits.baseAddress! + i * k, count: k, into: w),
-                                FrequencyQuantizer.quantize(
-                                    weights: w, count: k, precision: precision, everySymbolCanOccur: true, into: f)
+                            guard
+                                FrequencyQuantizer.quantizeSoftmax(
+                                    logits: logits.baseAddress! + i * k, count: k, precision: precision, weights: w, into: f)
                             else {
                                 fr[i] = 0
                                 continue
@@ -211,10 +286,9 @@ extension Message {
                     Self.withRowScratch(categoryCount: k) { w, f in
                         for r in rows {
                             // Logits are finite (checked above), so both succeed.
-                            _ = FrequencyQuantizer.softmaxWeights(
-                                logits: logits.baseAddress! + (lower + r) * k, count: k, into: w)
-                            _ = FrequencyQuantizer.quantize(
-                                weights: w, count: k, precision: precision, everySymbolCanOccur: true, into: f)
+                            _ = FrequencyQuantizer.quantizeSoftmax(
+                                logits: logits.baseAddress! + (lower + r) * k, count: k, precision: precision, weights: w,
+                                into: f)
                             let row = cumulative + r * k
                             var start: UInt32 = 0
                             for s in 0..<k {

@@ -1,3 +1,5 @@
+import Parallelism
+
 /// A codec in craystack's sense: a pair of inverse operations on a message used as a stack.
 ///
 /// Law (what every conforming type guarantees, and the tests check): for any message `m` and any value
@@ -64,12 +66,24 @@ public struct GaussianCodec: StackCodec {
 
     public func push(_ value: [Int32], onto message: inout Message) throws {
         guard codesLastElementFirst else { return try push(value, means: means, deviations: deviations, onto: &message) }
-        try push(value.reversed(), means: means.reversed(), deviations: deviations.reversed, onto: &message)
+        try push(
+            Self.reversed(value, threads: threads), means: Self.reversed(means, threads: threads),
+            deviations: deviations.reversed(threads: threads), onto: &message)
     }
 
     public func pop(from message: inout Message) throws -> [Int32] {
         guard codesLastElementFirst else { return try pop(means: means, deviations: deviations, from: &message) }
-        return try pop(means: means.reversed(), deviations: deviations.reversed, from: &message).reversed()
+        let popped = try pop(
+            means: Self.reversed(means, threads: threads), deviations: deviations.reversed(threads: threads), from: &message)
+        return Self.reversed(popped, threads: threads)
+    }
+
+    /// `values` in reversed order, copied on up to `threads` threads.
+    static func reversed<T>(_ values: [T], threads: Int) -> [T] {
+        values.withUnsafeBufferPointer { v in
+            let last = v.count - 1
+            return ParallelLoop.map(count: v.count, threads: threads, minimumCount: 1 << 16) { v[last - $0] }
+        }
     }
 
     private func push(_ value: [Int32], means: [Float], deviations: Deviations, onto message: inout Message) throws {
@@ -93,10 +107,10 @@ public struct GaussianCodec: StackCodec {
 
 extension GaussianCodec.Deviations {
     /// Per-element deviations in reversed element order (a shared one stays as it is).
-    var reversed: Self {
+    func reversed(threads: Int) -> Self {
         switch self {
         case .shared: return self
-        case .perElement(let sigmas): return .perElement(sigmas.reversed())
+        case .perElement(let sigmas): return .perElement(GaussianCodec.reversed(sigmas, threads: threads))
         }
     }
 }

@@ -129,10 +129,10 @@ struct BitsBackChain {
         let region = context.region
         let output = try prior.denoiser.evaluate(
             z: context.regionLatents(tileValues: clamped, level: level, step: 0), width: region.width,
-            height: region.height, gamma: schedule.gammas[0], threads: threads,
-            tileSize: prior.denoiser.tileSize(coveringWhole: region.width, height: region.height))
-        let epsilon = context.tilePart(of: output.epsilon)
-        let v = output.v.map { context.tilePart(of: $0) }
+            height: region.height, columns: context.tileColumns, rows: context.tileRows, gamma: schedule.gammas[0],
+            threads: threads, tileSize: prior.denoiser.tileSize(coveringWhole: region.width, height: region.height))
+        let epsilon = output.epsilon
+        let v = output.v
         let plane = context.tile.area
         return ParallelLoop.map(count: z.count, threads: threads) {
             scale.estimate(z0: Double(z[$0]), epsilon: epsilon[$0], v: v?[$0], channel: $0 / plane, level: level)
@@ -181,27 +181,30 @@ struct BitsBackChain {
     {
         let step = schedule.steps[i - 1]
         let binWidth = schedule.binWidths[i]
-        let z = ParallelLoop.map(count: current.count, threads: threads) { LatentSchedule.value(current[$0], binWidth: binWidth) }
         // The network sees latents clamped to ±latentLimit: a latent far outside it can only come from a
         // popped escape (probability ~2^−precision per element); unclamped, one such value would derail the
         // predictions of all its neighbours and their pushes would escape too.
         let limit = Self.latentLimit
-        let clamped = ParallelLoop.map(count: z.count, threads: threads) { Swift.min(limit, Swift.max(-limit, z[$0])) }
+        let clamped = ParallelLoop.map(count: current.count, threads: threads) {
+            Swift.min(limit, Swift.max(-limit, LatentSchedule.value(current[$0], binWidth: binWidth)))
+        }
         let region = context.region
+        // Only the tile's outputs: the network's work on the margin shrinks layer by layer (`Denoiser`).
         let output = try prior.denoiser.evaluate(
             z: context.regionLatents(tileValues: clamped, level: step.target, step: i, threads: threads), width: region.width,
-            height: region.height, gamma: schedule.gammas[i], threads: threads,
-            tileSize: prior.denoiser.tileSize(coveringWhole: region.width, height: region.height))
-        let epsilon = context.tilePart(of: output.epsilon)
-        let means = ParallelLoop.map(count: z.count, threads: threads) { Float(step.reverseMean(z: z[$0], epsilon: epsilon[$0])) }
-        guard let regionV = output.v else { return (means, nil) }
-        let v = context.tilePart(of: regionV)
+            height: region.height, columns: context.tileColumns, rows: context.tileRows, gamma: schedule.gammas[i],
+            threads: threads, tileSize: prior.denoiser.tileSize(coveringWhole: region.width, height: region.height))
+        let epsilon = output.epsilon
+        let means = ParallelLoop.map(count: current.count, threads: threads) {
+            Float(step.reverseMean(z: LatentSchedule.value(current[$0], binWidth: binWidth), epsilon: epsilon[$0]))
+        }
+        guard let v = output.v else { return (means, nil) }
         // Learned deviations outside what the grid of z_{t_{i−1}} can code (v far outside [−1, 1]) are
         // clamped, identically on both sides; inside that range, which covers every v in [−1, 1], they
         // are used as they are.
         let grid = schedule.binWidths[i - 1]
         let smallest = grid * 0x1p-12, largest = grid * 4096
-        let deviations = ParallelLoop.map(count: z.count, threads: threads) {
+        let deviations = ParallelLoop.map(count: current.count, threads: threads) {
             Float(min(largest, max(smallest, step.reverseStandardDeviation(v: v[$0]))))
         }
         return (means, deviations)

@@ -86,17 +86,7 @@ struct TileContext {
         return z
     }
 
-    /// The tile's part of a planar region tensor.
-    func tilePart(of regionValues: [Float]) -> [Float] {
-        if region == tile { return regionValues }
-        var values = [Float](repeating: 0, count: 3 * tile.area)
-        for c in 0..<3 {
-            for y in 0..<tile.height {
-                for x in 0..<tile.width {
-                    values[(c * tile.height + y) * tile.width + x] = regionValues[(c * region.height + y) * region.width + x]
-                }
-            }
-        }
-        return values
-    }
+    /// The tile's columns and rows in region coordinates (the tile is the region's top-left corner).
+    var tileColumns: Range<Int> { 0..<tile.width }
+    var tileRows: Range<Int> { 0..<tile.height }
 }

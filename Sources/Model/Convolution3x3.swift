@@ -62,27 +62,38 @@ struct Convolution3x3 {
         2 * 9 * Double(inputChannels * outputChannels) * Double(width * height)
     }
 
-    /// Convolves `input` (channels == `inputChannels`) into `output`.
+    /// Convolves `input` (channels == `inputChannels`) into `output`, at the output pixels `rows × columns`
+    /// only (default: all of them). Every output value is the same whichever rectangle is computed (the
+    /// summation order of an element does not depend on its neighbours); pixels outside the rectangle are
+    /// left as they were.
     /// - Parameter extraBias: optional `outputChannels` values added to the bias first
     ///   (bias'[co] = bias[co] + extraBias[co], one rounding), e.g. the time embedding projection.
-    func apply(to input: FeatureMap, extraBias: [Float]? = nil, output: ConvolutionOutput, threads: Int) {
+    /// - Precondition: `rows` and `columns` lie inside the map.
+    func apply(
+        to input: FeatureMap, extraBias: [Float]? = nil, output: ConvolutionOutput, rows: Range<Int>? = nil,
+        columns: Range<Int>? = nil, threads: Int
+    ) {
         precondition(input.channels == inputChannels)
         var effectiveBias = bias
         if let extraBias {
             for co in 0..<outputChannels { effectiveBias[co] = bias[co] + extraBias[co] }
         }
-        let width = input.width, height = input.height
+        let width = input.width
+        let rows = rows ?? 0..<input.height, columns = columns ?? 0..<width
+        precondition(rows.lowerBound >= 0 && rows.upperBound <= input.height)
+        precondition(columns.lowerBound >= 0 && columns.upperBound <= width)
+        if rows.isEmpty || columns.isEmpty { return }
         let cin = inputChannels
         let tapOffsets = (0..<9).map { tap in ((tap / 3) * input.paddedWidth + tap % 3) * cin }
         packedWeights.withUnsafeBufferPointer { weights in
             effectiveBias.withUnsafeBufferPointer { biasBuffer in
                 tapOffsets.withUnsafeBufferPointer { taps in
-                    ParallelLoop.forEachChunk(count: height, threads: threads) { rows in
+                    ParallelLoop.forEachChunk(count: rows.count, threads: threads) { chunk in
                         let scratch = UnsafeMutablePointer<Float>.allocate(capacity: 12 * 16)
                         defer { scratch.deallocate() }
-                        for y in rows {
+                        for row in chunk {
                             convolveRow(
-                                y, input: input, width: width, weights: weights.baseAddress!,
+                                rows.lowerBound + row, input: input, columns: columns, weights: weights.baseAddress!,
                                 bias: biasBuffer.baseAddress!, taps: taps.baseAddress!, scratch: scratch,
                                 output: output)
                         }
@@ -92,21 +103,25 @@ struct Convolution3x3 {
         }
     }
 
+    /// Output pixels `columns` of row `y`. Blocks of `Microkernel.rows` pixels; a block that would pass the
+    /// end of `columns` is shifted left (within the map) and stores only its pixels in `columns`.
     @inline(__always)
     private func convolveRow(
-        _ y: Int, input: FeatureMap, width: Int, weights: UnsafePointer<Float>, bias: UnsafePointer<Float>,
+        _ y: Int, input: FeatureMap, columns: Range<Int>, weights: UnsafePointer<Float>, bias: UnsafePointer<Float>,
         taps: UnsafePointer<Int>, scratch: UnsafeMutablePointer<Float>, output: ConvolutionOutput
     ) {
         let cin = inputChannels
+        let width = input.width
         if panelWidth == 8 {
             convolveNarrowRow(
-                y, input: input, width: width, weights: weights, bias: bias, taps: taps, scratch: scratch, output: output)
+                y, input: input, columns: columns, weights: weights, bias: bias, taps: taps, scratch: scratch,
+                output: output)
             return
         }
         let panelSize = 9 * cin * 16
         // Input pointer of the top-left tap of output pixel (y, x) is input.pixel(y − 1, x − 1).
         if width < Microkernel.rows {
-            for x in 0..<width {
+            for x in columns {
                 let a = UnsafePointer(input.pixel(y - 1, x - 1))
                 for panel in 0..<panels {
                     Microkernel.multiplyAccumulate1x16(
@@ -117,34 +132,36 @@ struct Convolution3x3 {
             }
             return
         }
-        var x = 0
-        while x < width {
-            // The last block is shifted left to end at the row's end; it recomputes (identically) and
-            // skips the pixels an earlier block already stored.
-            let start = min(x, width - Microkernel.rows)
+        var x = columns.lowerBound
+        while x < columns.upperBound {
+            // The last block is shifted left to end at the columns' end (or at the map's start); it
+            // recomputes (identically) and skips the pixels an earlier block already stored.
+            let start = max(0, min(x, columns.upperBound - Microkernel.rows))
             let skip = x - start
+            let end = min(Microkernel.rows, columns.upperBound - start)
             let a = UnsafePointer(input.pixel(y - 1, start - 1))
             for panel in 0..<panels {
                 Microkernel.multiplyAccumulate6x16(
                     a: a, rowStride: cin, tapOffsets: taps, tapCount: 9, depth: cin,
                     b: weights + panel * panelSize, initial: bias + panel * 16, initialRowStride: 0,
                     result: scratch, resultRowStride: 16)
-                finish(scratch, stride: 16, rows: skip..<Microkernel.rows, y: y, x: start, panel: panel, output: output)
+                finish(scratch, stride: 16, rows: skip..<end, y: y, x: start, panel: panel, output: output)
             }
-            x = start + Microkernel.rows
+            x = start + end
         }
     }
 
-    /// One output row of a narrow convolution (≤ 8 outputs): 12-pixel blocks, last block shifted left.
+    /// Output pixels `columns` of row `y` of a narrow convolution (≤ 8 outputs): 12-pixel blocks, the last
+    /// one shifted left.
     @inline(__always)
     private func convolveNarrowRow(
-        _ y: Int, input: FeatureMap, width: Int, weights: UnsafePointer<Float>, bias: UnsafePointer<Float>,
+        _ y: Int, input: FeatureMap, columns: Range<Int>, weights: UnsafePointer<Float>, bias: UnsafePointer<Float>,
         taps: UnsafePointer<Int>, scratch: UnsafeMutablePointer<Float>, output: ConvolutionOutput
     ) {
         let cin = inputChannels
         let block = 12
-        if width < block {
-            for x in 0..<width {
+        if input.width < block {
+            for x in columns {
                 Microkernel.multiplyAccumulate1x8(
                     a: UnsafePointer(input.pixel(y - 1, x - 1)), tapOffsets: taps, tapCount: 9, depth: cin, b: weights,
                     initial: bias, result: scratch)
@@ -152,14 +169,15 @@ struct Convolution3x3 {
             }
             return
         }
-        var x = 0
-        while x < width {
-            let start = min(x, width - block)
+        var x = columns.lowerBound
+        while x < columns.upperBound {
+            let start = max(0, min(x, columns.upperBound - block))
+            let end = min(block, columns.upperBound - start)
             Microkernel.multiplyAccumulate12x8(
                 a: UnsafePointer(input.pixel(y - 1, start - 1)), rowStride: cin, tapOffsets: taps, tapCount: 9,
                 depth: cin, b: weights, initial: bias, result: scratch)
-            finish(scratch, stride: 8, rows: (x - start)..<block, y: y, x: start, panel: 0, output: output)
-            x = start + block
+            finish(scratch, stride: 8, rows: (x - start)..<end, y: y, x: start, panel: 0, output: output)
+            x = start + end
         }
     }
 

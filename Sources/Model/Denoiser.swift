@@ -131,21 +131,34 @@ public final class Denoiser {
         let workspace = takeWorkspace(capacityPixels: capacity)
         defer { returnWorkspace(workspace) }
         let plane = outWidth * outHeight
-        var epsilon = [Float](repeating: 0, count: 3 * plane)
-        var variance = [Float](repeating: 0, count: m.learnedVariance ? 3 * plane : 0)
+        // Every element is written below (the tiles' interiors partition the rectangle).
+        var epsilon = [Float](unsafeUninitializedCapacity: 3 * plane) { $1 = $0.count }
+        var variance = [Float](unsafeUninitializedCapacity: m.learnedVariance ? 3 * plane : 0) { $1 = $0.count }
         z.withUnsafeBufferPointer { zBuffer in
             for tile in tiling.tiles {
                 workspace.reshape(width: tile.regionX.count, height: tile.regionY.count)
                 run(
                     workspace, z: zBuffer.baseAddress!, width: width, height: height, originX: tile.regionX.lowerBound,
-                    originY: tile.regionY.lowerBound, blockBiases: blockBiases, threads: threads)
+                    originY: tile.regionY.lowerBound,
+                    interiorX: tile.interiorInRegionX, interiorY: tile.interiorInRegionY,
+                    blockBiases: blockBiases, threads: threads)
                 let output = workspace.output
-                for y in tile.interiorY {
-                    for x in tile.interiorX {
-                        let p = output.pixel(y - tile.regionY.lowerBound, x - tile.regionX.lowerBound)
-                        let index = (y - rows.lowerBound) * outWidth + (x - columns.lowerBound)
-                        for c in 0..<3 { epsilon[c * plane + index] = p[c] }
-                        if !variance.isEmpty { for c in 0..<3 { variance[c * plane + index] = p[3 + c] } }
+                epsilon.withUnsafeMutableBufferPointer { epsilon in
+                    variance.withUnsafeMutableBufferPointer { variance in
+                        let withVariance = variance.count > 0
+                        ParallelLoop.forEachChunk(
+                            count: tile.interiorY.count,
+                            threads: tile.interiorX.count * tile.interiorY.count < 16384 ? 1 : threads
+                        ) { chunk in
+                            for y in chunk.lowerBound + tile.interiorY.lowerBound..<chunk.upperBound + tile.interiorY.lowerBound {
+                                for x in tile.interiorX {
+                                    let p = output.pixel(y - tile.regionY.lowerBound, x - tile.regionX.lowerBound)
+                                    let index = (y - rows.lowerBound) * outWidth + (x - columns.lowerBound)
+                                    for c in 0..<3 { epsilon[c * plane + index] = p[c] }
+                                    if withVariance { for c in 0..<3 { variance[c * plane + index] = p[3 + c] } }
+                                }
+                            }
+                        }
                     }
                 }
             }
@@ -177,23 +190,45 @@ public final class Denoiser {
         workspaceLock.unlock()
     }
 
-    /// The whole network on one region (workspace already shaped to it).
+    /// The whole network on one region (workspace already shaped to it), for the output pixels
+    /// `interiorX × interiorY` (region coordinates). Layer l of the L = 2B + 2 convolutions is computed
+    /// only where layer L needs it: the interior widened by L − l pixels (clipped to the region), so a
+    /// region's halo costs a shrinking band per layer instead of the whole halo at every layer. The
+    /// values there are those of the whole region: each output value's summation order does not depend
+    /// on which pixels are computed, and every value a needed pixel reads lies in the previous layer's
+    /// rectangle or in the zero border.
     private func run(
         _ w: TileWorkspace, z: UnsafePointer<Float>, width: Int, height: Int, originX: Int, originY: Int,
-        blockBiases: [[Float]], threads: Int
+        interiorX: Range<Int>, interiorY: Range<Int>, blockBiases: [[Float]], threads: Int
     ) {
         let fourier = self.fourier
+        let layers = 2 * blockConvolutions.count + 2
+        func rectangle(layer: Int) -> (rows: Range<Int>, columns: Range<Int>) {
+            let widen = layers - layer
+            return (
+                max(0, interiorY.lowerBound - widen)..<min(w.input.height, interiorY.upperBound + widen),
+                max(0, interiorX.lowerBound - widen)..<min(w.input.width, interiorX.upperBound + widen)
+            )
+        }
         ParallelLoop.forEachChunk(count: w.input.height, threads: threads) { rows in
             fourier.fill(w.input, rows: rows, z: z, imageWidth: width, imageHeight: height, originX: originX, originY: originY)
         }
-        inputConvolution.apply(to: w.input, output: ConvolutionOutput(raw: w.stream, activated: w.activated), threads: threads)
+        var r = rectangle(layer: 1)
+        inputConvolution.apply(
+            to: w.input, output: ConvolutionOutput(raw: w.stream, activated: w.activated), rows: r.rows,
+            columns: r.columns, threads: threads)
         for (b, block) in blockConvolutions.enumerated() {
+            r = rectangle(layer: 2 + 2 * b)
             block.first.apply(
-                to: w.activated, extraBias: blockBiases[b], output: ConvolutionOutput(activated: w.hidden), threads: threads)
+                to: w.activated, extraBias: blockBiases[b], output: ConvolutionOutput(activated: w.hidden), rows: r.rows,
+                columns: r.columns, threads: threads)
+            r = rectangle(layer: 3 + 2 * b)
             block.second.apply(
                 to: w.hidden, output: ConvolutionOutput(raw: w.stream, residual: true, activated: w.activated),
-                threads: threads)
+                rows: r.rows, columns: r.columns, threads: threads)
         }
-        outputConvolution.apply(to: w.activated, output: ConvolutionOutput(raw: w.output), threads: threads)
+        r = rectangle(layer: layers)
+        outputConvolution.apply(
+            to: w.activated, output: ConvolutionOutput(raw: w.output), rows: r.rows, columns: r.columns, threads: threads)
     }
 }

@@ -11,6 +11,14 @@ struct HaloTiling {
         let interiorY: Range<Int>
         let regionX: Range<Int>
         let regionY: Range<Int>
+
+        /// The interior in the region's coordinates.
+        var interiorInRegionX: Range<Int> {
+            (interiorX.lowerBound - regionX.lowerBound)..<(interiorX.upperBound - regionX.lowerBound)
+        }
+        var interiorInRegionY: Range<Int> {
+            (interiorY.lowerBound - regionY.lowerBound)..<(interiorY.upperBound - regionY.lowerBound)
+        }
     }
 
     let tiles: [Tile]

@@ -3,7 +3,9 @@ import Foundation
 
 /// Splits a range of independent work items (output rows or row blocks, or the elements of an entropy-coding batch) over at most `threads` threads.
 /// The range is cut into contiguous chunks (about 8 per thread) that the threads take in turn from a
-/// shared counter, so a thread slowed by other load on the machine does not hold the others up.
+/// shared counter, so a thread slowed by other load on the machine does not hold the others up. The
+/// threads are the caller and the helpers of `WorkerPool` (or, while the pool runs another loop,
+/// Dispatch's).
 /// The kernels give every output element a fixed summation order, so which thread computes an element
 /// never changes its value.
 public enum ParallelLoop {
@@ -16,6 +18,7 @@ public enum ParallelLoop {
             return
         }
         let chunks = min(count, workers * 8)
+        if WorkerPool.shared.run(count: count, chunks: chunks, workers: workers, body) { return }
         let counter = ChunkCounter()
         DispatchQueue.concurrentPerform(iterations: workers) { _ in
             while true {

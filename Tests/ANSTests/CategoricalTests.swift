@@ -55,6 +55,37 @@ final class CategoricalTests: XCTestCase {
         XCTAssertThrowsError(try FrequencyQuantizer.frequencies(logits: [Float](repeating: 0, count: 300), precision: 8))
     }
 
+    /// The softmax quantizer that works on the nonzero weights only gives the frequencies of the plain
+    /// definition (every weight `ExactMath.exp(lₖ − max l)`, then `quantize` over all of them), bit for
+    /// bit, for logits that underflow to zero far from the mode (the pixel decoder's) and for those that
+    /// do not.
+    func testSoftmaxQuantizerMatchesPlainDefinition() throws {
+        var rng = SplitMix64(seed: 13)
+        for trial in 0..<400 {
+            let k = trial % 4 == 0 ? 256 : Int.random(in: 1...300, using: &rng)
+            let precision = Int.random(in: 9...28, using: &rng)
+            guard k <= 1 << precision else { continue }
+            let center = Double.random(in: -20...Double(k) + 20, using: &rng)
+            let width = [0.3, 2, 20, 1e4][trial % 4]
+            var logits = (0..<k).map { j -> Float in
+                let d = (Double(j) - center) / width
+                return Float(-0.5 * d * d + Double.random(in: -0.5...0.5, using: &rng))
+            }
+            if trial % 7 == 0 { logits[Int.random(in: 0..<k, using: &rng)] = Float.random(in: -800 ... -700, using: &rng) }
+            let weights = logits.map { ExactMath.exp(Double($0) - Double(logits.max()!)) }
+            var expected = [UInt32](repeating: 0, count: k)
+            let plain = weights.withUnsafeBufferPointer { w in
+                expected.withUnsafeMutableBufferPointer { o in
+                    FrequencyQuantizer.quantize(
+                        weights: w.baseAddress!, count: k, precision: precision, everySymbolCanOccur: true,
+                        into: o.baseAddress!)
+                }
+            }
+            XCTAssertTrue(plain)
+            XCTAssertEqual(try FrequencyQuantizer.frequencies(logits: logits, precision: precision), expected, "trial \(trial)")
+        }
+    }
+
     func testQuantizationRateOverheadIsTiny() throws {
         // KL(p ‖ quantized) in bits for 256-way softmaxes at precision 24.
         var rng = SplitMix64(seed: 13)

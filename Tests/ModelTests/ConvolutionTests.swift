@@ -71,6 +71,41 @@ final class ConvolutionTests: XCTestCase {
         check(width: 12, height: 3, cin: 7, cout: 8, threads: 1)
     }
 
+    /// A rectangle of output pixels computed alone equals those pixels of the whole output, bit for bit,
+    /// and leaves every other pixel as it was (`Denoiser` computes a shrinking rectangle per layer).
+    func testRectangleEqualsWholeOutput() {
+        for (cin, cout, width, height) in [(32, 32, 20, 9), (32, 6, 30, 7), (5, 3, 4, 4)] {
+            var random = TestRandom(state: UInt64(cin * 100 + cout))
+            let convolution = Convolution3x3(
+                weight: random.values(cout * cin * 9), bias: random.values(cout), inputChannels: cin,
+                outputChannels: cout)
+            let input = FeatureMap(width: width, height: height, channels: cin)
+            for y in 0..<height { for x in 0..<width { for c in 0..<cin { input.pixel(y, x)[c] = random.next() } } }
+            let whole = FeatureMap(width: width, height: height, channels: cout)
+            convolution.apply(to: input, output: ConvolutionOutput(raw: whole), threads: 1)
+            // Narrower than a register block at the left edge, inside, and ending at the right edge.
+            let rectangles = [
+                (0..<3, 0..<2), (min(5, width - 1)..<min(9, width), min(2, height - 1)..<min(5, height)),
+                (1..<width, 1..<height), (width - 2..<width, 0..<1),
+            ]
+            for (columns, rows) in rectangles {
+                let part = FeatureMap(width: width, height: height, channels: cout)
+                for y in 0..<height { for x in 0..<width { for c in 0..<cout { part.pixel(y, x)[c] = -7 } } }
+                convolution.apply(to: input, output: ConvolutionOutput(raw: part), rows: rows, columns: columns, threads: 2)
+                for y in 0..<height {
+                    for x in 0..<width {
+                        for c in 0..<cout {
+                            let expected = rows.contains(y) && columns.contains(x) ? whole.pixel(y, x)[c] : -7
+                            XCTAssertEqual(
+                                part.pixel(y, x)[c].bitPattern, expected.bitPattern,
+                                "\(cin)→\(cout) (\(y), \(x)) \(columns) × \(rows)")
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     func testResidualEpilogueAdds() {
         let cin = 4, cout = 16, width = 8, height = 3
         var random = TestRandom(state: 5)

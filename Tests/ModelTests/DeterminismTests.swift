@@ -43,16 +43,18 @@ final class DeterminismTests: XCTestCase {
         try check(prior, width: 19, height: 14, tileSizes: [7])
     }
 
-    /// A rectangle evaluated alone equals that rectangle of the whole-image output, bit for bit.
-    func testRectangleEqualsCropOfWholeImage() throws {
-        let prior = try Fixtures.prior("tiny_lv")
-        let width = 31, height = 22
-        var random = TestRandom(state: 12)
+    /// Each of `rectangles` evaluated alone equals that rectangle of the whole-image output, bit for bit.
+    private func checkRectangles(
+        _ prior: DiffusionPrior, width: Int, height: Int, seed: UInt64, gamma: Float,
+        rectangles: [(Range<Int>, Range<Int>)], tileSize: Int
+    ) throws {
+        var random = TestRandom(state: seed)
         let z = random.values(3 * width * height)
-        let whole = try prior.denoiser.evaluate(z: z, width: width, height: height, gamma: 1.5, threads: 2)
-        for (columns, rows) in [(3..<17, 5..<9), (0..<31, 21..<22), (20..<31, 0..<22)] {
+        let whole = try prior.denoiser.evaluate(z: z, width: width, height: height, gamma: gamma, threads: 2)
+        for (columns, rows) in rectangles {
             let part = try prior.denoiser.evaluate(
-                z: z, width: width, height: height, columns: columns, rows: rows, gamma: 1.5, threads: 3, tileSize: 6)
+                z: z, width: width, height: height, columns: columns, rows: rows, gamma: gamma, threads: 3,
+                tileSize: tileSize)
             func crop(_ values: [Float]) -> [Float] {
                 var out: [Float] = []
                 for c in 0..<3 { for y in rows { for x in columns { out.append(values[(c * height + y) * width + x]) } } }
@@ -61,9 +63,28 @@ final class DeterminismTests: XCTestCase {
             XCTAssertEqual(differences(part.epsilon, crop(whole.epsilon)), 0, "\(columns) × \(rows)")
             XCTAssertEqual(differences(part.v, whole.v.map(crop)), 0, "\(columns) × \(rows)")
         }
+    }
+
+    /// A rectangle evaluated alone equals that rectangle of the whole-image output, bit for bit.
+    func testRectangleEqualsCropOfWholeImage() throws {
+        let prior = try Fixtures.prior("tiny_lv")
+        try checkRectangles(
+            prior, width: 31, height: 22, seed: 12, gamma: 1.5,
+            rectangles: [(3..<17, 5..<9), (0..<31, 21..<22), (20..<31, 0..<22)], tileSize: 6)
         XCTAssertThrowsError(
             try prior.denoiser.evaluate(
-                z: z, width: width, height: height, columns: 30..<32, rows: 0..<1, gamma: 0))
+                z: [Float](repeating: 0, count: 3 * 31 * 22), width: 31, height: 22, columns: 30..<32, rows: 0..<1,
+                gamma: 0))
+    }
+
+    /// The coder's pattern: a tile at the top-left corner of its region (the region is the whole input),
+    /// narrower than a register block, with full 16-wide panels (C = 32), as one network tile.
+    func testCornerRectangleOfWideModel() throws {
+        let prior = try DiffusionPrior(checkpoint: .synthetic(channels: 32, blocks: 2, learnedVariance: true))
+        try checkRectangles(
+            prior, width: 17, height: 13, seed: 21, gamma: -1,
+            rectangles: [(0..<4, 0..<4), (0..<9, 0..<3), (0..<17, 0..<5)],
+            tileSize: prior.denoiser.tileSize(coveringWhole: 17, height: 13))
     }
 
     func testRepeatedEvaluationIsIdentical() throws {

@@ -1,0 +1,109 @@
+import Foundation
+import Synchronization
+
+/// Persistent helper threads for `ParallelLoop.forEachChunk`, which hand work over faster than
+/// `DispatchQueue.concurrentPerform`: a helper that finished a job spins for a short while
+/// (`spinIterations`) on the job counter before it sleeps, so the next job of a sequence of short
+/// parallel loops (a network's layers on a small coder tile, the per-element phases of a batch) starts on
+/// it without a thread wake-up.
+///
+/// One job at a time: `run` returns false, doing nothing, when another job is in flight (a concurrent
+/// caller, or a loop inside a loop's body), and the caller then uses Dispatch.
+///
+/// Protocol (invariants): `state` packs the job's generation (high 32 bits), its chunk count (16 bits)
+/// and the next unclaimed chunk (16 bits). A thread takes a chunk only by a compare-and-exchange on
+/// `state` of the same generation, and reads the job's body only after it took a chunk; the caller
+/// publishes a new job only after every chunk of the previous one has finished (`finished`), so a body
+/// read under a claimed chunk is always that chunk's job's body. Which thread runs a chunk never changes
+/// what the chunk computes.
+final class WorkerPool: @unchecked Sendable {
+    static let shared = WorkerPool()
+
+    /// Spins a helper makes on the counter before it sleeps (a few tens of microseconds).
+    static let spinIterations = 20_000
+    /// Most helpers; larger requests run on `maxHelpers + 1` threads.
+    static let maxHelpers = 63
+
+    private let state = Atomic<UInt64>(0)
+    private let finished = Atomic<Int>(0)
+    private let inFlight = Atomic<Bool>(false)
+    /// Helpers that take part in the current job (those with a smaller index spin on it, the others skip it).
+    private let participants = Atomic<Int>(0)
+    /// The current job's body and item count: written by the caller before it publishes the job in
+    /// `state`, read by a thread only after it claimed one of the job's chunks.
+    private var body: ((Range<Int>) -> Void)?
+    private var count = 0
+    private var helperCount = 0
+    private let sleep = NSCondition()
+
+    /// Runs `body` on the chunks of `0..<count` (`chunks` of them, as `ParallelLoop.forEachChunk` cuts
+    /// them) on the calling thread and up to `workers − 1` helpers; false (nothing run) if the pool is busy.
+    func run(count: Int, chunks: Int, workers: Int, _ body: (Range<Int>) -> Void) -> Bool {
+        guard chunks < 1 << 16, inFlight.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged
+        else { return false }
+        defer { inFlight.store(false, ordering: .releasing) }
+        let helpers = min(workers - 1, Self.maxHelpers)
+        while helperCount < helpers { startHelper(index: helperCount) }
+        withoutActuallyEscaping(body) { body in
+            self.body = body
+            self.count = count
+            finished.store(0, ordering: .relaxed)
+            participants.store(helpers, ordering: .relaxed)
+            let generation = ((state.load(ordering: .relaxed) >> 32) &+ 1) & 0xFFFF_FFFF  // wraps within 32 bits
+            state.store(generation << 32 | UInt64(chunks) << 16, ordering: .releasing)
+            sleep.lock()
+            sleep.broadcast()
+            sleep.unlock()
+            work(generation: generation)
+            while finished.load(ordering: .acquiring) < chunks {}
+            self.body = nil
+        }
+        return true
+    }
+
+    /// Takes and runs chunks of job `generation` until none is left.
+    private func work(generation: UInt64) {
+        var current = state.load(ordering: .acquiring)
+        while current >> 32 == generation {
+            let chunks = Int((current >> 16) & 0xFFFF), next = Int(current & 0xFFFF)
+            if next >= chunks { return }
+            let (taken, seen) = state.compareExchange(
+                expected: current, desired: current + 1, ordering: .acquiringAndReleasing)
+            if !taken {
+                current = seen
+                continue
+            }
+            let lower = count * next / chunks, upper = count * (next + 1) / chunks
+            if lower < upper { body!(lower..<upper) }
+            finished.add(1, ordering: .releasing)
+            current = state.load(ordering: .acquiring)
+        }
+    }
+
+    private func startHelper(index: Int) {
+        helperCount += 1
+        let thread = Thread { [unowned self] in self.helperLoop(index: index) }
+        thread.stackSize = 1 << 20
+        thread.start()
+    }
+
+    private func helperLoop(index: Int) {
+        var seen = state.load(ordering: .acquiring) >> 32
+        while true {
+            var generation = state.load(ordering: .acquiring) >> 32
+            var spins = 0
+            while generation == seen && spins < Self.spinIterations {
+                spins += 1
+                generation = state.load(ordering: .acquiring) >> 32
+            }
+            if generation == seen {
+                sleep.lock()
+                while state.load(ordering: .acquiring) >> 32 == seen { sleep.wait() }
+                sleep.unlock()
+                generation = state.load(ordering: .acquiring) >> 32
+            }
+            seen = generation
+            if index < participants.load(ordering: .relaxed) { work(generation: generation) }
+        }
+    }
+}
