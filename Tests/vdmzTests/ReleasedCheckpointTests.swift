@@ -46,7 +46,8 @@ final class ReleasedCheckpointTests: XCTestCase {
     /// rgb8-23x17.png) with a checkpoint that is or was the shipped default: `rgb8-23x17-model<hash8>.vdmz`.
     /// Each must decode without `--model`: by the default when its hash is the default's, otherwise from
     /// Resources/released/ (the first default 6caaca44…, container format 1, chain payload version 1;
-    /// 3b4af54c…, the default of 2026-11-24, format 2, chain payload version 3, made before it moved).
+    /// 3b4af54c…, the default of 2026-11-24, format 2, chain payload version 3, made before it moved;
+    /// 82b01874…, the default of 2026-12-01 with the network decoder, made while it is the default).
     func testFilesOfEveryReleasedDefaultDecodeWithoutModelOption() throws {
         let cli = try CLIHarness()
         defer { cli.cleanUp() }
@@ -55,7 +56,9 @@ final class ReleasedCheckpointTests: XCTestCase {
         let original = try RasterImage(pngData: Array(try Data(contentsOf: golden.appendingPathComponent("rgb8-23x17.png"))))
         let names = try FileManager.default.contentsOfDirectory(atPath: golden.appendingPathComponent("released").path)
             .filter { $0.hasSuffix(".vdmz") }.sorted()
-        XCTAssertEqual(names, ["rgb8-23x17-model3b4af54c.vdmz", "rgb8-23x17-model6caaca44.vdmz"])
+        XCTAssertEqual(names, [
+            "rgb8-23x17-model3b4af54c.vdmz", "rgb8-23x17-model6caaca44.vdmz", "rgb8-23x17-model82b01874.vdmz",
+        ])
         for name in names {
             let archive = Array(try Data(contentsOf: golden.appendingPathComponent("released/\(name)")))
             let prefix = String(name.dropFirst("rgb8-23x17-model".count).prefix(8))
