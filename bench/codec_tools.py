@@ -86,6 +86,7 @@ class Outcome:
     decode_s: float | None = None
     exact: bool = False
     error: str | None = None
+    coder: str | None = None        # vdmz only: the coder the file holds (`vdmz info`), e.g. bits-back, context
 
 
 # --------------------------------------------------------------------------------------------------
@@ -227,17 +228,19 @@ class Vdmz:
         return [str(self.binary), command, "-q", "--threads", str(self.threads), *map(str, rest)]
 
     def info(self, path: Path) -> dict:
-        """Model hash, payload bytes and the steps of the first image, parsed from `vdmz info`."""
+        """Model hash, payload bytes, the steps of the first image and the coder (its first word: bits-back,
+        context, hybrid, stored), parsed from `vdmz info`."""
         proc = subprocess.run([str(self.binary), "info", str(path)], capture_output=True, text=True)
         if proc.returncode != 0:
             raise CodecFailure(f"vdmz info {path.name}: {proc.stderr.strip()}")
         text = proc.stdout
         found = {key: re.search(pattern, text) for key, pattern in
                  {"model": r"model:\s+([0-9a-f]{16,})", "payload_bytes": r"payload:\s+(\d+) bytes",
-                  "steps": r"steps (\d+)"}.items()}
+                  "steps": r"steps (\d+)", "coder": r"coder:\s+(\S+)"}.items()}
         return {"model": found["model"] and found["model"].group(1),
                 "payload_bytes": found["payload_bytes"] and int(found["payload_bytes"].group(1)),
-                "steps": found["steps"] and int(found["steps"].group(1))}
+                "steps": found["steps"] and int(found["steps"].group(1)),
+                "coder": found["coder"] and found["coder"].group(1)}
 
     def probe(self, work: Path) -> dict:
         """Codes a tiny image with the bits-back coder's default settings: checks that the binary works,
@@ -273,7 +276,8 @@ class Vdmz:
             out.encode_s = run_tool(self._argv("compress", *self.coding_args(steps),
                                                *[p.name for p in pngs], "-o", archive), cwd=folder)
             out.bytes = archive.stat().st_size
-            out.payload_bytes = self.info(archive)["payload_bytes"]
+            info = self.info(archive)
+            out.payload_bytes, out.coder = info["payload_bytes"], info["coder"]
             out.decode_s = run_tool(self._argv("decompress", archive, "-d", restored))
             for i, png in enumerate(pngs):
                 try:
@@ -324,7 +328,8 @@ class VdmzSingle:
         def encode_and_decode(out: Outcome) -> np.ndarray:
             out.encode_s = run_tool(self.vdmz._argv("compress", *self.vdmz.coding_args(self.steps), src, "-o", coded))
             out.bytes = coded.stat().st_size
-            out.payload_bytes = self.vdmz.info(coded)["payload_bytes"]
+            info = self.vdmz.info(coded)
+            out.payload_bytes, out.coder = info["payload_bytes"], info["coder"]
             out.decode_s = run_tool(self.vdmz._argv("decompress", coded, "-o", decoded))
             return load_rgb8(decoded)
 

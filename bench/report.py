@@ -14,10 +14,11 @@ SUMMARY_FIELDS = [
     "corpus", "codec", "label", "flags", "mode", "steps", "images", "subpixels", "bytes",
     "bits_per_subpixel", "payload_bits_per_subpixel", "encode_s_per_image", "decode_s_per_image",
     "exact_images", "failed_images", "elbo_bpd", "elbo_std_error", "overhead", "payload_overhead", "error",
+    "coders",
 ]
 PER_IMAGE_FIELDS = [
     "corpus", "image", "width", "height", "codec", "flags", "mode", "steps", "bytes", "payload_bytes",
-    "bits_per_subpixel", "encode_s", "decode_s", "exact", "error", "elbo_bpd",
+    "bits_per_subpixel", "encode_s", "decode_s", "exact", "error", "elbo_bpd", "coder",
 ]
 TABLE_COLUMNS = ["codec", "settings", "mode", "bits/sub-pixel", "ELBO", "overhead",
                  "encode s/image", "decode s/image", "exact"]
@@ -34,7 +35,17 @@ def per_image_row(corpus: str, item, codec: str, flags: str, mode: str, steps: i
             "codec": codec, "flags": flags, "mode": mode, "steps": steps, "bytes": outcome.bytes,
             "payload_bytes": outcome.payload_bytes, "bits_per_subpixel": bits,
             "encode_s": outcome.encode_s, "decode_s": outcome.decode_s, "exact": outcome.exact,
-            "error": outcome.error, "elbo_bpd": elbo_bpd}
+            "error": outcome.error, "elbo_bpd": elbo_bpd, "coder": getattr(outcome, "coder", None)}
+
+
+def count_coders(coders: list[str | None]) -> str | None:
+    """The coders vdmz's files hold, counted: "bits-back 5, context 19" (most first; None when unknown,
+    i.e. for the other codecs)."""
+    known = [c for c in coders if c]
+    if not known:
+        return None
+    counts = {c: known.count(c) for c in dict.fromkeys(known)}
+    return ", ".join(f"{c} {n}" for c, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
 
 
 def summary_from_images(rows: list[dict], label: str) -> dict:
@@ -57,6 +68,7 @@ def summary_from_images(rows: list[dict], label: str) -> dict:
         "exact_images": sum(bool(r["exact"]) for r in rows),
         "failed_images": sum(not r["exact"] for r in rows),
         "error": "; ".join(errors[:3]) + (f"; … ({len(errors)} in all)" if len(errors) > 3 else "") or None,
+        "coders": count_coders([r.get("coder") for r in rows]),
     })
 
 
@@ -74,6 +86,7 @@ def summary_from_whole(corpus: str, codec: str, label: str, flags: str, mode: st
                                       else 8 * outcome.payload_bytes / subpixels),
         "encode_s_per_image": per_image(outcome.encode_s), "decode_s_per_image": per_image(outcome.decode_s),
         "exact_images": exact_images, "failed_images": images - exact_images, "error": outcome.error,
+        "coders": count_coders([getattr(outcome, "coder", None)]),
     })
 
 
@@ -83,10 +96,17 @@ def finish(row: dict) -> dict:
     return {key: row[key] for key in SUMMARY_FIELDS}
 
 
+def only_bits_back(row: dict) -> bool:
+    """Whether every file of a vdmz row holds the bits-back coder (or the coders are unknown, as in runs
+    before they were recorded): only then is coded ÷ ELBO the coder's overhead over its model."""
+    return all(part.split(" ")[0] == "bits-back" for part in (row.get("coders") or "bits-back").split(", "))
+
+
 def attach_elbo(row: dict, elbo_bpd: float | None, std_error: float | None) -> None:
-    """Puts the ELBO beside a vdmz row, with the overhead coded/ELBO − 1 of the file and the payload."""
+    """Puts the ELBO beside a vdmz row, with the overhead coded/ELBO − 1 of the file and the payload;
+    no overhead when `auto` kept another coder for some files (their size is not the model's)."""
     row["elbo_bpd"], row["elbo_std_error"] = elbo_bpd, std_error
-    if elbo_bpd:
+    if elbo_bpd and only_bits_back(row):
         if row["bits_per_subpixel"] is not None:
             row["overhead"] = row["bits_per_subpixel"] / elbo_bpd - 1
         if row["payload_bits_per_subpixel"] is not None:
@@ -119,7 +139,10 @@ def table_cells(row: dict) -> list[str]:
     exact = f"{row['exact_images']}/{row['images']}"
     if row["failed_images"]:
         exact += " FAILED"
-    return [row["label"], row["flags"], row["mode"], number(row["bits_per_subpixel"]),
+    flags = row["flags"]
+    if row.get("coders") and not only_bits_back(row):
+        flags += f"; files: {row['coders']}"
+    return [row["label"], flags, row["mode"], number(row["bits_per_subpixel"]),
             "" if row["elbo_bpd"] is None else number(row["elbo_bpd"]), overhead,
             seconds(row["encode_s_per_image"]), seconds(row["decode_s_per_image"]), exact]
 
@@ -181,7 +204,10 @@ NOTES = [
     "error in results.json). overhead = coded ÷ ELBO − 1 for the whole file, and in brackets for the "
     "payload alone (`vdmz info`), without the container's header and per-image records (a dataset "
     "archive stores each image's name, size and side-plane lengths, deflated; files of container "
-    "format 1, as `vdmz info` shows, also a SHA-256 per image).",
+    "format 1, as `vdmz info` shows, also a SHA-256 per image). vdmz's default coder, auto, keeps the "
+    "smallest of bits-back, the context coder and stored for each file; where it kept another coder "
+    "than bits-back for some files, the settings say how many files hold which coder and no overhead "
+    "is given (those files' size is not the model's).",
     "Mosaic: the images tiled in index order, 25 per row (800×640 for 500 32×32 images, as "
     "../shared/baselines.md), one file per codec; it removes the per-file header and lets the codec "
     "predict across tile edges.",

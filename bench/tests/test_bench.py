@@ -100,6 +100,27 @@ def test_tables_show_rates_overheads_and_failures():
     assert text[2][rate_end - 5:rate_end] == "3.000" and text[3][rate_end - 5:rate_end] == "4.000"
 
 
+def test_files_of_other_coders_are_counted_and_get_no_overhead():
+    class Item:
+        name, width, height, subpixels = "x", 10, 10, 300
+    def row(coder, size):
+        return report.per_image_row("k", Item, "vdmz-T64", "T=64", report.PER_FILE, 64,
+                                    Outcome(bytes=size, payload_bytes=size - 90, encode_s=1.0, decode_s=1.0,
+                                            exact=True, coder=coder))
+    mixed = report.summary_from_images([row("context", 100), row("bits-back", 120), row("context", 110)], "vdmz")
+    assert mixed["coders"] == "context 2, bits-back 1"
+    report.attach_elbo(mixed, 3.0, 0.01)
+    assert mixed["elbo_bpd"] == 3.0 and mixed["overhead"] is None and mixed["payload_overhead"] is None
+    assert report.markdown_table([mixed]).splitlines()[2].startswith(
+        "| vdmz | `T=64; files: context 2, bits-back 1` | per file | 2.933 | 3.000 |  |")
+    plain = report.summary_from_images([row("bits-back", 120), row("bits-back", 120)], "vdmz")
+    assert plain["coders"] == "bits-back 2"
+    report.attach_elbo(plain, 3.0, 0.01)
+    assert plain["overhead"] == pytest.approx(8 * 240 / 600 / 3.0 - 1)
+    assert "files:" not in report.markdown_table([plain])
+    assert report.count_coders([None, None]) is None
+
+
 def test_readme_markers_are_replaced_and_plots_copied(tmp_path):
     out = tmp_path / "run"
     out.mkdir()
@@ -113,3 +134,39 @@ def test_readme_markers_are_replaced_and_plots_copied(tmp_path):
     assert (tmp_path / "docs/bench/plot.png").read_bytes() == b"png"
     with pytest.raises(update_readme.ReadmeError):
         update_readme.replace_between_markers("no markers", "x")
+
+
+def test_rerender_adds_the_coders_and_drops_the_overhead_of_other_coders(tmp_path):
+    import json
+    import rerender
+
+    class Item:
+        name, width, height, subpixels = "a.png", 10, 10, 300
+    rows_in = []
+    for name, size in (("a.png", 100), ("b.png", 120)):
+        Item.name = name
+        rows_in.append(report.per_image_row("k", Item, "vdmz-T64", "T=64", report.PER_FILE, 64,
+                                            Outcome(bytes=size, payload_bytes=size - 90, encode_s=1.0,
+                                                    decode_s=1.0, exact=True)))
+    for row in rows_in:
+        del row["coder"]  # a run from before the coders were recorded
+    summary = report.summary_from_images(rows_in, "vdmz")
+    del summary["coders"]
+    report.attach_elbo(summary, 2.0, 0.01)
+    assert summary["overhead"] is not None
+    meta = {"date_utc": "d", "command": "c", "wall_s": 60.0, "repo_commit": "0" * 40, "repo_dirty": False,
+            "machine": {"cpu": "x", "nproc": 2, "memory": "m", "os": "o"}, "tools": {},
+            "vdmz": {"model": "h", "threads": 2, "binary": "b"}, "python": {"pillow": "p", "numpy": "n"}}
+    corpora_info = [{"name": "k", "description": "two images", "notes": [], "elbo": {}}]
+    (tmp_path / "results.json").write_text(json.dumps(
+        {"meta": meta, "corpora": corpora_info, "summary": [summary], "failures": [], "per_image": rows_in}))
+    coders = tmp_path / "coders.csv"
+    coders.write_text("image,kept\na.png,context\nb.png,bits-back\n")
+    rerender.main([str(tmp_path), "--coders", f"k={coders}"])
+    out = json.loads((tmp_path / "results.json").read_text())
+    row = out["summary"][0]
+    assert row["coders"] == "bits-back 1, context 1" and row["overhead"] is None and row["elbo_bpd"] == 2.0
+    assert row["bits_per_subpixel"] == summary["bits_per_subpixel"]
+    assert [i["coder"] for i in out["per_image"]] == ["context", "bits-back"]
+    md = (tmp_path / "summary.md").read_text()
+    assert "`T=64; files: bits-back 1, context 1`" in md and "identified after the run" in md
