@@ -56,9 +56,11 @@ final class ReleasedCheckpointTests: XCTestCase {
         let original = try RasterImage(pngData: Array(try Data(contentsOf: golden.appendingPathComponent("rgb8-23x17.png"))))
         let names = try FileManager.default.contentsOfDirectory(atPath: golden.appendingPathComponent("released").path)
             .filter { $0.hasSuffix(".vdmz") }.sorted()
-        XCTAssertEqual(names, [
-            "rgb8-23x17-model3b4af54c.vdmz", "rgb8-23x17-model6caaca44.vdmz", "rgb8-23x17-model82b01874.vdmz",
-        ])
+        XCTAssertEqual(
+            names,
+            [
+                "rgb8-23x17-model3b4af54c.vdmz", "rgb8-23x17-model6caaca44.vdmz", "rgb8-23x17-model82b01874.vdmz",
+            ])
         for name in names {
             let archive = Array(try Data(contentsOf: golden.appendingPathComponent("released/\(name)")))
             let prefix = String(name.dropFirst("rgb8-23x17-model".count).prefix(8))
