@@ -290,6 +290,11 @@ class Trainer:
         self.stop = False
         signal.signal(signal.SIGTERM, self._on_signal)
         signal.signal(signal.SIGINT, self._on_signal)
+        # Hold (SIGUSR1) and go on (SIGUSR2): a pause for a quiet measurement that stops the training clock.
+        # SIGSTOP would pause the process too, but its time would count as training hours.
+        self.hold = False
+        signal.signal(signal.SIGUSR1, self._on_hold)
+        signal.signal(signal.SIGUSR2, self._on_go_on)
 
     # -- configuration changes on resume ------------------------------------------------------------------
     def _record(self, change: dict):
@@ -426,6 +431,12 @@ class Trainer:
     # -- steps --------------------------------------------------------------------------------------------
     def _on_signal(self, *_):
         self.stop = True
+
+    def _on_hold(self, *_):
+        self.hold = True
+
+    def _on_go_on(self, *_):
+        self.hold = False
 
     def save(self):
         t0 = time.time()
@@ -587,6 +598,15 @@ class Trainer:
             if deadline is not None and time.time() + reserve >= deadline:
                 why = "time budget"
                 break
+            if self.hold:  # SIGUSR1: not training, so the clock stops until SIGUSR2 (or a stop)
+                t0 = time.time()
+                pause()
+                print(f"held at step {self.step} (SIGUSR1); SIGUSR2 goes on", flush=True)
+                while self.hold and not self.stop:
+                    time.sleep(0.2)
+                paused_since_log += time.time() - t0
+                resume()
+                continue
             self.train_step()
             if self.step % a.log_every == 0:
                 loss, skips = self.take_losses()  # in fused mode the one host sync of the interval

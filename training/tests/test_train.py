@@ -2,6 +2,7 @@
 fused steps without host sync, bf16 blocks, batch/lr override, time budget), training on a folder of PNGs
 with --init, the lr decay, and the codec-equivalent PNG conversion. A few seconds in all."""
 import json
+import signal
 import os
 import struct
 import subprocess
@@ -218,3 +219,24 @@ def test_a_second_process_on_the_same_run_is_refused(tmp_path):
         assert sorted(p.name for p in run.iterdir()) == []  # nothing written
     with train.RunLock(run):  # released by the first holder: taken again
         pass
+
+
+def test_a_hold_stops_the_training_clock(packed, tmp_path, monkeypatch):
+    """SIGUSR1 holds the run without counting hours, SIGUSR2 goes on (SIGSTOP's time would count)."""
+    import threading
+    run = tmp_path / "h"
+    real_step = train.Trainer.train_step
+
+    def step_then_hold(self):
+        real_step(self)
+        if self.step == 1:
+            os.kill(os.getpid(), signal.SIGUSR1)
+            threading.Timer(2.0, os.kill, (os.getpid(), signal.SIGUSR2)).start()
+    monkeypatch.setattr(train.Trainer, "train_step", step_then_hold)
+    start = time.time()
+    train.main(["--run", str(run), "--packed", str(packed), "--batch", "4", "--eval-cifar", "0",
+                "--eval-kodak-crops", "0", "--log-every", "1", "--max-steps", "3", *SMALL])
+    wall = time.time() - start
+    ck = torch.load(run / "checkpoint.pt", weights_only=False)
+    assert ck["step"] == 3 and wall > 2.0
+    assert ck["train_seconds"] < wall - 1.8  # the 2 s held are not training time
