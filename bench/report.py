@@ -35,7 +35,7 @@ def per_image_row(corpus: str, item, codec: str, flags: str, mode: str, steps: i
             "codec": codec, "flags": flags, "mode": mode, "steps": steps, "bytes": outcome.bytes,
             "payload_bytes": outcome.payload_bytes, "bits_per_subpixel": bits,
             "encode_s": outcome.encode_s, "decode_s": outcome.decode_s, "exact": outcome.exact,
-            "error": outcome.error, "elbo_bpd": elbo_bpd, "coder": getattr(outcome, "coder", None)}
+            "error": outcome.error, "elbo_bpd": elbo_bpd, "coder": outcome.coder}
 
 
 def count_coders(coders: list[str | None]) -> str | None:
@@ -86,7 +86,7 @@ def summary_from_whole(corpus: str, codec: str, label: str, flags: str, mode: st
                                       else 8 * outcome.payload_bytes / subpixels),
         "encode_s_per_image": per_image(outcome.encode_s), "decode_s_per_image": per_image(outcome.decode_s),
         "exact_images": exact_images, "failed_images": images - exact_images, "error": outcome.error,
-        "coders": count_coders([getattr(outcome, "coder", None)]),
+        "coders": count_coders([outcome.coder]),
     })
 
 
@@ -106,6 +106,7 @@ def attach_elbo(row: dict, elbo_bpd: float | None, std_error: float | None) -> N
     """Puts the ELBO beside a vdmz row, with the overhead coded/ELBO − 1 of the file and the payload;
     no overhead when `auto` kept another coder for some files (their size is not the model's)."""
     row["elbo_bpd"], row["elbo_std_error"] = elbo_bpd, std_error
+    row["overhead"] = row["payload_overhead"] = None  # also when attached again with other coders known
     if elbo_bpd and only_bits_back(row):
         if row["bits_per_subpixel"] is not None:
             row["overhead"] = row["bits_per_subpixel"] / elbo_bpd - 1

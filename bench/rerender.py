@@ -40,14 +40,11 @@ def main(argv=None):
             if row["corpus"] == corpus and row["codec"] in vdmz_codecs:
                 row["coders"] = report.count_coders(
                     [i.get("coder") for i in images if i["corpus"] == corpus and i["codec"] == row["codec"]])
-                row["overhead"] = row["payload_overhead"] = None
                 report.attach_elbo(row, row["elbo_bpd"], row["elbo_std_error"])
         for info in corpora:
             if info["name"] == corpus:
                 info["notes"].append(f"The coder of each vdmz file was identified after the run from {path} "
                                      "(each file's size is that of the kept coder's re-encode)")
-    for row in rows:
-        row.setdefault("coders", None)
     write_results(a.run, results["meta"], corpora, [report.finish(r) for r in rows], images, results["failures"])
     print(f"rewrote {a.run}/summary.md")
 

@@ -2,8 +2,8 @@
 fused steps without host sync, bf16 blocks, batch/lr override, time budget), training on a folder of PNGs
 with --init, the lr decay, and the codec-equivalent PNG conversion. A few seconds in all."""
 import json
-import signal
 import os
+import signal
 import struct
 import subprocess
 import sys
