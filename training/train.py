@@ -598,11 +598,11 @@ class Trainer:
             if deadline is not None and time.time() + reserve >= deadline:
                 why = "time budget"
                 break
-            if self.hold:  # SIGUSR1: not training, so the clock stops until SIGUSR2 (or a stop)
+            if self.hold:  # SIGUSR1: not training, so the clock stops until SIGUSR2, a stop or the deadline
                 t0 = time.time()
                 pause()
                 print(f"held at step {self.step} (SIGUSR1); SIGUSR2 goes on", flush=True)
-                while self.hold and not self.stop:
+                while self.hold and not self.stop and (deadline is None or time.time() + reserve < deadline):
                     time.sleep(0.2)
                 paused_since_log += time.time() - t0
                 resume()
