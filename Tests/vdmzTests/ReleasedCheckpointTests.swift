@@ -47,7 +47,8 @@ final class ReleasedCheckpointTests: XCTestCase {
     /// Each must decode without `--model`: by the default when its hash is the default's, otherwise from
     /// Resources/released/ (the first default 6caaca44…, container format 1, chain payload version 1;
     /// 3b4af54c…, the default of 2026-11-24, format 2, chain payload version 3, made before it moved;
-    /// 82b01874…, the default of 2026-12-01 with the network decoder, made while it is the default).
+    /// 82b01874…, the first default with the network decoder, 2026-12-01, made while it was the default;
+    /// 02ecc665…, its successor of the same day, made while it is the default).
     func testFilesOfEveryReleasedDefaultDecodeWithoutModelOption() throws {
         let cli = try CLIHarness()
         defer { cli.cleanUp() }
@@ -59,7 +60,8 @@ final class ReleasedCheckpointTests: XCTestCase {
         XCTAssertEqual(
             names,
             [
-                "rgb8-23x17-model3b4af54c.vdmz", "rgb8-23x17-model6caaca44.vdmz", "rgb8-23x17-model82b01874.vdmz",
+                "rgb8-23x17-model02ecc665.vdmz", "rgb8-23x17-model3b4af54c.vdmz", "rgb8-23x17-model6caaca44.vdmz",
+                "rgb8-23x17-model82b01874.vdmz",
             ])
         for name in names {
             let archive = Array(try Data(contentsOf: golden.appendingPathComponent("released/\(name)")))
