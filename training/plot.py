@@ -1,7 +1,7 @@
 """Learning-curve plot from runs' CSV logs.
 
     python3 -m training.plot --run /work/runs/default --out training/learning_curve.png
-    python3 -m training.plot --run /work/runs/default --run /work/runs/netdec-anneal2   # a lineage
+    python3 -m training.plot --run /work/runs/default --run /work/runs/netdec-anneal3   # a lineage
 
 With several ``--run``s each later run is a continuation of the one before it (``--init`` from its
 weights): its crops are counted on from the earlier run's crops at the step it started from (the

@@ -240,3 +240,23 @@ def test_a_hold_stops_the_training_clock(packed, tmp_path, monkeypatch):
     ck = torch.load(run / "checkpoint.pt", weights_only=False)
     assert ck["step"] == 3 and wall > 2.0
     assert ck["train_seconds"] < wall - 1.8  # the 2 s held are not training time
+
+
+def test_a_niced_run_gives_its_niceness_to_its_session_group(tmp_path):
+    """Under `nice` the run writes its niceness to its autogroup file (fair sharing between setsid
+    sessions would otherwise ignore it); at nice 0 it leaves the file alone. A stand-in file is used so
+    that the test never renices the session that runs it."""
+    group = tmp_path / "autogroup"
+    code = ("import sys; from pathlib import Path; from training.train import share_nice_with_autogroup as f; "
+            "print(f(Path(sys.argv[1])))")
+    niced = subprocess.run(["nice", "-n", "7", sys.executable, "-c", code, str(group)], capture_output=True,
+                           text=True, check=True, cwd=REPO)
+    expected = min(19, os.nice(0) + 7)
+    assert niced.stdout.strip() == str(expected)
+    assert group.read_text() == f"{expected}\n"
+    if os.nice(0) == 0:
+        group.unlink()
+        plain = subprocess.run([sys.executable, "-c", code, str(group)], capture_output=True, text=True, check=True,
+                               cwd=REPO)
+        assert plain.stdout.strip() == "None"
+        assert not group.exists()
