@@ -1,20 +1,5 @@
 #!/usr/bin/env bash
-# Side by side on one machine: a Kodak image at the default T with the new default model and with the one
-# it replaced (same binary, same bits-back coder), interleaved A B A B; wall and user seconds of each run.
+# The run of time_ab.log: the third default 82b01874… against the second, 3b4af54c… (bench/model_time_ab.sh).
 #   bash docs/bench/2026-12-01-default82/time_ab.sh [IMAGE] [ROUNDS]
-set -euo pipefail
-cd "$(dirname "$0")/../../.."
-img=${1:-../shared/corpora/kodak/kodim20.png}
-rounds=${2:-2}
-old=Sources/Model/Resources/released/3b4af54ce18ad3368c9e2cfb96302981b7e1fe4d85f2e4312156fae805067bc3.safetensors
-tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
-for r in $(seq "$rounds"); do
-  for which in old new; do
-    model=(); [ "$which" = old ] && model=(--model "$old")
-    /usr/bin/time -f "$which round $r: %e s wall, %U s user" .build/release/vdmz compress -q --force \
-      --coder bits-back --threads 2 "${model[@]}" "$img" -o "$tmp/$which.vdmz"
-    /usr/bin/time -f "$which round $r decompress: %e s wall, %U s user" .build/release/vdmz decompress -q \
-      --force --threads 2 "$tmp/$which.vdmz" -o "$tmp/$which.png"
-    echo "$which: $(stat -c %s "$tmp/$which.vdmz") bytes"
-  done
-done
+exec bash "$(dirname "$0")/../../../bench/model_time_ab.sh" \
+  Sources/Model/Resources/released/3b4af54ce18ad3368c9e2cfb96302981b7e1fe4d85f2e4312156fae805067bc3.safetensors "$@"
