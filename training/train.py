@@ -690,10 +690,10 @@ def share_nice_with_autogroup(autogroup=Path("/proc/self/autogroup")) -> int | N
 
 def main(argv=None):
     args = parse(sys.argv[1:] if argv is None else argv)
-    share_nice_with_autogroup()
     with RunLock(args.run):
         Trainer(args).loop()
 
 
 if __name__ == "__main__":
+    share_nice_with_autogroup()  # the command line only: tests calling main() never renice their session
     main()
