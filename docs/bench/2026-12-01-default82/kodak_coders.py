@@ -6,7 +6,7 @@ For each Kodak image of the run's per_image.csv (codec vdmz-T<steps>) this codes
 bench coded (Pillow, RGB, no metadata: written here again the same way) with `vdmz compress --coder
 bits-back --steps T` and with `--coder context`, and checks that the run's file size equals the smaller
 of the two (auto tries bits-back, context, stored in that order, the first wins a tie): that identifies
-the coder of each of the run's files by its size. Writes kodak_coders.csv beside this script (image,
+the coder of each of the run's files by its size. Writes kodak_coders.csv beside this script or to --out (image,
 bench bytes, bits-back bytes, context bytes, the kept coder, cjxl -e 9 bytes from the same run) and
 prints the totals in bits per sub-pixel. Encodes only (the run itself decoded and compared every file).
 """
@@ -31,6 +31,7 @@ def main():
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--kodak", default=str(REPO.parent / "shared/corpora/kodak"))
     ap.add_argument("--vdmz", default=str(REPO / ".build/release/vdmz"))
+    ap.add_argument("--out", default=str(HERE / "kodak_coders.csv"))
     a = ap.parse_args()
     rows = list(csv.DictReader(open(Path(a.run) / "per_image.csv")))
     bench = {r["image"]: int(r["bytes"]) for r in rows if r["corpus"] == "kodak" and r["codec"] == f"vdmz-T{a.steps}"}
@@ -56,7 +57,7 @@ def main():
                         "context_bytes": sizes["context"], "kept": kept, "jxl_e9_bytes": jxl.get(name)})
             print(f"{name}: bits-back {8 * sizes['bits-back'] / rgb.size:.3f}  context {8 * sizes['context'] / rgb.size:.3f}"
                   f"  kept {kept}  cjxl -e 9 {8 * jxl[name] / rgb.size:.3f}", flush=True)
-    with open(HERE / "kodak_coders.csv", "w", newline="") as fh:
+    with open(a.out, "w", newline="") as fh:
         w = csv.DictWriter(fh, fieldnames=list(out[0]))
         w.writeheader()
         w.writerows(out)
