@@ -104,7 +104,8 @@ def _denoise(model, z, gamma, amp_dtype):
 
 
 def training_loss(model, x: torch.Tensor, steps: int | None, generator=None, window: int | None = DECODER_WINDOW,
-                  window_checked: bool = False, amp_dtype: torch.dtype | None = None):
+                  window_checked: bool = False, amp_dtype: torch.dtype | None = None,
+                  part: tuple[int, int] | None = None):
     """Monte-Carlo negative ELBO per image (nats), one diffusion step per image with stratified times.
 
     ``steps=T``: discrete-time L_T (t = i/T, s = (i−1)/T, term scaled by T).
@@ -113,10 +114,15 @@ def training_loss(model, x: torch.Tensor, steps: int | None, generator=None, win
     trainer's bound on how far Adam can move γ_0), so the per-step host read of γ_0 is skipped.
     ``amp_dtype``: the denoiser's residual blocks under autocast to this dtype (``forward_mixed``); γ,
     the noise, the input and output layers, the decoder and every loss term stay float32.
+    ``part=(first, total)``: ``x`` is rows first…first+n−1 of a batch of ``total`` images (one rank's share
+    in data-parallel training, training/distributed.py): the noise and times are drawn for the whole batch
+    and these rows kept, so every rank sees what one process training on the whole batch would.
     Returns (total, dict of per-image terms).
     """
     n = x.shape[0]
     dev = x.device
+    first, total_n = part if part is not None else (0, n)
+    rows = slice(first, first + n)
     space = getattr(model, "space", "rgb")
     study = space != "rgb" or getattr(model, "decoder", "uniform") != "uniform"
     if space == "rgb":
@@ -129,7 +135,8 @@ def training_loss(model, x: torch.Tensor, steps: int | None, generator=None, win
     g0, g1 = g01[0], g01[1]
     prior = prior_nats(f, g1)
     a0, s0 = alpha_sigma(g0)
-    eps0 = torch.randn(f.shape, generator=generator, device=dev)
+    whole = (total_n, *f.shape[1:])
+    eps0 = torch.randn(whole, generator=generator, device=dev)[rows]
     if window is not None and not window_checked and float(g0.detach()) >= WINDOW_MAX_GAMMA0:
         window = None  # decoder noise too wide for the window: use the exact 256-way softmax
     if study:  # --decoder network / --space ycocg (training/decoder.py)
@@ -138,8 +145,8 @@ def training_loss(model, x: torch.Tensor, steps: int | None, generator=None, win
                                  window=None if window is None else STUDY_WINDOW)
     else:
         recon = recon_nats(x, a0 * f + s0 * eps0, g0, window=window)
-    u = stratified_uniform(n, generator, dev)
-    eps = torch.randn(f.shape, generator=generator, device=dev)
+    u = stratified_uniform(total_n, generator, dev)[rows]
+    eps = torch.randn(whole, generator=generator, device=dev)[rows]
     if steps is not None:
         i = torch.clamp(torch.ceil(u * steps), 1, steps)
         t = i / steps

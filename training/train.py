@@ -14,6 +14,7 @@ import time
 _T0 = time.time()  # process start, before torch is imported: --max-minutes counts start-up too
 
 import argparse
+import contextlib
 import copy
 import csv
 import hashlib
@@ -27,6 +28,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from .distributed import DataParallel, Solo
 from .data import (CropSampler, TorchCropSampler, load_cifar_train, load_image_folder, load_packed, load_photos,
                    test_cifar, test_kodak_fixed_crops)
 from .elbo import elbo_continuous, elbo_discrete
@@ -183,12 +185,14 @@ def opt_state_for(sd: dict, fused: bool) -> dict:
 
 
 class Trainer:
-    def __init__(self, args):
+    def __init__(self, args, dp: Solo | None = None):
+        """``dp``: this process's place in a torchrun job (training/distributed.py); one process if None."""
         self.args = args
+        self.dp = dp or Solo()
         self.run = Path(args.run)
         self.run.mkdir(parents=True, exist_ok=True)
         torch.set_num_threads(args.threads)
-        self.device = torch.device(args.device)
+        self.device = self.dp.device(args.device)
         cuda = self.device.type == "cuda"
         if cuda:
             if not torch.cuda.is_available():
@@ -273,9 +277,13 @@ class Trainer:
             self.last_eval = ck.get("last_eval", {})
             self._restore_sampler(ck["sampler"])
             print(f"resumed {ckpath} at step {self.step} ({self.train_seconds / 3600:.2f} h)", flush=True)
-        (self.run / "config.json").write_text(json.dumps(self.cfg, indent=1))
+        if c["batch"] % self.dp.world:
+            sys.exit(f"batch {c['batch']} is not a multiple of the {self.dp.world} processes (--batch)")
+        if self.dp.is_main:
+            (self.run / "config.json").write_text(json.dumps(self.cfg, indent=1))
         self.params = [p for p in self.model.parameters()]
         self.ema_params = [p for p in self.ema.parameters()]
+        self.dp.broadcast_parameters(self.params + self.ema_params)
         self.amp = torch.bfloat16 if args.amp == "bf16" else None
         zero = lambda: torch.zeros((), device=self.device)
         self.dev_loss, self.dev_ok, self.dev_skips = zero(), zero(), zero()
@@ -285,7 +293,8 @@ class Trainer:
         self.save_seconds_est = 1.0  # measured at each checkpoint (a 2 MB file: well under a second)
         print(f"model {count_parameters(self.model)} parameters, {self.model.flops_per_pixel()} FLOP/pixel/eval; "
               f"config {json.dumps({k: v for k, v in self.cfg.items() if k != 'changes'})}", flush=True)
-        print(f"session: device {self.device}, amp {args.amp}, fused {self.fused}, sampler "
+        ranks = f", {self.dp.world} processes of batch {c['batch'] // self.dp.world}" if self.dp.world > 1 else ""
+        print(f"session: device {self.device}{ranks}, amp {args.amp}, fused {self.fused}, sampler "
               f"{type(self.sampler).__name__}, batch {c['batch']}, lr {c['lr']:g}, data {self.data_desc}", flush=True)
         self.stop = False
         signal.signal(signal.SIGTERM, self._on_signal)
@@ -399,7 +408,7 @@ class Trainer:
         self.eval_kodak = self._eval_set("kodak", args.eval_kodak_crops, packed)
 
     def _eval_set(self, which, count, packed):
-        if not count:
+        if not count or not self.dp.is_main:  # rank 0 evaluates
             return None
         try:
             if packed is not None:
@@ -463,22 +472,30 @@ class Trainer:
 
     def train_step(self):
         c = self.cfg
-        x = self.sampler.sample(c["batch"])
+        x = self.sampler.sample(c["batch"])[self.dp.rows(c["batch"])]  # every rank draws the global batch
         if x.device != self.device:
             x = x.to(self.device, non_blocking=True)
         for g in self.opt.param_groups:
             g["lr"] = self.lr_at(self.step)
         steps = c["coding_steps"] if c["loss"] == "discrete" else None
         total, terms = training_loss(self.model, x, steps, window=self.window_for_step(), window_checked=True,
-                                     amp_dtype=self.amp)
+                                     amp_dtype=self.amp, part=self.dp.part(c["batch"]))
         loss = total.mean() / (x[0].numel() * LN2)  # bits/dim
         self.opt.zero_grad(set_to_none=True)
         if self.fused:
-            return self._step_on_device(loss, x.shape[0])
-        if not torch.isfinite(loss):
+            return self._step_on_device(loss, c["batch"])
+        if self.dp.world > 1:  # every rank takes part in the all-reduce, then all decide alike
+            loss.backward()
+            loss = self.dp.average_gradients(self.params, loss)
+            if not torch.isfinite(loss):
+                self.nan_skips += 1
+                self.opt.zero_grad(set_to_none=True)
+                return
+        elif not torch.isfinite(loss):
             self.nan_skips += 1
             return
-        loss.backward()
+        else:
+            loss.backward()
         gn = torch.nn.utils.clip_grad_norm_(self.params, c["grad_clip"])
         if not torch.isfinite(gn):
             self.nan_skips += 1
@@ -490,7 +507,7 @@ class Trainer:
             for pe, pm in zip(self.ema_params, self.params):
                 pe.lerp_(pm.detach(), 1.0 - d)
         self.step += 1
-        self.images_seen += x.shape[0]
+        self.images_seen += c["batch"]
         self.host_loss += float(loss.detach())
         self.host_ok += 1
 
@@ -500,6 +517,7 @@ class Trainer:
         and zeroes the EMA's move. The step is counted either way; nan_skips counts the skipped ones."""
         c = self.cfg
         loss.backward()
+        loss = self.dp.average_gradients(self.params, loss)
         gn = torch.nn.utils.clip_grad_norm_(self.params, c["grad_clip"], foreach=True)
         with torch.no_grad():
             bad = torch.logical_not(torch.isfinite(loss) & torch.isfinite(gn)).to(torch.float32)
@@ -578,37 +596,44 @@ class Trainer:
             nonlocal mark
             mark = time.time()
 
-        if self.step == 0 or a.eval_at_start:
+        main = self.dp.is_main
+        if (self.step == 0 or a.eval_at_start) and main:
             self.evaluate()
             resume()
         last_ckpt = last_eval = time.time()
         t_log, imgs_log, paused_since_log = time.time(), self.images_seen, 0.0
-        why = "signal"
-        while not self.stop:
+
+        def why_stop():
+            if self.stop:
+                return "signal"
             if a.max_steps is not None and self.step >= a.max_steps:
-                why = "max-steps"
-                break
+                return "max-steps"
             if a.max_hours is not None and self.train_seconds + time.time() - mark >= a.max_hours * 3600:
-                why = "max-hours"
-                break
+                return "max-hours"
             if self.decay_done():
-                why = "decay finished"
-                break
+                return "decay finished"
             reserve = self.save_seconds_est + (self.eval_seconds_est if a.final_eval else 0.0) + STOP_MARGIN_S
             if deadline is not None and time.time() + reserve >= deadline:
-                why = "time budget"
+                return "time budget"
+            return None
+
+        while True:
+            # Rank 0's clock and signals decide for every rank (one broadcast a step; none in one process).
+            why, hold = self.dp.agree((why_stop(), self.hold))
+            if why is not None:
                 break
-            if self.hold:  # SIGUSR1: not training, so the clock stops until SIGUSR2, a stop or the deadline
+            if hold:  # SIGUSR1: not training, so the clock stops until SIGUSR2, a stop or the deadline
                 t0 = time.time()
                 pause()
                 print(f"held at step {self.step} (SIGUSR1); SIGUSR2 goes on", flush=True)
+                reserve = self.save_seconds_est + (self.eval_seconds_est if a.final_eval else 0.0) + STOP_MARGIN_S
                 while self.hold and not self.stop and (deadline is None or time.time() + reserve < deadline):
-                    time.sleep(0.2)
+                    time.sleep(0.2)  # the other ranks wait in the next broadcast
                 paused_since_log += time.time() - t0
                 resume()
                 continue
             self.train_step()
-            if self.step % a.log_every == 0:
+            if self.step % a.log_every == 0 and main:
                 loss, skips = self.take_losses()  # in fused mode the one host sync of the interval
                 now = time.time()
                 row = {"step": self.step, "images_seen": self.images_seen,
@@ -625,21 +650,25 @@ class Trainer:
             if due_eval and deadline is not None and \
                     time.time() + 2 * self.eval_seconds_est + self.save_seconds_est + 10 >= deadline:
                 due_eval = False  # no room before the final evaluation / checkpoint
-            if due_eval or time.time() - last_ckpt > a.ckpt_minutes * 60:
+            due_eval, due_ckpt = self.dp.agree((due_eval, due_eval or time.time() - last_ckpt > a.ckpt_minutes * 60))
+            if due_ckpt:
                 t0 = time.time()
                 pause()
                 if due_eval:
-                    self.evaluate()
+                    if main:
+                        self.evaluate()
                     last_eval = time.time()
-                self.save()
+                if main:
+                    self.save()
                 last_ckpt = time.time()
                 paused_since_log += time.time() - t0
                 resume()
         pause()
-        if a.final_eval and self.last_eval_step != self.step:
+        if a.final_eval and self.last_eval_step != self.step and main:
             self.evaluate()
         self.take_losses()
-        self.save()
+        if main:
+            self.save()
         print(f"stopped at step {self.step} ({why}); checkpoint saved; "
               f"{time.time() - _T0:.0f} s since start", flush=True)
 
@@ -690,8 +719,14 @@ def share_nice_with_autogroup(autogroup=Path("/proc/self/autogroup")) -> int | N
 
 def main(argv=None):
     args = parse(sys.argv[1:] if argv is None else argv)
-    with RunLock(args.run):
-        Trainer(args).loop()
+    dp = DataParallel.from_environment(args.device)  # Solo unless started by torchrun with > 1 process
+    if not dp.is_main:
+        sys.stdout = open(os.devnull, "w")  # rank 0 logs; errors still reach stderr
+    try:
+        with RunLock(args.run) if dp.is_main else contextlib.nullcontext():
+            Trainer(args, dp).loop()
+    finally:
+        dp.close()
 
 
 if __name__ == "__main__":
