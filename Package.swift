@@ -94,7 +94,7 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["Imaging", "Model", "ExactMath"], path: "Tests/TestSupport"),
         .testTarget(name: "ExactMathTests", dependencies: ["ExactMath"]),
         .testTarget(name: "BytesTests", dependencies: ["Bytes"]),
-        .testTarget(name: "ANSTests", dependencies: ["ANS", "ExactMath", "Parallelism"]),
+        .testTarget(name: "ANSTests", dependencies: ["ANS", "Bytes", "ExactMath", "Parallelism"]),
         .testTarget(name: "ModelTests", dependencies: ["Model"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ImagingTests", dependencies: ["Imaging", "ExactMath", "TestSupport"]),
         .testTarget(name: "ContainerFormatTests", dependencies: ["ContainerFormat"]),

@@ -19,6 +19,11 @@ import Parallelism
 /// escape interval). Only the rANS steps, and a pop's slot → symbol search, run in order on the caller's
 /// thread. Every value is computed by the same operations whichever thread computes it, so the message
 /// is the same for every thread count.
+///
+/// ## Streams
+/// On a message of G > 1 streams (`MessageStreams.swift`) element i is element ⌊i / G⌋ of stream i mod G:
+/// each stream gathers its share into buffers of its own and codes it as above, all streams at once on up
+/// to `threads` threads, so the in-order part runs on G threads too.
 extension Message {
     /// Pushes `values[i]` under N(`means[i]`, `standardDeviation`²) discretized by `grid`.
     /// Throws (pushing nothing) on a size mismatch, a non-finite mean or an invalid σ.
@@ -125,6 +130,10 @@ extension Message {
     /// Batches of fewer elements run on the caller's thread only (a thread hand-off costs more).
     static let parallelMinimum = 2048
 
+    /// Elements of a batch of `count` that stream `s` of `streams` codes: i = s, s + G, s + 2G, … < count.
+    @inline(__always)
+    static func share(of s: Int, count: Int, streams: Int) -> Int { count > s ? (count - s + streams - 1) / streams : 0 }
+
     /// The threads a batch of `count` elements (or units of work about as costly) runs its per-element work on.
     @inline(__always)
     static func workers(_ threads: Int, count: Int) -> Int { count < parallelMinimum ? 1 : Swift.max(1, threads) }
@@ -172,11 +181,34 @@ extension Message {
     private mutating func pushGaussian(
         _ values: UnsafeBufferPointer<Int32>, means: UnsafeBufferPointer<Float>,
         sigmas: UnsafeBufferPointer<Float>?, sharedScale: GaussianScale,
-        grid: DiscretizedGaussian, threads: Int
+        grid: DiscretizedGaussian, threads: Int, validated: Bool = false
     ) throws {
         let n = values.count
-        try Self.validate(means: means, sigmas: sigmas, count: n, grid: grid, threads: threads)
+        if !validated { try Self.validate(means: means, sigmas: sigmas, count: n, grid: grid, threads: threads) }
         if n == 0 { return }
+        if !streams.isEmpty {
+            let g = streamCount
+            try forEachStream(threads: Self.workers(threads, count: n)) { stream, s, inner in
+                let share = Self.share(of: s, count: n, streams: g)
+                let v = UnsafeMutableBufferPointer<Int32>.allocate(capacity: share)
+                let m = UnsafeMutableBufferPointer<Float>.allocate(capacity: share)
+                let d = sigmas.map { _ in UnsafeMutableBufferPointer<Float>.allocate(capacity: share) }
+                defer {
+                    v.deallocate()
+                    m.deallocate()
+                    d?.deallocate()
+                }
+                for j in 0..<share {
+                    v[j] = values[s + j * g]
+                    m[j] = means[s + j * g]
+                }
+                if let sigmas, let d { for j in 0..<share { d[j] = sigmas[s + j * g] } }
+                try stream.pushGaussian(
+                    UnsafeBufferPointer(v), means: UnsafeBufferPointer(m), sigmas: d.map { UnsafeBufferPointer($0) },
+                    sharedScale: sharedScale, grid: grid, threads: inner, validated: true)
+            }
+            return
+        }
         let precision = grid.precision
         let total = UInt64(1) << UInt64(precision)
         let order = grid.slotOrder
@@ -252,11 +284,32 @@ extension Message {
     private mutating func popGaussian(
         into output: UnsafeMutableBufferPointer<Int32>, means: UnsafeBufferPointer<Float>,
         sigmas: UnsafeBufferPointer<Float>?, sharedScale: GaussianScale,
-        grid: DiscretizedGaussian, threads: Int
+        grid: DiscretizedGaussian, threads: Int, validated: Bool = false
     ) throws {
         let n = output.count
-        try Self.validate(means: means, sigmas: sigmas, count: n, grid: grid, threads: threads)
+        if !validated { try Self.validate(means: means, sigmas: sigmas, count: n, grid: grid, threads: threads) }
         if n == 0 { return }
+        if !streams.isEmpty {
+            let g = streamCount
+            try forEachStream(threads: Self.workers(threads, count: n)) { stream, s, inner in
+                let share = Self.share(of: s, count: n, streams: g)
+                let o = UnsafeMutableBufferPointer<Int32>.allocate(capacity: share)
+                let m = UnsafeMutableBufferPointer<Float>.allocate(capacity: share)
+                let d = sigmas.map { _ in UnsafeMutableBufferPointer<Float>.allocate(capacity: share) }
+                defer {
+                    o.deallocate()
+                    m.deallocate()
+                    d?.deallocate()
+                }
+                for j in 0..<share { m[j] = means[s + j * g] }
+                if let sigmas, let d { for j in 0..<share { d[j] = sigmas[s + j * g] } }
+                try stream.popGaussian(
+                    into: o, means: UnsafeBufferPointer(m), sigmas: d.map { UnsafeBufferPointer($0) },
+                    sharedScale: sharedScale, grid: grid, threads: inner, validated: true)
+                for j in 0..<share { output[s + j * g] = o[j] }  // distinct elements for every stream
+            }
+            return
+        }
         let precision = grid.precision
         let total = UInt64(1) << UInt64(precision)
         let order = grid.slotOrder, mask = total &- 1

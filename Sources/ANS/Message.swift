@@ -22,8 +22,16 @@
 /// The heads cost 8 bytes per lane, so pick a small `laneCount` for small messages. Measured
 /// (`vdmz-bench ans`): 1 lane ≈ 40 % of the multi-lane speed; 16 lanes reach the plateau (the default).
 ///
+/// ## Streams
+/// A message may hold several independent *streams* (`init(laneCount:seed:streamCount:)`), each a
+/// message of its own with `laneCount` lanes, its own word stack and its own initial-bits source. The
+/// batched Gaussian and softmax calls split their `n` elements into contiguous shares, one per stream
+/// (`MessageStreams.swift`), and code the streams at once on several threads: with one word stack the
+/// rANS steps must run in element order on one thread, with G streams G threads run them. Every other
+/// call codes on stream 0. One stream is exactly the single message.
+///
 /// `Message` is a value type (copy-on-write arrays); two messages are `==` when they represent the same
-/// infinite stack and the same counters.
+/// infinite stack and the same counters, stream by stream.
 public struct Message: Equatable {
     /// Number of interleaved rANS states.
     public let laneCount: Int
@@ -41,8 +49,15 @@ public struct Message: Equatable {
     /// replays the encoder's states in reverse, so a decoder that must draw beyond that is reading
     /// damaged or hostile data (docs/DESIGN.md §6). Checked once per batch of symbols, not per symbol.
     public var initialWordsLimit: UInt64 = .max
-    /// Whether some batch ended with more initial words drawn than `initialWordsLimit`. Not part of `==`.
-    public internal(set) var isOverdrawn = false
+    /// Whether some batch of this stream ended with more initial words drawn than `initialWordsLimit`.
+    @usableFromInline var overdrawn = false
+    /// Streams 1…G−1 (`MessageStreams.swift`); empty for a message of one stream. This value's own
+    /// lanes and words are stream 0.
+    @usableFromInline var streams: [Message] = []
+
+    /// Whether some batch ended with more initial words drawn than `initialWordsLimit` (in any stream).
+    /// Not part of `==`.
+    public var isOverdrawn: Bool { overdrawn || streams.contains { $0.isOverdrawn } }
 
     /// Lower bound of a head: states live in `[stateLowerBound, 2^64)`.
     public static let stateLowerBound: UInt64 = 1 << 32
@@ -81,9 +96,9 @@ public struct Message: Equatable {
         self.initialWordsDrawn = initialWordsDrawn
     }
 
-    /// Bits drawn from the initial-bits source (32 × `initialWordsDrawn`): the bits-back initial-bits
-    /// overhead, including the 64 bits per lane of the fresh heads.
-    public var initialBitsDrawn: Int { Int(initialWordsDrawn) * 32 }
+    /// Bits drawn from the initial-bits sources of all streams (32 × their `initialWordsDrawn`): the
+    /// bits-back initial-bits overhead, including the 64 bits per lane of the fresh heads.
+    public var initialBitsDrawn: Int { streams.reduce(Int(initialWordsDrawn) * 32) { $0 + $1.initialBitsDrawn } }
 
     /// Information content held by the message, in bits: 32 per stack word, plus log2(head) − 32 per
     /// lane, minus the initial bits drawn. Differences of this quantity between two points of a coding
@@ -91,6 +106,7 @@ public struct Message: Equatable {
     public var contentBits: Double {
         var bits = 32.0 * Double(wordCount) - 32.0 * Double(initialWordsDrawn)
         for h in heads { bits += log2(h) - 32 }
+        for stream in streams { bits += stream.contentBits }
         return bits
     }
 
@@ -100,6 +116,7 @@ public struct Message: Equatable {
     public static func == (a: Message, b: Message) -> Bool {
         a.laneCount == b.laneCount && a.seed == b.seed && a.heads == b.heads && a.wordCount == b.wordCount
             && a.initialWordsDrawn == b.initialWordsDrawn && a.words[0..<a.wordCount] == b.words[0..<b.wordCount]
+            && a.streams == b.streams
     }
 
     /// Runs `body` with a `LaneCoder` over this message's storage, with room for `extraWords` more words.
@@ -122,7 +139,7 @@ public struct Message: Equatable {
                 defer {
                     wordCount = coder.top
                     initialWordsDrawn = coder.drawn
-                    if coder.drawn > initialWordsLimit { isOverdrawn = true }
+                    if coder.drawn > initialWordsLimit { overdrawn = true }
                 }
                 return try body(&coder)
             }

@@ -241,6 +241,25 @@ extension Message {
             }
         }
         if let bad = freqs.firstIndex(of: 0) { throw ANSError.invalidParameter("non-finite logit in row \(bad)") }
+        if !streams.isEmpty {
+            // Row i is row ⌊i / G⌋ of stream i mod G (`MessageStreams.swift`): the streams' rANS steps at once.
+            let g = streamCount
+            try starts.withUnsafeBufferPointer { st in
+                try freqs.withUnsafeBufferPointer { fr in
+                    try forEachStream(threads: Self.workers(threads, count: n)) { stream, s, _ in
+                        stream.withCoder(reservingWords: Self.share(of: s, count: n, streams: g)) { coder in
+                            var lane = 0
+                            for i in stride(from: s, to: n, by: g) {
+                                coder.encode(&coder.heads[lane], start: st[i], frequency: fr[i], precision: precision)
+                                lane += 1
+                                if lane == coder.laneCount { lane = 0 }
+                            }
+                        }
+                    }
+                }
+            }
+            return
+        }
         starts.withUnsafeBufferPointer { st in
             freqs.withUnsafeBufferPointer { fr in
                 withCoder(reservingWords: n) { coder in
@@ -276,49 +295,105 @@ extension Message {
         // Row r's cumulative frequencies: cumulative[r·k + s] = start of symbol s (< 2^precision ≤ 2^32).
         let cumulative = UnsafeMutablePointer<UInt32>.allocate(capacity: segmentRows * k)
         defer { cumulative.deallocate() }
+        if !streams.isEmpty {
+            try popCategoricalInStreams(
+                into: output, logits: logits, categoryCount: k, precision: precision, threads: threads,
+                segmentRows: segmentRows, cumulative: cumulative)
+            return
+        }
         withCoder(reservingWords: 0) { coder in
             var upper = n
             var lane = (n - 1) % coder.laneCount
             while upper > 0 {
                 let lower = Swift.max(0, upper - segmentRows)
-                ParallelLoop.forEachChunk(count: upper - lower, threads: Self.workers(threads, count: (upper - lower) * k / 64)) {
-                    rows in
-                    Self.withRowScratch(categoryCount: k) { w, f in
-                        for r in rows {
-                            // Logits are finite (checked above), so both succeed.
-                            _ = FrequencyQuantizer.quantizeSoftmax(
-                                logits: logits.baseAddress! + (lower + r) * k, count: k, precision: precision, weights: w,
-                                into: f)
-                            let row = cumulative + r * k
-                            var start: UInt32 = 0
-                            for s in 0..<k {
-                                row[s] = start
-                                start &+= f[s]
-                            }
-                        }
-                    }
-                }
+                Self.cumulativeFrequencies(
+                    rows: lower..<upper, logits: logits, categoryCount: k, precision: precision, threads: threads,
+                    into: cumulative)
                 for i in stride(from: upper - 1, through: lower, by: -1) {
-                    let row = cumulative + (i - lower) * k
-                    let slot = LaneCoder.slot(coder.heads[lane], precision: precision)
-                    // The symbol s with row[s] ≤ slot < row[s + 1] (row[k] = 2^precision): every frequency is ≥ 1,
-                    // so the starts increase strictly and s is unique.
-                    var lo = 0, hi = k
-                    while hi - lo > 1 {
-                        let mid = (lo + hi) >> 1
-                        if row[mid] <= slot { lo = mid } else { hi = mid }
-                    }
-                    let end = lo + 1 < k ? UInt64(row[lo + 1]) : total
-                    coder.decodeAdvance(
-                        &coder.heads[lane], slot: slot, start: row[lo],
-                        frequency: UInt32(truncatingIfNeeded: end - UInt64(row[lo])),
-                        precision: precision)
-                    output[i] = Int32(lo)
+                    output[i] = Self.decodeRow(
+                        cumulative + (i - lower) * k, categoryCount: k, lane: lane, coder: &coder, precision: precision,
+                        total: total)
                     lane = lane == 0 ? coder.laneCount - 1 : lane - 1
                 }
                 upper = lower
             }
         }
+    }
+
+    /// `popCategorical` on a message of G > 1 streams: per segment, the cumulative frequencies on
+    /// `threads` threads, then every stream pops its rows of the segment (row i is row ⌊i / G⌋ of stream
+    /// i mod G, highest first) at once.
+    private mutating func popCategoricalInStreams(
+        into output: UnsafeMutableBufferPointer<Int32>, logits: UnsafeBufferPointer<Float>,
+        categoryCount k: Int, precision: Int, threads: Int, segmentRows: Int, cumulative: UnsafeMutablePointer<UInt32>
+    ) throws {
+        let n = output.count, g = streamCount
+        let total = UInt64(1) << UInt64(precision)
+        var upper = n
+        while upper > 0 {
+            let lower = Swift.max(0, upper - segmentRows)
+            Self.cumulativeFrequencies(
+                rows: lower..<upper, logits: logits, categoryCount: k, precision: precision, threads: threads,
+                into: cumulative)
+            try forEachStream(threads: Self.workers(threads, count: upper - lower)) { stream, s, _ in
+                stream.withCoder(reservingWords: 0) { coder in
+                    // The highest row of this stream below `upper`, then every G-th below it down to `lower`.
+                    var i = upper - 1 - ((upper - 1 - s) % g + g) % g
+                    while i >= lower {
+                        output[i] = Self.decodeRow(
+                            cumulative + (i - lower) * k, categoryCount: k, lane: (i / g) % coder.laneCount,
+                            coder: &coder, precision: precision, total: total)
+                        i -= g
+                    }
+                }
+            }
+            upper = lower
+        }
+    }
+
+    /// Row r's cumulative frequencies for every row r of `rows` (on `threads` threads):
+    /// `cumulative[(r − rows.lowerBound)·k + s]` = start of symbol s (< 2^precision ≤ 2^32). The logits are
+    /// finite (checked by the caller), so every quantization succeeds.
+    private static func cumulativeFrequencies(
+        rows: Range<Int>, logits: UnsafeBufferPointer<Float>, categoryCount k: Int, precision: Int, threads: Int,
+        into cumulative: UnsafeMutablePointer<UInt32>
+    ) {
+        ParallelLoop.forEachChunk(count: rows.count, threads: Self.workers(threads, count: rows.count * k / 64)) { chunk in
+            Self.withRowScratch(categoryCount: k) { w, f in
+                for r in chunk {
+                    _ = FrequencyQuantizer.quantizeSoftmax(
+                        logits: logits.baseAddress! + (rows.lowerBound + r) * k, count: k, precision: precision, weights: w,
+                        into: f)
+                    let row = cumulative + r * k
+                    var start: UInt32 = 0
+                    for s in 0..<k {
+                        row[s] = start
+                        start &+= f[s]
+                    }
+                }
+            }
+        }
+    }
+
+    /// Pops one symbol of the row whose cumulative frequencies are `row` on lane `lane`.
+    @inline(__always)
+    private static func decodeRow(
+        _ row: UnsafeMutablePointer<UInt32>, categoryCount k: Int, lane: Int, coder: inout LaneCoder, precision: Int,
+        total: UInt64
+    ) -> Int32 {
+        let slot = LaneCoder.slot(coder.heads[lane], precision: precision)
+        // The symbol s with row[s] ≤ slot < row[s + 1] (row[k] = 2^precision): every frequency is ≥ 1,
+        // so the starts increase strictly and s is unique.
+        var lo = 0, hi = k
+        while hi - lo > 1 {
+            let mid = (lo + hi) >> 1
+            if row[mid] <= slot { lo = mid } else { hi = mid }
+        }
+        let end = lo + 1 < k ? UInt64(row[lo + 1]) : total
+        coder.decodeAdvance(
+            &coder.heads[lane], slot: slot, start: row[lo], frequency: UInt32(truncatingIfNeeded: end - UInt64(row[lo])),
+            precision: precision)
+        return Int32(lo)
     }
 
     /// Runs `body` with scratch rows of `categoryCount` weights and frequencies.

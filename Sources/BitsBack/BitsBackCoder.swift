@@ -36,6 +36,13 @@ public final class BitsBackCoder: PixelCoder {
     public var laneCap: Int?
     /// The `laneCap` of a dataset's chains.
     public static let datasetLaneCap = 2
+    /// Most streams `encode` cuts a payload's message into (`ChainParameters.splittingIntoStreams`), so
+    /// that decoding and encoding run the in-order coding on that many threads; 1 writes no streams. A
+    /// payload with a `laneCap` (a dataset's chain: shards are coded in parallel instead) has one stream.
+    public var streamCap = 4
+    /// Least sub-pixels a stream codes (`ChainParameters.streamMinimumSubpixels`; tests lower it to cut
+    /// small images into streams).
+    public var streamMinimumSubpixels = ChainParameters.streamMinimumSubpixels
 
     /// A coder that encodes with `parameters` (and decodes any payload).
     /// - Throws: `BitsBackError.invalidParameters` for out-of-range parameters,
@@ -67,10 +74,14 @@ public final class BitsBackCoder: PixelCoder {
         -> (payload: [UInt8], report: CodingReport)
     {
         let areas = images.map { $0.width * $0.height }
-        let parameters = laneCap.map { self.parameters.cappingLanes(at: $0, forImageAreas: areas) } ?? self.parameters
+        let parameters =
+            laneCap.map { self.parameters.cappingLanes(at: $0, forImageAreas: areas) }
+            ?? self.parameters.splittingIntoStreams(
+                forImageAreas: areas, atMost: streamCap, minimumSubpixels: streamMinimumSubpixels)
         let profile = parameters.profile
         let tileCoder = try TileChainCoder(prior: prior, parameters: parameters, threads: threads)
-        var message = try Message(laneCount: parameters.lanes(forImageAreas: areas), seed: 0)
+        var message = try Message(
+            laneCount: parameters.lanesPerStream(forImageAreas: areas), seed: 0, streamCount: parameters.streamCount)
         let totalWork = Double(images.reduce(0) { $0 + $1.width * $1.height }) * Double(parameters.steps + 1)
         var done = 0.0
         var imageBits: [Double] = []
@@ -87,7 +98,7 @@ public final class BitsBackCoder: PixelCoder {
             while true {
                 // As large as the bits already on the stack allow (10 % margin), so that only the very first
                 // tile draws initial bits; the decoder reads the targets from the payload.
-                let available = message.contentBits + 32 * Double(message.initialWordsDrawn)
+                let available = message.contentBits + Double(message.initialBitsDrawn)
                 let target = needPerPixel.map { Int(max(0, available) / ($0 * 1.1)) } ?? 0
                 guard let tile = cursor.next(target: target) else { break }
                 imageTargets.append(target)
@@ -104,7 +115,7 @@ public final class BitsBackCoder: PixelCoder {
         var header = ByteWriter()
         header.append(parameters.encoded)
         TileList.write(targets, areas: images.map { $0.width * $0.height }, runLength: profile.runLengthTileList, to: &header)
-        message.serialize(into: &header)
+        message.serializeStreams(into: &header)
         let payload = header.bytes
         try checkWork(of: tilesCoded, steps: parameters.steps, payloadBytes: payload.count)
         return (payload, CodingReport(imageBits: imageBits, initialBits: message.initialBitsDrawn, payloadBytes: payload.count))
@@ -150,13 +161,17 @@ public final class BitsBackCoder: PixelCoder {
         let tileCoder = try TileChainCoder(prior: prior, parameters: parameters, threads: threads)
         var message: Message
         do {
-            message = try Message(serialized: reader.readBytes(reader.remaining), verifyingChecksum: verifiesMessageChecksum)
+            message = try Message(
+                serializedStreams: reader.readBytes(reader.remaining), streamCount: parameters.streamCount,
+                verifyingChecksum: verifiesMessageChecksum)
         } catch {
             throw BitsBackError.corruptPayload("\(error)")
         }
         Self.boundInitialDrawing(of: &message)
-        let lanes = parameters.lanes(forImageAreas: areas)
-        guard message.laneCount == lanes, message.seed == 0 else {
+        let lanes = parameters.lanesPerStream(forImageAreas: areas)
+        let fresh = try Message(laneCount: lanes, seed: 0, streamCount: parameters.streamCount)
+        guard zip(message.separateStreams, fresh.separateStreams).allSatisfy({ $0.laneCount == lanes && $0.seed == $1.seed })
+        else {
             throw BitsBackError.corruptPayload("unexpected lane count or seed")
         }
         let totalWork = Double(areas[first...].reduce(0, +)) * Double(parameters.steps + 1)
@@ -172,7 +187,6 @@ public final class BitsBackCoder: PixelCoder {
             }
             images.append(try ModelImage(width: shape.width, height: shape.height, pixels: pixels))
         }
-        let fresh = try Message(laneCount: lanes, seed: 0)
         guard first > 0 || message == fresh else {
             throw BitsBackError.corruptPayload("the message did not return to its initial state")
         }
@@ -186,8 +200,7 @@ public final class BitsBackCoder: PixelCoder {
     /// states in reverse, so it never needs more initial words than the encoder ended with, plus a small
     /// margin for words the encoder gave back (`LaneCoder.pushWord`).
     public static func boundInitialDrawing(of message: inout Message) {
-        let (limit, overflow) = message.initialWordsDrawn.addingReportingOverflow(initialWordsMargin)
-        message.initialWordsLimit = overflow ? .max : limit
+        message.limitInitialDrawing(toDrawnPlus: initialWordsMargin)
     }
 
     /// The decoding work of `tiles` at `steps` steps, in pixel-steps: every tile's area with its context
