@@ -291,22 +291,29 @@ extension Message {
         if n == 0 { return }
         if !streams.isEmpty {
             let g = streamCount
-            try forEachStream(threads: Self.workers(threads, count: n)) { stream, s, inner in
+            // Stream s pops into its own contiguous part of `popped` (its element j at s·⌈n/G⌉ + j); the
+            // parts are interleaved into `output` afterwards, so no two threads write one cache line.
+            let stride = (n + g - 1) / g
+            let popped = UnsafeMutableBufferPointer<Int32>.allocate(capacity: g * stride)
+            defer { popped.deallocate() }
+            let workers = Self.workers(threads, count: n)
+            try forEachStream(threads: workers) { stream, s, inner in
                 let share = Self.share(of: s, count: n, streams: g)
-                let o = UnsafeMutableBufferPointer<Int32>.allocate(capacity: share)
                 let m = UnsafeMutableBufferPointer<Float>.allocate(capacity: share)
                 let d = sigmas.map { _ in UnsafeMutableBufferPointer<Float>.allocate(capacity: share) }
                 defer {
-                    o.deallocate()
                     m.deallocate()
                     d?.deallocate()
                 }
                 for j in 0..<share { m[j] = means[s + j * g] }
                 if let sigmas, let d { for j in 0..<share { d[j] = sigmas[s + j * g] } }
                 try stream.popGaussian(
-                    into: o, means: UnsafeBufferPointer(m), sigmas: d.map { UnsafeBufferPointer($0) },
+                    into: UnsafeMutableBufferPointer(rebasing: popped[(s * stride)..<(s * stride + share)]),
+                    means: UnsafeBufferPointer(m), sigmas: d.map { UnsafeBufferPointer($0) },
                     sharedScale: sharedScale, grid: grid, threads: inner, validated: true)
-                for j in 0..<share { output[s + j * g] = o[j] }  // distinct elements for every stream
+            }
+            ParallelLoop.forEachChunk(count: n, threads: workers) { range in
+                for i in range { output[i] = popped[(i % g) * stride + i / g] }
             }
             return
         }
