@@ -133,4 +133,6 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
+    from .priority import share_nice_with_autogroup
+    share_nice_with_autogroup()  # the command line only (training/priority.py)
     main()

@@ -29,6 +29,7 @@ import numpy as np
 import torch
 
 from .distributed import DataParallel, Solo
+from .priority import share_nice_with_autogroup
 from .data import (CropSampler, TorchCropSampler, load_cifar_train, load_image_folder, load_packed, load_photos,
                    test_cifar, test_kodak_fixed_crops)
 from .elbo import elbo_continuous, elbo_discrete
@@ -697,24 +698,6 @@ class RunLock:
     def __exit__(self, *exc):
         os.close(self.fd)  # closing the descriptor releases the flock
         return False
-
-
-def share_nice_with_autogroup(autogroup=Path("/proc/self/autogroup")) -> int | None:
-    """Give this process's session group the process's own niceness; returns the value written, or None.
-
-    Linux with ``sched_autogroup_enabled`` shares the CPU fairly between *session groups* (each ``setsid``,
-    each terminal) before ``nice`` acts inside a group, so a ``setsid nohup nice -n 10`` run took a full
-    core from a foreground job in another session (measured on 2026-12-01: 94 % of a core for the run at
-    nice 19 beside an evaluation at nice 5). Writing the nice value to the group makes ``nice`` mean what
-    the commands in README.md intend. Nothing is done at nice ≤ 0 or where the file is absent or read-only."""
-    level = os.nice(0)
-    if level <= 0:
-        return None
-    try:
-        autogroup.write_text(f"{level}\n")
-    except OSError:
-        return None
-    return level
 
 
 def main(argv=None):

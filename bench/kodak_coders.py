@@ -1,12 +1,12 @@
 """Which coder did `auto` keep for each Kodak image of a bench run, and what does each coder alone give?
 
-    python3 docs/bench/2026-12-01-default82/kodak_coders.py bench/results/latest [--steps 64] [--threads 2]
+    python3 bench/kodak_coders.py bench/results/latest --out RUN_NOTES/kodak_coders.csv [--steps 64] [--threads 2]
 
 For each Kodak image of the run's per_image.csv (codec vdmz-T<steps>) this codes the same clean PNG the
 bench coded (Pillow, RGB, no metadata: written here again the same way) with `vdmz compress --coder
 bits-back --steps T` and with `--coder context`, and checks that the run's file size equals the smaller
 of the two (auto tries bits-back, context, stored in that order, the first wins a tie): that identifies
-the coder of each of the run's files by its size. Writes kodak_coders.csv beside this script or to --out (image,
+the coder of each of the run's files by its size. Writes kodak_coders.csv into the run's folder or to --out (image,
 bench bytes, bits-back bytes, context bytes, the kept coder, cjxl -e 9 bytes from the same run) and
 prints the totals in bits per sub-pixel. Encodes only (the run itself decoded and compared every file).
 """
@@ -20,8 +20,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-HERE = Path(__file__).resolve().parent
-REPO = HERE.parents[2]
+REPO = Path(__file__).resolve().parents[1]
 
 
 def main():
@@ -31,8 +30,9 @@ def main():
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--kodak", default=str(REPO.parent / "shared/corpora/kodak"))
     ap.add_argument("--vdmz", default=str(REPO / ".build/release/vdmz"))
-    ap.add_argument("--out", default=str(HERE / "kodak_coders.csv"))
+    ap.add_argument("--out", help="the CSV to write (default: kodak_coders.csv in the run's folder)")
     a = ap.parse_args()
+    a.out = a.out or str(Path(a.run) / "kodak_coders.csv")
     rows = list(csv.DictReader(open(Path(a.run) / "per_image.csv")))
     bench = {r["image"]: int(r["bytes"]) for r in rows if r["corpus"] == "kodak" and r["codec"] == f"vdmz-T{a.steps}"}
     jxl = {r["image"]: int(r["bytes"]) for r in rows if r["corpus"] == "kodak" and r["codec"] == "jxl-e9"}
