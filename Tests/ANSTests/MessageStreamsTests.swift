@@ -7,21 +7,6 @@ import XCTest
 /// stream i mod G; push and pop stay exact inverses, the bytes do not depend on the thread count, one
 /// stream is the plain message, and the streams' bytes read back.
 final class MessageStreamsTests: XCTestCase {
-    private func gaussianBatch(count n: Int, seed: UInt64) throws -> (
-        values: [Int32], means: [Float], sigmas: [Float], grid: DiscretizedGaussian
-    ) {
-        var rng = SplitMix64(seed: seed)
-        let grid = try DiscretizedGaussian(binWidth: 0.125 / 8, precision: 27).reading(slotsIn: .scrambled)
-        let means = (0..<n).map { _ in Float.random(in: -2...2, using: &rng) }
-        let sigmas = (0..<n).map { _ in Float.random(in: 0.06...0.2, using: &rng) }
-        let values = (0..<n).map { i -> Int32 in
-            if Int.random(in: 0..<500, using: &rng) == 0 { return Int32.random(in: -1_000_000...1_000_000, using: &rng) }
-            let z = Double(means[i]) + Double(sigmas[i]) * Double.random(in: -3...3, using: &rng)
-            return Int32((z / grid.binWidth).rounded())
-        }
-        return (values, means, sigmas, grid)
-    }
-
     /// Logits of `n` rows of 256 categories, and a symbol per row.
     private func categoricalBatch(count n: Int, seed: UInt64) -> (symbols: [Int32], logits: [Float]) {
         var rng = SplitMix64(seed: seed)
@@ -31,7 +16,7 @@ final class MessageStreamsTests: XCTestCase {
     }
 
     func testOneStreamIsThePlainMessage() throws {
-        let (values, means, sigmas, grid) = try gaussianBatch(count: 5000, seed: 1)
+        let (values, means, sigmas, grid) = try gaussianTestBatch(count: 5000, seed: 1)
         var plain = try Message(laneCount: 8, seed: 3)
         var one = try Message(laneCount: 8, seed: 3, streamCount: 1)
         XCTAssertEqual(plain, one)
@@ -47,7 +32,7 @@ final class MessageStreamsTests: XCTestCase {
 
     func testBatchesSplitOverStreamsInvertExactlyOnAnyThreadCount() throws {
         let n = Message.gaussianSegment + 3001  // parallel, two segments per stream for G = 1 … 2
-        let (values, means, sigmas, grid) = try gaussianBatch(count: n, seed: 2)
+        let (values, means, sigmas, grid) = try gaussianTestBatch(count: n, seed: 2)
         let (symbols, logits) = categoricalBatch(count: 6000, seed: 4)
         for streams in [2, 3, 4] {
             let fresh = try Message(laneCount: 4, seed: 9, streamCount: streams)
@@ -82,7 +67,7 @@ final class MessageStreamsTests: XCTestCase {
 
     func testStreamsBalanceTheirContent() throws {
         // Element i goes to stream i mod G, so streams see the same mix and fill alike.
-        let (values, means, sigmas, grid) = try gaussianBatch(count: 40000, seed: 6)
+        let (values, means, sigmas, grid) = try gaussianTestBatch(count: 40000, seed: 6)
         var m = try Message(laneCount: 4, seed: 0, streamCount: 4)
         try m.pushGaussian(values, means: means, standardDeviations: sigmas, under: grid, threads: 2)
         let bits = m.separateStreams.map(\.contentBits)
@@ -91,7 +76,7 @@ final class MessageStreamsTests: XCTestCase {
     }
 
     func testStreamsSerializeAndReadBack() throws {
-        let (values, means, sigmas, grid) = try gaussianBatch(count: 3000, seed: 7)
+        let (values, means, sigmas, grid) = try gaussianTestBatch(count: 3000, seed: 7)
         var m = try Message(laneCount: 2, seed: 0, streamCount: 3)
         try m.pushGaussian(values, means: means, standardDeviations: sigmas, under: grid)
         var w = ByteWriter()

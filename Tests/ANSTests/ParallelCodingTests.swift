@@ -6,25 +6,9 @@ import XCTest
 /// to span several segments (`Message.gaussianSegment`, `categoricalSegmentEntries`): the message must be
 /// the same for every thread count, and push and pop must stay exact inverses.
 final class ParallelCodingTests: XCTestCase {
-    /// n values under N(means, σ²) on a grid with σ/δ = 8, about 1 in 500 far outside the window (escapes).
-    private func gaussianBatch(count n: Int, seed: UInt64) throws -> (
-        values: [Int32], means: [Float], sigmas: [Float], grid: DiscretizedGaussian
-    ) {
-        var rng = SplitMix64(seed: seed)
-        let grid = try DiscretizedGaussian(binWidth: 0.125 / 8, precision: 27).reading(slotsIn: .scrambled)
-        let means = (0..<n).map { _ in Float.random(in: -2...2, using: &rng) }
-        let sigmas = (0..<n).map { _ in Float.random(in: 0.06...0.2, using: &rng) }
-        let values = (0..<n).map { i -> Int32 in
-            if Int.random(in: 0..<500, using: &rng) == 0 { return Int32.random(in: -1_000_000...1_000_000, using: &rng) }
-            let z = Double(means[i]) + Double(sigmas[i]) * Double.random(in: -3...3, using: &rng)
-            return Int32((z / grid.binWidth).rounded())
-        }
-        return (values, means, sigmas, grid)
-    }
-
     func testGaussianBatchesGiveTheSameMessageOnAnyThreadCount() throws {
         let n = 2 * Message.gaussianSegment + 4321  // three segments, not a whole number of lane blocks
-        let (values, means, sigmas, grid) = try gaussianBatch(count: n, seed: 5)
+        let (values, means, sigmas, grid) = try gaussianTestBatch(count: n, seed: 5)
         for lanes in [16, 5] {
             let start = try randomMessage(laneCount: lanes, words: 8, seed: UInt64(lanes))
             var reference: Message?
@@ -51,7 +35,7 @@ final class ParallelCodingTests: XCTestCase {
 
     func testAnInvalidElementFarIntoAParallelBatchThrowsAndCodesNothing() throws {
         let n = Message.gaussianSegment + 100
-        let batch = try gaussianBatch(count: n, seed: 8)
+        let batch = try gaussianTestBatch(count: n, seed: 8)
         let (values, grid) = (batch.values, batch.grid)
         var (means, sigmas) = (batch.means, batch.sigmas)
         let start = try randomMessage(laneCount: 16, words: 4, seed: 1)
