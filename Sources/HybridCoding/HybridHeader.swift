@@ -46,6 +46,11 @@ struct HybridHeader {
             let version = try reader.readUInt8()
             guard version == HybridCoder.currentVersion else { throw HybridCodingError.unsupportedVersion(Int(version)) }
             let parameters = try ChainParameters.decode(from: &reader)
+            // The hybrid coder's chain tiles share its one message (no streams: chain payload version 4 is
+            // the bits-back coder's only).
+            guard parameters.streamCount == 1 else {
+                throw HybridCodingError.corruptPayload("\(parameters.streamCount) streams in a hybrid payload")
+            }
             for shape in shapes where shape.steps != parameters.steps {
                 throw HybridCodingError.corruptPayload(
                     "the container lists \(shape.steps) steps, the payload \(parameters.steps)")

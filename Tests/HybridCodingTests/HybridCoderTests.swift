@@ -140,6 +140,14 @@ final class HybridCoderTests: XCTestCase {
         XCTAssertThrowsError(try coder.decode(side, shapes: shapes(images), progress: nil)) {
             XCTAssertEqual($0 as? HybridCodingError, .corruptPayload("region side 0"))
         }
+        // A chain parameter block of version 4 (streams) has no place in a hybrid payload.
+        var streams = ChainParameters(steps: Self.steps)
+        streams.version = ChainParameters.streamsVersion
+        streams.streamCount = 2
+        let withStreams = [payload[0]] + streams.encoded + payload[(1 + 19)...]
+        XCTAssertThrowsError(try coder.decode(withStreams, shapes: shapes(images), progress: nil)) {
+            XCTAssertEqual($0 as? HybridCodingError, .corruptPayload("2 streams in a hybrid payload"))
+        }
         // The container's steps must be the payload's.
         XCTAssertThrowsError(try coder.decode(payload, shapes: images.map { $0.shape(steps: Self.steps + 1) }, progress: nil)) {
             guard case .corruptPayload? = $0 as? HybridCodingError else { return XCTFail("\($0)") }
