@@ -80,7 +80,7 @@ let package = Package(
         .executableTarget(
             name: "vdmz",
             dependencies: [
-                "Codec", "BitsBack", "HybridCoding", "ContainerFormat", "PixelCoding", "Imaging", "Model", "ExactMath",
+                "Codec", "BitsBack", "Bytes", "HybridCoding", "ContainerFormat", "PixelCoding", "Imaging", "Model", "ExactMath",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .executableTarget(

@@ -1,4 +1,6 @@
 import ArgumentParser
+import BitsBack
+import Bytes
 import Codec
 import Imaging
 import ContainerFormat
@@ -56,8 +58,21 @@ struct Info: ParsableCommand {
                     + (planes.isEmpty ? "" : " (raw: \(planes))")
                     + (image.pixelChecksum.map { ", pixel SHA-256 \(Archive.hex($0).prefix(16))…" } ?? ""))
         }
+        if container.coder == .bitsBack { lines.append(describeChain(container)) }
         if container.coder == .hybrid { lines += describeRegions(container) }
         return lines.joined(separator: "\n")
+    }
+
+    /// The bits-back payload's parameter block: its version (which builds read it), T, lanes and streams.
+    private func describeChain(_ container: Container) -> String {
+        var reader = ByteReader(container.payload)
+        guard let chain = try? ChainParameters.decode(from: &reader) else {
+            return "  chain:    (the parameter block is unreadable)"
+        }
+        let areas = container.images.map { $0.header.width * $0.header.height }
+        let lanes = chain.lanesPerStream(forImageAreas: areas)
+        let streams = chain.streamCount == 1 ? "" : " in each of \(chain.streamCount) streams"
+        return "  chain:    payload version \(chain.version), T = \(chain.steps), \(lanes) lane\(lanes == 1 ? "" : "s")\(streams)"
     }
 
     /// The hybrid coder's choice of every region: a map per image, B for bits-back and c for context.

@@ -60,6 +60,7 @@ final class CLIRoundTripTests: XCTestCase {
         XCTAssertTrue(text.contains("img2.png: 3×40 palette 8-bit"), text)
         XCTAssertTrue(text.contains(".vdmz format 2,"), text)
         XCTAssertTrue(text.contains("pixels:   SHA-256 digest "), text)
+        XCTAssertTrue(text.contains("chain:    payload version 3, T = "), text)  // small images: one stream
         XCTAssertFalse(text.contains("pixel SHA-256"), text)
         try FileManager.default.createDirectory(atPath: cli.path("out"), withIntermediateDirectories: false)
         let decompress = try cli.run(["decompress", "-q", "set.vdmz", "-d", "out"])
@@ -78,6 +79,17 @@ final class CLIRoundTripTests: XCTestCase {
         XCTAssertEqual(try cli.run(["decompress", "-q", "b.vdmz", "-o", "c.png"]).status, 0)
         XCTAssertEqual(try RasterImage(pngData: XCTUnwrap(cli.read("c.png"))), image)
         XCTAssertEqual(cli.files().filter { $0.hasPrefix(".") }, [])
+    }
+
+    /// `info` names the chain payload version and its streams (the golden file of payload version 4).
+    func testInfoShowsTheChainPayloadVersionAndStreams() throws {
+        let golden = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Golden")
+        try cli.write(Array(try Data(contentsOf: golden.appendingPathComponent("rgb8-32x24-streams.vdmz"))), to: "s.vdmz")
+        let info = try cli.run(["info", "s.vdmz"])
+        XCTAssertEqual(info.status, 0, info.standardError)
+        let text = String(decoding: info.standardOutput, as: UTF8.self)
+        XCTAssertTrue(text.contains("chain:    payload version 4, T = 6, 1 lane in each of 2 streams"), text)
     }
 
     /// A version-1 archive (a golden file) still restores every image, and `info` shows its version and
