@@ -39,7 +39,9 @@ public final class BitsBackCoder: PixelCoder {
     /// Most streams `encode` cuts a payload's message into (`ChainParameters.splittingIntoStreams`), so
     /// that decoding and encoding run the in-order coding on that many threads; 1 writes no streams. A
     /// payload with a `laneCap` (a dataset's chain: shards are coded in parallel instead) has one stream.
-    public var streamCap = 4
+    public var streamCap = defaultStreamCap
+    /// The `streamCap` of a new coder.
+    public static let defaultStreamCap = 4
     /// Least sub-pixels a stream codes (`ChainParameters.streamMinimumSubpixels`; tests lower it to cut
     /// small images into streams).
     public var streamMinimumSubpixels = ChainParameters.streamMinimumSubpixels

@@ -50,15 +50,19 @@ public struct CoderFactory {
 
     /// Region side of the hybrid coders it makes for encoding (`HybridCoder.regionSide`).
     public let regionSide: Int
+    /// Most streams of the bits-back coders it makes for encoding (`BitsBackCoder.streamCap`; 1 writes
+    /// chain payload version 3, which builds before streams read).
+    public let streamCap: Int
 
     public init(
         prior: PriorSource, threads: Int = 1, limits: ImageLimits = .standard,
-        regionSide: Int = HybridCoder.defaultRegionSide
+        regionSide: Int = HybridCoder.defaultRegionSide, streamCap: Int = BitsBackCoder.defaultStreamCap
     ) {
         self.priorSource = prior
         self.threads = threads
         self.limits = limits
         self.regionSide = regionSide
+        self.streamCap = streamCap
     }
 
     /// The coder for compressing. `steps` is the bits-back chain's T (nil: the checkpoint's own);
@@ -89,6 +93,7 @@ public struct CoderFactory {
             let coder = try BitsBackCoder(
                 prior: prior, parameters: ChainParameters(steps: steps ?? prior.metadata.codingSteps), threads: threads)
             if isDataset { coder.laneCap = BitsBackCoder.datasetLaneCap }
+            coder.streamCap = streamCap
             coder.limits = limits
             return coder
         case .hybrid:

@@ -35,6 +35,13 @@ struct Compress: ParsableCommand {
     @Option(help: ArgumentHelp("Side of the hybrid coder's square regions, in pixels (1…1024).", valueName: "pixels"))
     var regionSide: Int = HybridCoder.defaultRegionSide
 
+    @Option(
+        help: ArgumentHelp(
+            "Most streams of a bits-back file of a large image (1, 2 or 4): its encoding and decoding run on that "
+                + "many threads; 1 writes chain payload version 3, which builds before 2026-12-01 read.",
+            valueName: "n"))
+    var streams: Int = BitsBackCoder.defaultStreamCap
+
     @OptionGroup var modelOptions: ModelOptions
     @OptionGroup var threadOptions: ThreadOptions
     @OptionGroup var limitOptions: LimitOptions
@@ -66,6 +73,15 @@ struct Compress: ParsableCommand {
         if coder != .hybrid && regionSide != HybridCoder.defaultRegionSide {
             throw CLIError("--region-side applies to the hybrid coder only")
         }
+        if streams != BitsBackCoder.defaultStreamCap {
+            guard [1, 2, 4].contains(streams) else { throw CLIError("--streams must be 1, 2 or 4") }
+            guard coder == .auto || coder == .bitsBack else {
+                throw CLIError("--streams applies to the bits-back coder only")
+            }
+            guard !wantsDataset else {
+                throw CLIError("--streams applies to single images (a dataset's shards have one stream each)")
+            }
+        }
     }
 
     func run() throws {
@@ -80,7 +96,7 @@ struct Compress: ParsableCommand {
             }
             let factory = CoderFactory(
                 prior: .checkpoint(path: modelOptions.model), threads: threadOptions.count, limits: limits,
-                regionSide: regionSide)
+                regionSide: regionSide, streamCap: streams)
             let pixelCoder = try factory.encoders(coder, steps: modelOptions.steps)
             // Several inputs without -o: one file each (several with -o are a dataset, above).
             for input in inputs {
