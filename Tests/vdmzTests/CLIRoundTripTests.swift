@@ -81,26 +81,28 @@ final class CLIRoundTripTests: XCTestCase {
         XCTAssertEqual(cli.files().filter { $0.hasPrefix(".") }, [])
     }
 
+    /// Tests/Golden.
+    private let golden = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("Golden")
+
+    /// Copies the golden file `name` into the working folder as `copy` and returns what `vdmz info` prints.
+    private func infoOfGoldenFile(_ name: String, copiedTo copy: String) throws -> String {
+        try cli.write(Array(try Data(contentsOf: golden.appendingPathComponent(name))), to: copy)
+        let info = try cli.run(["info", copy])
+        XCTAssertEqual(info.status, 0, info.standardError)
+        return String(decoding: info.standardOutput, as: UTF8.self)
+    }
+
     /// `info` names the chain payload version and its streams (the golden file of payload version 4).
     func testInfoShowsTheChainPayloadVersionAndStreams() throws {
-        let golden = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("Golden")
-        try cli.write(Array(try Data(contentsOf: golden.appendingPathComponent("rgb8-32x24-streams.vdmz"))), to: "s.vdmz")
-        let info = try cli.run(["info", "s.vdmz"])
-        XCTAssertEqual(info.status, 0, info.standardError)
-        let text = String(decoding: info.standardOutput, as: UTF8.self)
+        let text = try infoOfGoldenFile("rgb8-32x24-streams.vdmz", copiedTo: "s.vdmz")
         XCTAssertTrue(text.contains("chain:    payload version 4, T = 6, 1 lane in each of 2 streams"), text)
     }
 
     /// A version-1 archive (a golden file) still restores every image, and `info` shows its version and
     /// its per-image checksums.
     func testVersion1ArchivesStillDecompress() throws {
-        let golden = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("Golden")
-        try cli.write(Array(try Data(contentsOf: golden.appendingPathComponent("set-stored-v1.vdmz"))), to: "old.vdmz")
-        let info = try cli.run(["info", "old.vdmz"])
-        XCTAssertEqual(info.status, 0, info.standardError)
-        let text = String(decoding: info.standardOutput, as: UTF8.self)
+        let text = try infoOfGoldenFile("set-stored-v1.vdmz", copiedTo: "old.vdmz")
         XCTAssertTrue(text.contains(".vdmz format 1,"), text)
         XCTAssertTrue(text.contains("gray8-1x1.png: 1×1 gray 8-bit, steps 0, side planes 0 bytes stored, pixel SHA-256 "), text)
         XCTAssertFalse(text.contains("digest"), text)
