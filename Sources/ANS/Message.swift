@@ -25,10 +25,10 @@
 /// ## Streams
 /// A message may hold several independent *streams* (`init(laneCount:seed:streamCount:)`), each a
 /// message of its own with `laneCount` lanes, its own word stack and its own initial-bits source. The
-/// batched Gaussian and softmax calls split their `n` elements into contiguous shares, one per stream
-/// (`MessageStreams.swift`), and code the streams at once on several threads: with one word stack the
-/// rANS steps must run in element order on one thread, with G streams G threads run them. Every other
-/// call codes on stream 0. One stream is exactly the single message.
+/// batched Gaussian and softmax calls give element i to stream i mod G (`MessageStreams.swift`) and code
+/// the streams at once on several threads: with one word stack the rANS steps must run in element order
+/// on one thread, with G streams G threads run them. Every other call codes on stream 0. One stream is
+/// exactly the single message.
 ///
 /// `Message` is a value type (copy-on-write arrays); two messages are `==` when they represent the same
 /// infinite stack and the same counters, stream by stream.

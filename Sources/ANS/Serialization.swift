@@ -14,6 +14,9 @@ import Bytes
 ///
 /// `serializedByteCount` equals `serialized().count` exactly and is O(1). Decoding validates every
 /// field and the checksum and throws `ANSError` (never traps) on truncated or corrupt input.
+///
+/// This is the format of one stream: a message of several streams is written by `serializeStreams(into:)`
+/// (`MessageStreams.swift`), each stream in this format; `serialized()` of such a message holds stream 0 only.
 extension Message {
     public static let formatVersion: UInt8 = 1
 
