@@ -128,4 +128,8 @@ class DataParallel(Solo):
         return box[0]
 
     def close(self) -> None:
+        """Waits for every rank (rank 0 may still be writing its checkpoint), then tears the group down.
+        Without the barrier a rank that tore its connections down while another still held them was seen
+        to abort in gloo's teardown ("terminate called without an active exception") on a loaded machine."""
+        self.dist.barrier()
         self.dist.destroy_process_group()

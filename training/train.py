@@ -705,11 +705,17 @@ def main(argv=None):
     dp = DataParallel.from_environment(args.device)  # Solo unless started by torchrun with > 1 process
     if not dp.is_main:
         sys.stdout = open(os.devnull, "w")  # rank 0 logs; errors still reach stderr
-    try:
-        with RunLock(args.run) if dp.is_main else contextlib.nullcontext():
-            Trainer(args, dp).loop()
-    finally:
-        dp.close()
+    # On an error this rank just exits (torchrun then stops the others); a barrier here could wait for ever
+    # on a rank that is inside a collective of the loop.
+    with RunLock(args.run) if dp.is_main else contextlib.nullcontext():
+        Trainer(args, dp).loop()
+    dp.close()
+    if not dp.is_main:
+        # The other ranks write nothing, so they leave without the interpreter's teardown: under load, gloo's
+        # threads were seen to abort a rank there ("terminate called without an active exception", 2 runs in
+        # 11), which fails the whole torchrun job after the run had finished and saved.
+        sys.stderr.flush()
+        os._exit(0)
 
 
 if __name__ == "__main__":
