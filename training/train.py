@@ -604,6 +604,9 @@ class Trainer:
         last_ckpt = last_eval = time.time()
         t_log, imgs_log, paused_since_log = time.time(), self.images_seen, 0.0
 
+        def reserve():  # what a deadline stop needs: the checkpoint, the final evaluation if asked, a margin
+            return self.save_seconds_est + (self.eval_seconds_est if a.final_eval else 0.0) + STOP_MARGIN_S
+
         def why_stop():
             if self.stop:
                 return "signal"
@@ -613,8 +616,7 @@ class Trainer:
                 return "max-hours"
             if self.decay_done():
                 return "decay finished"
-            reserve = self.save_seconds_est + (self.eval_seconds_est if a.final_eval else 0.0) + STOP_MARGIN_S
-            if deadline is not None and time.time() + reserve >= deadline:
+            if deadline is not None and time.time() + reserve() >= deadline:
                 return "time budget"
             return None
 
@@ -627,8 +629,7 @@ class Trainer:
                 t0 = time.time()
                 pause()
                 print(f"held at step {self.step} (SIGUSR1); SIGUSR2 goes on", flush=True)
-                reserve = self.save_seconds_est + (self.eval_seconds_est if a.final_eval else 0.0) + STOP_MARGIN_S
-                while self.hold and not self.stop and (deadline is None or time.time() + reserve < deadline):
+                while self.hold and not self.stop and (deadline is None or time.time() + reserve() < deadline):
                     time.sleep(0.2)  # the other ranks wait in the next broadcast
                 paused_since_log += time.time() - t0
                 resume()
