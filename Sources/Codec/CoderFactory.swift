@@ -85,7 +85,7 @@ public struct CoderFactory {
         case .stored:
             return StoredPixelCoder()
         case .context:
-            return ContextPixelCoder()
+            return ContextPixelCoder(threads: threads)
         case .auto:
             throw CoderFactoryError.notASingleCoder
         case .bitsBack:

@@ -1,5 +1,7 @@
 import ANS
+import Foundation
 import Imaging
+import Parallelism
 import PixelCoding
 
 /// The classical coder (docs/DESIGN.md §2.12): a fast lossless context-modelling coder of the model
@@ -18,8 +20,19 @@ public struct ContextPixelCoder: PixelCoder {
     public static let currentVersion: UInt8 = 4
     /// Pixels per stripe at most (when the width allows): bounds the encoder's memory.
     public static let stripePixels = 1 << 20
+    /// Threads the encoder tries a stripe's candidate modes on (at least 1). The bytes do not depend on
+    /// it: every candidate is coded whole by one thread, and the smallest wins, the first in
+    /// `candidates(for:width:firstRow:rows:)`'s order among equal sizes, as one thread would choose.
+    public let threads: Int
 
-    public init() {}
+    /// A coder that tries the candidate modes on one thread.
+    public init() {
+        self.init(threads: 1)
+    }
+
+    public init(threads: Int) {
+        self.threads = max(1, threads)
+    }
 
     public var kind: PixelCoderKind { .context }
     public var modelHash: [UInt8] { noModelHash }
@@ -47,7 +60,7 @@ public struct ContextPixelCoder: PixelCoder {
             for stripe in stride(from: count - 1, through: 0, by: -1) {
                 let y0 = stripe * rowsPerStripe
                 let rows = min(rowsPerStripe, image.height - y0)
-                let (mode, intervals) = try Self.bestCoding(of: image, firstRow: y0, rows: rows)
+                let (mode, intervals) = try Self.bestCoding(of: image, firstRow: y0, rows: rows, threads: threads)
                 message.pushForSequentialPop(intervals)
                 imageModes[stripe] = mode.byte
                 rowsDone += rows
@@ -160,27 +173,39 @@ public struct ContextPixelCoder: PixelCoder {
 
     /// Codes a stripe under every candidate mode and keeps the one with the fewest bytes on a message; then
     /// the best mode with the copy layer (`CopyParser`'s parse priced by that mode's own symbols), when
-    /// the parse promises to save and the stripe really is smaller so.
-    static func bestCoding(of image: ModelImage, firstRow: Int, rows: Int) throws -> (StripeMode, [UInt32]) {
-        var best: (mode: StripeMode, recorder: IntervalRecorder, size: Int)?
-        func consider(_ mode: StripeMode, _ recorder: IntervalRecorder) throws {
-            var scratch = try Message(laneCount: 1)
-            scratch.pushForSequentialPop(recorder.intervals)
-            let size = scratch.serializedByteCount
-            if best == nil || size < best!.size { best = (mode, recorder, size) }
+    /// the parse promises to save and the stripe really is smaller so. The candidates are tried on up to
+    /// `threads` threads (the same choice for any number; at most one recording per thread and the best
+    /// so far are held at once); an error is the first candidate's in their order, as one thread meets it.
+    static func bestCoding(of image: ModelImage, firstRow: Int, rows: Int, threads: Int = 1) throws -> (StripeMode, [UInt32]) {
+        let modes = candidates(for: image.pixels, width: image.width, firstRow: firstRow, rows: rows)
+        let trials = CandidateTrials()
+        ParallelLoop.forEachChunk(count: modes.count, threads: threads) { range in
+            for index in range {
+                do {
+                    let recorder = try recording(image, firstRow: firstRow, rows: rows, mode: modes[index])
+                    trials.offer(index: index, mode: modes[index], recorder: recorder, size: try messageSize(of: recorder))
+                } catch {
+                    trials.fail(index: index, error: error)
+                }
+            }
         }
-        for mode in candidates(for: image.pixels, width: image.width, firstRow: firstRow, rows: rows) {
-            try consider(mode, try recording(image, firstRow: firstRow, rows: rows, mode: mode))
-        }
-        let base = best!
-        if !base.mode.isRaw,
-            let parse = copyParser(image, firstRow: firstRow, rows: rows, literalCosts: base.recorder.pixelCosts()).parse(),
+        var best = try trials.result()
+        if !best.mode.isRaw,
+            let parse = copyParser(image, firstRow: firstRow, rows: rows, literalCosts: best.recorder.pixelCosts()).parse(),
             parse.cost < parse.literalCost - parse.literalCost / 256
         {
-            let mode = base.mode.withCopies
-            try consider(mode, try recording(image, firstRow: firstRow, rows: rows, mode: mode, plan: parse.plan))
+            let mode = best.mode.withCopies
+            let recorder = try recording(image, firstRow: firstRow, rows: rows, mode: mode, plan: parse.plan)
+            if try messageSize(of: recorder) < best.size { best = (mode, recorder, 0) }
         }
-        return (best!.mode, best!.recorder.intervals)
+        return (best.mode, best.recorder.intervals)
+    }
+
+    /// Bytes of a one-lane message holding `recorder`'s intervals: what a candidate mode costs.
+    private static func messageSize(of recorder: IntervalRecorder) throws -> Int {
+        var scratch = try Message(laneCount: 1)
+        scratch.pushForSequentialPop(recorder.intervals)
+        return scratch.serializedByteCount
     }
 
     /// The copy parser of a stripe: its pixels as keys, hashed over more pixels the fewer colours it has.
@@ -360,5 +385,35 @@ public struct ContextPixelCoder: PixelCoder {
                 pixels[o] = UInt8(colour >> 16); pixels[o + 1] = UInt8(colour >> 8 & 255); pixels[o + 2] = UInt8(colour & 255)
             }
         }
+    }
+}
+
+/// The best candidate of `ContextPixelCoder.bestCoding` so far, offered by any thread: the smallest size,
+/// the lowest candidate index among equal sizes; and the failure of the lowest index.
+private final class CandidateTrials: @unchecked Sendable {
+    private let lock = NSLock()
+    private var best: (index: Int, mode: StripeMode, recorder: IntervalRecorder, size: Int)?
+    private var failure: (index: Int, error: any Error)?
+
+    func offer(index: Int, mode: StripeMode, recorder: IntervalRecorder, size: Int) {
+        lock.lock()
+        defer { lock.unlock() }
+        if let best, (best.size, best.index) < (size, index) { return }
+        best = (index, mode, recorder, size)
+    }
+
+    func fail(index: Int, error: any Error) {
+        lock.lock()
+        defer { lock.unlock() }
+        if let failure, failure.index < index { return }
+        failure = (index, error)
+    }
+
+    /// The chosen candidate, or the first failure in candidate order.
+    func result() throws -> (mode: StripeMode, recorder: IntervalRecorder, size: Int) {
+        lock.lock()
+        defer { lock.unlock() }
+        if let failure { throw failure.error }
+        return (best!.mode, best!.recorder, best!.size)
     }
 }

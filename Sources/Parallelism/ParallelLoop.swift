@@ -2,9 +2,10 @@ import Dispatch
 import Foundation
 
 /// Splits a range of independent work items (output rows or row blocks, or the elements of an entropy-coding batch) over at most `threads` threads.
-/// The range is cut into contiguous chunks (about 32 per thread) that the threads take in turn from a
-/// shared counter, so a thread slowed by other load on the machine does not hold the others up, and the
-/// last chunk of a loop, which the others wait for, is short. (8 per thread left the caller waiting for
+/// The range is cut into contiguous chunks (about 32 per thread) that the threads claim one at a time
+/// (on `WorkerPool`, the caller from the front and the helpers from the back, so that a thread keeps
+/// its rows from one loop to the next), so a thread slowed by other load on the machine does not hold
+/// the others up, and the last chunk of a loop, which the others wait for, is short. (8 per thread left the caller waiting for
 /// about 2 % of a 256 × 256 crop's CPU at 2 threads, most of it in the many short loops of small coder
 /// tiles; with 32, the crop's two-thread compress took a median 5.99 s instead of 6.20 s over 8 interleaved
 /// runs: docs/bench/2026-12-01-streams/chunks-ab.txt.) The threads are the caller and the helpers of

@@ -10,12 +10,19 @@ import Synchronization
 /// One job at a time: `run` returns false, doing nothing, when another job is in flight (a concurrent
 /// caller, or a loop inside a loop's body), and the caller then uses Dispatch.
 ///
-/// Protocol (invariants): `state` packs the job's generation (high 32 bits), its chunk count (16 bits)
-/// and the next unclaimed chunk (16 bits). A thread takes a chunk only by a compare-and-exchange on
-/// `state` of the same generation, and reads the job's body only after it took a chunk; the caller
-/// publishes a new job only after every chunk of the previous one has finished (`finished`), so a body
-/// read under a claimed chunk is always that chunk's job's body. Which thread runs a chunk never changes
-/// what the chunk computes.
+/// Claims keep each thread on the same rows from one loop to the next: the caller takes chunks from the
+/// front of the range, the helpers from the back, and they meet where the work divides. A network's
+/// successive layers (and a batch's successive phases) thus find most of their inputs in the cache of the
+/// core that wrote them, and the two ends of the range are claimed without contending for the same chunk.
+///
+/// Protocol (invariants): `state` packs the job's generation (high 32 bits), the next unclaimed chunk
+/// from the front (16 bits) and the end of the unclaimed chunks from the back (16 bits); the chunks
+/// `front..<back` are unclaimed, and a job starts with `front = 0`, `back = chunks`. A thread takes a
+/// chunk only by a compare-and-exchange on `state` of the same generation that moves `front` up or
+/// `back` down by one while `front < back`, so each chunk is taken exactly once; it reads the job's body
+/// only after it took a chunk. The caller publishes a new job only after every chunk of the previous one
+/// has finished (`finished`), so a body read under a claimed chunk is always that chunk's job's body.
+/// Which thread runs a chunk never changes what the chunk computes.
 final class WorkerPool: @unchecked Sendable {
     static let shared = WorkerPool()
 
@@ -33,6 +40,7 @@ final class WorkerPool: @unchecked Sendable {
     /// `state`, read by a thread only after it claimed one of the job's chunks.
     private var body: ((Range<Int>) -> Void)?
     private var count = 0
+    private var chunkCount = 0
     private var helperCount = 0
     private let sleep = NSCondition()
 
@@ -47,48 +55,55 @@ final class WorkerPool: @unchecked Sendable {
         withoutActuallyEscaping(body) { body in
             self.body = body
             self.count = count
+            self.chunkCount = chunks
             finished.store(0, ordering: .relaxed)
             participants.store(helpers, ordering: .relaxed)
             let generation = ((state.load(ordering: .relaxed) >> 32) &+ 1) & 0xFFFF_FFFF  // wraps within 32 bits
-            state.store(generation << 32 | UInt64(chunks) << 16, ordering: .releasing)
+            state.store(generation << 32 | UInt64(chunks), ordering: .releasing)
             sleep.lock()
             sleep.broadcast()
             sleep.unlock()
-            work(generation: generation)
+            work(generation: generation, fromFront: true)
             while finished.load(ordering: .acquiring) < chunks {}
             self.body = nil
         }
         return true
     }
 
-    /// Takes and runs chunks of job `generation` until none is left.
-    private func work(generation: UInt64) {
+    /// Takes and runs chunks of job `generation` until none is left: the lowest unclaimed one each time
+    /// (`fromFront`, the caller) or the highest (the helpers).
+    private func work(generation: UInt64, fromFront: Bool) {
         var current = state.load(ordering: .acquiring)
         while current >> 32 == generation {
-            let chunks = Int((current >> 16) & 0xFFFF), next = Int(current & 0xFFFF)
-            if next >= chunks { return }
+            let front = (current >> 16) & 0xFFFF, back = current & 0xFFFF
+            if front >= back { return }
+            let desired = fromFront ? current + (1 << 16) : current - 1
             let (taken, seen) = state.compareExchange(
-                expected: current, desired: current + 1, ordering: .acquiringAndReleasing)
+                expected: current, desired: desired, ordering: .acquiringAndReleasing)
             if !taken {
                 current = seen
                 continue
             }
-            let lower = count * next / chunks, upper = count * (next + 1) / chunks
+            let chunk = Int(fromFront ? front : back - 1), chunks = chunkCount
+            let lower = count * chunk / chunks, upper = count * (chunk + 1) / chunks
             if lower < upper { body!(lower..<upper) }
             finished.add(1, ordering: .releasing)
             current = state.load(ordering: .acquiring)
         }
     }
 
+    /// Starts helper `index`; called before the job it is started for is published, so the generation
+    /// it has seen is the one before that job, and it joins the job as soon as it runs.
     private func startHelper(index: Int) {
         helperCount += 1
-        let thread = Thread { [unowned self] in self.helperLoop(index: index) }
+        let seen = state.load(ordering: .acquiring) >> 32
+        let thread = Thread { [unowned self] in self.helperLoop(index: index, seen: seen) }
         thread.stackSize = 1 << 20
         thread.start()
     }
 
-    private func helperLoop(index: Int) {
-        var seen = state.load(ordering: .acquiring) >> 32
+    private func helperLoop(index: Int, seen initial: UInt64) {
+        var seen = initial
         while true {
             var generation = state.load(ordering: .acquiring) >> 32
             var spins = 0
@@ -103,7 +118,7 @@ final class WorkerPool: @unchecked Sendable {
                 generation = state.load(ordering: .acquiring) >> 32
             }
             seen = generation
-            if index < participants.load(ordering: .relaxed) { work(generation: generation) }
+            if index < participants.load(ordering: .relaxed) { work(generation: generation, fromFront: false) }
         }
     }
 }

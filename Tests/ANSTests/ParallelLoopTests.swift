@@ -25,6 +25,37 @@ final class ParallelLoopTests: XCTestCase {
         }
     }
 
+    func testAFreshPoolsFirstJobRunsOnItsHelper() {
+        // A helper started for a job joins that job: chunk 0 (the caller's) waits for another thread to
+        // take chunk 1. (A helper that took the job's generation as already seen sat it out: the caller
+        // then ran both chunks, after this wait timed out.)
+        let pool = WorkerPool()
+        let threads = ThreadsSeen()
+        XCTAssertTrue(
+            pool.run(count: 2, chunks: 2, workers: 2) { range in
+                threads.add(Thread.current, chunk: range.lowerBound)
+                if range.lowerBound == 0 { threads.wait(forChunks: 2, seconds: 10) }
+            })
+        XCTAssertEqual(threads.distinctCount, 2)
+    }
+
+    func testTheCallerTakesChunksFromTheFrontAndHelpersFromTheBack() {
+        let pool = WorkerPool()
+        for round in 0..<200 {
+            let chunks = 2 + round % 63
+            let threads = ThreadsSeen()
+            let caller = Thread.current
+            XCTAssertTrue(
+                pool.run(count: chunks * 3, chunks: chunks, workers: 2) { range in
+                    threads.add(Thread.current, chunk: range.lowerBound / 3)
+                })
+            // The caller's chunks are 0..<k and the helper's k..<chunks, for some k.
+            let byCaller = threads.chunks(of: caller)
+            XCTAssertEqual(byCaller, Array(0..<byCaller.count), "round \(round)")
+            XCTAssertEqual(threads.chunkCount, chunks)
+        }
+    }
+
     func testLoopInsideALoopsBody() {
         let total = UnsafeMutablePointer<Int>.allocate(capacity: 64)
         defer { total.deallocate() }
@@ -45,6 +76,46 @@ final class ParallelLoopTests: XCTestCase {
             }
         }
         XCTAssertEqual(failures.count, 0)
+    }
+}
+
+/// Which thread ran which chunk, recorded by any thread.
+private final class ThreadsSeen: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var runs: [(thread: ObjectIdentifier, chunk: Int)] = []
+
+    func add(_ thread: Thread, chunk: Int) {
+        condition.lock()
+        runs.append((ObjectIdentifier(thread), chunk))
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    /// Waits until `count` chunks have started, or `seconds` have passed.
+    func wait(forChunks count: Int, seconds: Double) {
+        let deadline = Date(timeIntervalSinceNow: seconds)
+        condition.lock()
+        while runs.count < count && condition.wait(until: deadline) {}
+        condition.unlock()
+    }
+
+    var distinctCount: Int {
+        condition.lock()
+        defer { condition.unlock() }
+        return Set(runs.map(\.thread)).count
+    }
+
+    var chunkCount: Int {
+        condition.lock()
+        defer { condition.unlock() }
+        return runs.count
+    }
+
+    /// The chunks `thread` ran, ascending.
+    func chunks(of thread: Thread) -> [Int] {
+        condition.lock()
+        defer { condition.unlock() }
+        return runs.filter { $0.thread == ObjectIdentifier(thread) }.map(\.chunk).sorted()
     }
 }
 

@@ -52,6 +52,26 @@ final class ContextPixelCoderTests: XCTestCase {
         XCTAssertLessThan(graphicPayload.count * 8, 128 * 96)
     }
 
+    func testThreadCountDoesNotChangeBytes() throws {
+        // Noise (raw wins), a palette graphic, flat blocks (neighbour matching), gray, repeated glyphs
+        // (the copy layer), and a dataset of them: the same payload for 1, 2, 3 and 5 threads.
+        let glyphs = try image(96, 40) { x, y in
+            let on = (x % 12 < 8) && (y % 10 < 7) && ((x / 12 + y / 10) % 3 != 0) && ((x % 12) * (y % 10)) % 5 < 3
+            return on ? (10, 10, 10) : (240, 235, 220)
+        }
+        let sets: [[ModelImage]] = [
+            [try noisy(33, 17, seed: 4)], [try graphic(64, 48)], [try glyphs],
+            [try image(48, 32) { x, y in let g = UInt8((x * 5 + y * y) & 255); return (g, g, g) }],
+            [try noisy(9, 31, seed: 5), try graphic(20, 20), try glyphs],
+        ]
+        for images in sets {
+            let one = try ContextPixelCoder(threads: 1).encode(images, progress: nil)
+            for threads in [2, 3, 5] {
+                XCTAssertEqual(try ContextPixelCoder(threads: threads).encode(images, progress: nil), one, "\(threads) threads")
+            }
+        }
+    }
+
     func testSeveralStripesRoundTrip() throws {
         // Width 1: a stripe holds 2^20 rows, so 2^20 + 37 rows make two stripes.
         let height = ContextPixelCoder.stripePixels + 37
