@@ -63,7 +63,9 @@ let package = Package(
         .target(
             name: "BitsBack", dependencies: ["PixelCoding", "ANS", "Model", "Bytes", "Parallelism"], swiftSettings: checkedFlags),
         // The classical context-modelling coder: no model, symbols on the same ANS stack.
-        .target(name: "ContextCoding", dependencies: ["PixelCoding", "ANS", "Imaging", "Bytes", "Parallelism"], swiftSettings: checkedFlags),
+        .target(
+            name: "ContextCoding", dependencies: ["PixelCoding", "ANS", "Imaging", "Bytes", "Parallelism"],
+            swiftSettings: checkedFlags),
         // The .vdmz container: records, side planes, an opaque payload, a coder tag and a model hash.
         // The hybrid coder (tag 3): bits-back or context per region on one stack.
         .target(

@@ -134,6 +134,17 @@ extension Message {
     @inline(__always)
     static func share(of s: Int, count: Int, streams: Int) -> Int { count > s ? (count - s + streams - 1) / streams : 0 }
 
+    /// Stream `s`'s elements of a batch of `count` split over `g` streams: `source[s]`, `source[s + g]`, …
+    /// (`share(of:count:streams:)` of them), in a buffer of its own that the caller deallocates.
+    static func gather<Element>(
+        _ source: UnsafeBufferPointer<Element>, count: Int, stream s: Int, of g: Int
+    ) -> UnsafeMutableBufferPointer<Element> {
+        let share = Self.share(of: s, count: count, streams: g)
+        let gathered = UnsafeMutableBufferPointer<Element>.allocate(capacity: share)
+        for j in 0..<share { (gathered.baseAddress! + j).initialize(to: source[s + j * g]) }
+        return gathered
+    }
+
     /// The threads a batch of `count` elements (or units of work about as costly) runs its per-element work on.
     @inline(__always)
     static func workers(_ threads: Int, count: Int) -> Int { count < parallelMinimum ? 1 : Swift.max(1, threads) }
@@ -189,20 +200,14 @@ extension Message {
         if !streams.isEmpty {
             let g = streamCount
             try forEachStream(threads: Self.workers(threads, count: n)) { stream, s, inner in
-                let share = Self.share(of: s, count: n, streams: g)
-                let v = UnsafeMutableBufferPointer<Int32>.allocate(capacity: share)
-                let m = UnsafeMutableBufferPointer<Float>.allocate(capacity: share)
-                let d = sigmas.map { _ in UnsafeMutableBufferPointer<Float>.allocate(capacity: share) }
+                let v = Self.gather(values, count: n, stream: s, of: g)
+                let m = Self.gather(means, count: n, stream: s, of: g)
+                let d = sigmas.map { Self.gather($0, count: n, stream: s, of: g) }
                 defer {
                     v.deallocate()
                     m.deallocate()
                     d?.deallocate()
                 }
-                for j in 0..<share {
-                    v[j] = values[s + j * g]
-                    m[j] = means[s + j * g]
-                }
-                if let sigmas, let d { for j in 0..<share { d[j] = sigmas[s + j * g] } }
                 try stream.pushGaussian(
                     UnsafeBufferPointer(v), means: UnsafeBufferPointer(m), sigmas: d.map { UnsafeBufferPointer($0) },
                     sharedScale: sharedScale, grid: grid, threads: inner, validated: true)
@@ -298,15 +303,13 @@ extension Message {
             defer { popped.deallocate() }
             let workers = Self.workers(threads, count: n)
             try forEachStream(threads: workers) { stream, s, inner in
-                let share = Self.share(of: s, count: n, streams: g)
-                let m = UnsafeMutableBufferPointer<Float>.allocate(capacity: share)
-                let d = sigmas.map { _ in UnsafeMutableBufferPointer<Float>.allocate(capacity: share) }
+                let m = Self.gather(means, count: n, stream: s, of: g)
+                let d = sigmas.map { Self.gather($0, count: n, stream: s, of: g) }
                 defer {
                     m.deallocate()
                     d?.deallocate()
                 }
-                for j in 0..<share { m[j] = means[s + j * g] }
-                if let sigmas, let d { for j in 0..<share { d[j] = sigmas[s + j * g] } }
+                let share = m.count
                 try stream.popGaussian(
                     into: UnsafeMutableBufferPointer(rebasing: popped[(s * stride)..<(s * stride + share)]),
                     means: UnsafeBufferPointer(m), sigmas: d.map { UnsafeBufferPointer($0) },

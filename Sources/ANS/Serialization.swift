@@ -16,7 +16,8 @@ import Bytes
 /// field and the checksum and throws `ANSError` (never traps) on truncated or corrupt input.
 ///
 /// This is the format of one stream: a message of several streams is written by `serializeStreams(into:)`
-/// (`MessageStreams.swift`), each stream in this format; `serialized()` of such a message holds stream 0 only.
+/// (`MessageStreams.swift`), each stream in this format; `serialized()` and `serialize(into:)` are for
+/// messages of one stream and stop the program on more (writing stream 0 alone would lose the others).
 extension Message {
     public static let formatVersion: UInt8 = 1
 
@@ -40,6 +41,7 @@ extension Message {
     /// Appends `serialized()` to `writer`, growing it once (a payload's header and its message in one
     /// buffer, without a second copy of a large message).
     public func serialize(into writer: inout ByteWriter) {
+        precondition(streams.isEmpty, "a message of several streams is written by serializeStreams(into:)")
         let start = writer.bytes.count
         writer.reserveCapacity(start + serializedByteCount)
         writer.append(Self.formatVersion)

@@ -61,7 +61,11 @@ final class ContextPixelCoderTests: XCTestCase {
         }
         let sets: [[ModelImage]] = [
             [try noisy(33, 17, seed: 4)], [try graphic(64, 48)], [try glyphs],
-            [try image(48, 32) { x, y in let g = UInt8((x * 5 + y * y) & 255); return (g, g, g) }],
+            [
+                try image(48, 32) { x, y in
+                    let g = UInt8((x * 5 + y * y) & 255); return (g, g, g)
+                }
+            ],
             [try noisy(9, 31, seed: 5), try graphic(20, 20), try glyphs],
         ]
         for images in sets {
