@@ -4,8 +4,9 @@
 #   (ii)  `vdmz compress` and `vdmz decompress` of a Kodak image (kodim20) at 2 threads, against T passes
 #         (goal: ≤ 1.15×);
 #   (iii) `vdmz compress` of its 256×256 crop at (200, 100), --threads 1 and 2 interleaved A/B/A/B for R
-#         rounds (goal: median wall of 1 thread ≥ 1.8× that of 2), and the bytes of 1, 2 and 3 threads
-#         compared (identical, or the script fails).
+#         rounds (goal: median wall of 1 thread ≥ 1.8× that of 2), with `--coder bits-back` and with the
+#         default coder (auto, what a user runs: bits-back, then the classical coder), and the bytes of
+#         1, 2 and 3 threads compared (identical, or the script fails).
 # Every run prints wall and user-CPU seconds. On a loaded machine wall ratios are off (a second thread
 # buys less than a core): compare user CPU too, and say what the load was (printed at the start and end).
 #   bash bench/speed_ab.sh [--steps T] [--rounds R] [--image PNG] [--workdir DIR]
@@ -14,7 +15,8 @@
 # VDMZ_BENCH_OLD) set as well, every measurement runs that binary ("old") right before this one
 # ("new"), interleaved, and the summary gives both, and their bytes must be identical, unless
 # VDMZ_AB_FORMAT_CHANGE=1 (a new payload version: each binary then decodes its own file, and the sizes
-# are printed). Needs the
+# are printed). VDMZ_MODEL=CKPT passes `--model CKPT` to every compress (binaries of commits with
+# different default checkpoints then code with the same one). Needs the
 # release build (`swift build -c release`: vdmz and vdmz-bench), Python 3 with Pillow, GNU time.
 # About 4 minutes at T = 64 on 2 free cores of the project's machine; time scales with T.
 set -euo pipefail
@@ -46,6 +48,8 @@ cd "$work"
 echo "$(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg); T = $steps; $(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo '?'); $image"
 python3 -c "from PIL import Image; import sys; Image.open(sys.argv[1]).convert('RGB').crop((200, 100, 456, 356)).save('crop.png')" "$image"
 
+model=()
+[ -z "${VDMZ_MODEL:-}" ] || model=(--model "$VDMZ_MODEL")
 declare -A wall user
 run() {  # label, command…: prints and records "wall user"
     local label="$1"; shift
@@ -70,10 +74,10 @@ done
 
 # (ii) the whole Kodak image at 2 threads.
 for v in $versions; do
-    run "$v compress kodak t2" "${binary[$v]}" compress -q --force --allow-expansion --coder bits-back --steps "$steps" --threads 2 "$image" -o "kodak_$v.vdmz"
+    run "$v compress kodak t2" "${binary[$v]}" compress -q --force --allow-expansion "${model[@]}" --coder bits-back --steps "$steps" --threads 2 "$image" -o "kodak_$v.vdmz"
 done
 for v in $versions; do
-    run "$v decompress kodak t2" "${binary[$v]}" decompress -q --force --threads 2 "kodak_$v.vdmz" -o "kodak_$v.png"
+    run "$v decompress kodak t2" "${binary[$v]}" decompress -q --force "${model[@]}" --threads 2 "kodak_$v.vdmz" -o "kodak_$v.png"
     python3 -c "
 from PIL import Image; import sys
 a, b = (Image.open(p).convert('RGB').tobytes() for p in sys.argv[1:])
@@ -86,13 +90,17 @@ same_bytes kodak_old.vdmz kodak_new.vdmz
 for r in $(seq "$rounds"); do
     for t in 1 2; do
         for v in $versions; do
-            run "$v compress crop t$t" "${binary[$v]}" compress -q --force --allow-expansion --coder bits-back --steps "$steps" --threads "$t" crop.png -o "crop_${v}_t$t.vdmz"
+            run "$v compress crop t$t" "${binary[$v]}" compress -q --force --allow-expansion "${model[@]}" --coder bits-back --steps "$steps" --threads "$t" crop.png -o "crop_${v}_t$t.vdmz"
+            # What a user runs: the default coder (auto: bits-back, then the classical coder and stored).
+            run "$v compress crop auto t$t" "${binary[$v]}" compress -q --force --allow-expansion "${model[@]}" --steps "$steps" --threads "$t" crop.png -o "crop_auto_${v}_t$t.vdmz"
         done
     done
 done
-"$V" compress -q --force --allow-expansion --coder bits-back --steps "$steps" --threads 3 crop.png -o crop_new_t3.vdmz
+"$V" compress -q --force --allow-expansion "${model[@]}" --coder bits-back --steps "$steps" --threads 3 crop.png -o crop_new_t3.vdmz
 cmp crop_new_t1.vdmz crop_new_t2.vdmz && cmp crop_new_t1.vdmz crop_new_t3.vdmz || { echo "FAILED: thread counts gave different bytes"; exit 1; }
 same_bytes crop_old_t1.vdmz crop_new_t1.vdmz
+cmp crop_auto_new_t1.vdmz crop_auto_new_t2.vdmz || { echo "FAILED: thread counts gave different bytes (auto)"; exit 1; }
+same_bytes crop_auto_old_t1.vdmz crop_auto_new_t1.vdmz
 
 echo
 echo "load at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
@@ -109,4 +117,6 @@ for v in $versions; do
     one=$(echo "${wall[$v compress crop t1]}" | median); two=$(echo "${wall[$v compress crop t2]}" | median)
     u1=$(echo "${user[$v compress crop t1]}" | median); u2=$(echo "${user[$v compress crop t2]}" | median)
     echo "$v: compress crop: median wall $one s (1 thread) / $two s (2 threads) = $(ratio "$one" "$two")× (goal ≥ 1.8); user CPU $u1 / $u2 s"
+    one=$(echo "${wall[$v compress crop auto t1]}" | median); two=$(echo "${wall[$v compress crop auto t2]}" | median)
+    echo "$v: compress crop, default coder (auto): median wall $one s (1 thread) / $two s (2 threads) = $(ratio "$one" "$two")× (goal ≥ 1.8)"
 done
