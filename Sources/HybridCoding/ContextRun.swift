@@ -16,9 +16,10 @@ enum ContextRun {
     /// pixels are 3 bytes a pixel); a reader refuses more, so a damaged length cannot ask for more.
     static func maxPayloadBytes(area: Int) -> Int { 6 * area + 1024 }
 
-    /// The context coder's payload of `rect` of `image`.
-    static func payload(of rect: TileRect, in image: ModelImage) throws -> [UInt8] {
-        try ContextPixelCoder().encode([crop(image, to: rect)], progress: nil)
+    /// The context coder's payload of `rect` of `image`, its candidate modes tried on `threads` threads
+    /// (the same bytes for any number).
+    static func payload(of rect: TileRect, in image: ModelImage, threads: Int = 1) throws -> [UInt8] {
+        try ContextPixelCoder(threads: threads).encode([crop(image, to: rect)], progress: nil)
     }
 
     /// Pushes `payload` onto `message` (8 bits a byte).

@@ -94,7 +94,7 @@ public final class HybridCoder: PixelCoder {
                     var m = kept < parts.count ? parts[kept].start : message
                     var longerParts = Array(parts[..<kept])
                     for rect in longer.rects[kept...] {
-                        let payload = try ContextRun.payload(of: rect, in: image)
+                        let payload = try ContextRun.payload(of: rect, in: image, threads: threads)
                         guard payload.count <= ContextRun.maxPayloadBytes(area: rect.area) else { break }
                         longerParts.append((m, payload))
                         try ContextRun.push(payload, onto: &m)
