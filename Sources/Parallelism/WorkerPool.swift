@@ -97,7 +97,9 @@ final class WorkerPool: @unchecked Sendable {
     private func startHelper(index: Int) {
         helperCount += 1
         let seen = state.load(ordering: .acquiring) >> 32
-        let thread = Thread { [unowned self] in self.helperLoop(index: index, seen: seen) }
+        // The helper holds its pool: a pool that started helpers lives as long as they do (the whole
+        // process), so a helper never reads a freed pool.
+        let thread = Thread { self.helperLoop(index: index, seen: seen) }
         thread.stackSize = 1 << 20
         thread.start()
     }
