@@ -57,15 +57,15 @@ final class ParallelLoopTests: XCTestCase {
     }
 
     func testLoopInsideALoopsBody() {
-        let total = UnsafeMutablePointer<Int>.allocate(capacity: 64)
-        defer { total.deallocate() }
-        total.initialize(repeating: 0, count: 64)
+        // The inner loops run on Dispatch (the pool is busy with the outer one), their chunks at once:
+        // the counts are added under a lock (a plain `+=` lost updates in one CI run).
+        let totals = Totals(count: 64)
         ParallelLoop.forEachChunk(count: 64, threads: 3) { outer in
             for i in outer {
-                ParallelLoop.forEachChunk(count: 10, threads: 2) { inner in total[i] += inner.count }
+                ParallelLoop.forEachChunk(count: 10, threads: 2) { inner in totals.add(inner.count, at: i) }
             }
         }
-        XCTAssertTrue((0..<64).allSatisfy { total[$0] == 10 })
+        XCTAssertEqual(totals.values, [Int](repeating: 10, count: 64))
     }
 
     func testConcurrentCallers() {
@@ -76,6 +76,26 @@ final class ParallelLoopTests: XCTestCase {
             }
         }
         XCTAssertEqual(failures.count, 0)
+    }
+}
+
+/// Counts that any thread may add to.
+private final class Totals: @unchecked Sendable {
+    private let lock = NSLock()
+    private var counts: [Int]
+
+    init(count: Int) { counts = [Int](repeating: 0, count: count) }
+
+    func add(_ value: Int, at index: Int) {
+        lock.lock()
+        counts[index] += value
+        lock.unlock()
+    }
+
+    var values: [Int] {
+        lock.lock()
+        defer { lock.unlock() }
+        return counts
     }
 }
 
