@@ -196,7 +196,8 @@ public struct ContextPixelCoder: PixelCoder {
         {
             let mode = best.mode.withCopies
             let recorder = try recording(image, firstRow: firstRow, rows: rows, mode: mode, plan: parse.plan)
-            if try messageSize(of: recorder) < best.size { best = (mode, recorder, 0) }
+            let size = try messageSize(of: recorder)
+            if size < best.size { best = (mode, recorder, size) }
         }
         return (best.mode, best.recorder.intervals)
     }
