@@ -69,13 +69,13 @@ final class ParallelLoopTests: XCTestCase {
     }
 
     func testConcurrentCallers() {
-        let failures = Failures()
+        let failures = Totals(count: 1)
         DispatchQueue.concurrentPerform(iterations: 4) { caller in
             for round in 0..<300 where !visitsEachOnce(count: 50 + round % 37, threads: 2 + caller % 2) {
-                failures.add()
+                failures.add(1, at: 0)
             }
         }
-        XCTAssertEqual(failures.count, 0)
+        XCTAssertEqual(failures.values, [0])
     }
 }
 
@@ -136,20 +136,5 @@ private final class ThreadsSeen: @unchecked Sendable {
         condition.lock()
         defer { condition.unlock() }
         return runs.filter { $0.thread == ObjectIdentifier(thread) }.map(\.chunk).sorted()
-    }
-}
-
-private final class Failures: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value = 0
-    func add() {
-        lock.lock()
-        value += 1
-        lock.unlock()
-    }
-    var count: Int {
-        lock.lock()
-        defer { lock.unlock() }
-        return value
     }
 }
