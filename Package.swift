@@ -61,7 +61,8 @@ let package = Package(
         // Coders of model planes: the protocol and the stored coder, then the bits-back VDM coder.
         .target(name: "PixelCoding", dependencies: ["Imaging"], swiftSettings: checkedFlags),
         .target(
-            name: "BitsBack", dependencies: ["PixelCoding", "ANS", "Model", "Bytes", "Parallelism"], swiftSettings: checkedFlags),
+            name: "BitsBack", dependencies: ["PixelCoding", "ANS", "Model", "Bytes", "ExactMath", "Parallelism"],
+            swiftSettings: checkedFlags),
         // The classical context-modelling coder: no model, symbols on the same ANS stack.
         .target(
             name: "ContextCoding", dependencies: ["PixelCoding", "ANS", "Imaging", "Bytes", "Parallelism"],

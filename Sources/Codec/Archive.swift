@@ -39,23 +39,58 @@ public enum Archive {
     /// equal planes, measured at 1.8× JPEG XL's size on gray photographs where the context coder, which
     /// codes one plane, is within 2.4 % (docs/DESIGN.md "Whole-image choice"), and its network would take
     /// minutes per megapixel to lose.
-    /// - Returns: the container, its bytes and the coder that made it.
+    ///
+    /// Coders that can bound their size (`PayloadSizeBounding`: bits-back, by a step-sampled ELBO) are
+    /// tried after the others, and left out when their bound shows them larger than the smallest payload
+    /// so far: on photographs where the context coder wins (all of Kodak with the shipped model) that
+    /// saves bits-back's T network passes for a few. The result is the container the full trial would keep
+    /// whenever the bound holds; where it errs, the kept file is the smallest of the coders tried.
+    /// - Returns: the container, its bytes, the coder that made it and the coders left out by their bound.
     public static func compressSmallest(
         _ images: [NamedImage], coders: [any PixelCoder], isDataset: Bool,
         limits: ImageLimits = .standard, progress: CodingProgress? = nil
     )
         throws -> (container: Container, bytes: [UInt8], coder: any PixelCoder)
     {
+        try compressSmallestReporting(images, coders: coders, isDataset: isDataset, limits: limits, progress: progress)
+            .kept
+    }
+
+    /// `compressSmallest`, also returning the coders it left out by their size bound.
+    public static func compressSmallestReporting(
+        _ images: [NamedImage], coders: [any PixelCoder], isDataset: Bool,
+        limits: ImageLimits = .standard, progress: CodingProgress? = nil
+    )
+        throws -> (kept: (container: Container, bytes: [UInt8], coder: any PixelCoder), leftOut: [any PixelCoder])
+    {
         guard !coders.isEmpty else { throw ArchiveError.noImages }
         let coders = candidates(coders, for: images)
-        var best: (container: Container, bytes: [UInt8], coder: any PixelCoder)?
-        for (index, coder) in coders.enumerated() {
-            let share = progress.map { report in { (f: Double) in report((Double(index) + f) / Double(coders.count)) } }
+        // Coders that can bound their size go last, so that a smallest size is known when they come.
+        let order =
+            coders.indices.filter { !(coders[$0] is any PayloadSizeBounding) }
+            + coders.indices.filter { coders[$0] is any PayloadSizeBounding }
+        var best: (index: Int, container: Container, bytes: [UInt8])?
+        var leftOut: [any PixelCoder] = []
+        var models: [ModelImage]?
+        for (position, index) in order.enumerated() {
+            let coder = coders[index]
+            let share = progress.map { report in { (f: Double) in report((Double(position) + f) / Double(order.count)) } }
+            if let bounded = coder as? any PayloadSizeBounding, let smallest = best?.container.payload.count {
+                if models == nil { models = images.map { ImageLayout.decompose($0.image).model } }
+                if try bounded.payloadSurelyExceeds(smallest, for: models!) {
+                    leftOut.append(coder)
+                    share?(1)
+                    continue
+                }
+            }
             let container = try compress(images, coder: coder, isDataset: isDataset, limits: limits, progress: share)
             let bytes = try container.serialized()
-            if best == nil || bytes.count < best!.bytes.count { best = (container, bytes, coder) }
+            // The smallest; among equal sizes the first in the coders' order.
+            if best == nil || bytes.count < best!.bytes.count || (bytes.count == best!.bytes.count && index < best!.index) {
+                best = (index, container, bytes)
+            }
         }
-        return best!
+        return ((best!.container, best!.bytes, coders[best!.index]), leftOut)
     }
 
     /// The coders of `compressSmallest` worth trying on `images`: all of them, except that the diffusion

@@ -17,35 +17,74 @@ extension DiffusionPrior {
         pixels: [UInt8], width: Int, height: Int, steps: Int, seed: UInt64, threads: Int = 1,
         tileSize: Int = Denoiser.defaultTileSize
     ) throws -> ELBOTerms {
-        let plane = width * height
-        let d = 3 * plane
+        let pass = try StreamingELBOPass(
+            prior: self, pixels: pixels, width: width, height: height, steps: steps, seed: seed, threads: threads,
+            tileSize: tileSize)
+        let (prior, reconstruction) = try pass.priorAndReconstruction()
+        // Diffusion term, tile by tile.
+        var diffusion = 0.0
+        for step in 1...steps { try pass.addDiffusionTerm(of: step, into: &diffusion) }
+        return pass.bitsPerSubpixel(prior: prior, diffusion: diffusion, reconstruction: reconstruction)
+    }
+}
+
+/// The parts of `DiffusionPrior.negativeELBO(pixels:width:height:steps:seed:threads:tileSize:)`, shared with
+/// the step-sampled estimate (`SampledELBO`): the element-wise prior and reconstruction terms (one network
+/// pass with the network decoder) and the diffusion term of one step (one network pass), all in nats.
+struct StreamingELBOPass {
+    let prior: DiffusionPrior
+    let pixels: [UInt8]
+    let width: Int, height: Int, steps: Int
+    let gammas: [Float]
+    let noise: CounterNoise
+    let scaledValues: [Double]
+    let walk: HaloTileWalk
+
+    /// - Throws: `ModelError.invalidArgument` for pixels that do not fit the size or a tile size below 1;
+    ///   the schedule's errors for `steps`.
+    init(
+        prior: DiffusionPrior, pixels: [UInt8], width: Int, height: Int, steps: Int, seed: UInt64, threads: Int,
+        tileSize: Int
+    ) throws {
+        let d = 3 * width * height
         guard width >= 1, height >= 1, pixels.count == d else {
             throw ModelError.invalidArgument("expected \(d) planar pixel values for \(width)×\(height)×3, got \(pixels.count)")
         }
         guard tileSize >= 1 else { throw ModelError.invalidArgument("tile size must be positive") }
-        let gammas = try schedule.gammas(steps: steps)
-        let noise = CounterNoise(seed: seed)
-        let scaledValues = (0..<256).map { DiscretizedDecoder.scaled($0) }
+        self.prior = prior
+        self.pixels = pixels
+        self.width = width
+        self.height = height
+        self.steps = steps
+        gammas = try prior.schedule.gammas(steps: steps)
+        noise = CounterNoise(seed: seed)
+        scaledValues = (0..<256).map { DiscretizedDecoder.scaled($0) }
+        let tiling = HaloTiling(
+            columns: 0..<width, rows: 0..<height, width: width, height: height, radius: prior.metadata.receptiveRadius,
+            tileSize: tileSize)
+        walk = HaloTileWalk(
+            denoiser: prior.denoiser, pixels: pixels, width: width, height: height, tiling: tiling, noise: noise,
+            scaledValues: scaledValues, threads: threads, tileSize: tileSize)
+    }
+
+    /// The prior term KL(q(z_1 | x) ‖ N(0, I)) and the reconstruction term −log p(x | z_0), in nats.
+    func priorAndReconstruction() throws -> (prior: Double, reconstruction: Double) {
+        let d = pixels.count
         // Prior and (network-free) reconstruction terms: element-wise, streamed.
         let last = NoiseLevel(gamma: gammas[steps])
         let logSigma1 = ExactMath.log(last.sigmaSquared)
         let decoder = DiscretizedDecoder(gamma0: gammas[0])
-        var prior = 0.0, reconstruction = 0.0
+        var priorTerm = 0.0, reconstruction = 0.0
         for i in 0..<d {
             let f = scaledValues[Int(pixels[i])]
-            prior += 0.5 * (last.sigmaSquared + last.alphaSquared * f * f - logSigma1 - 1)
-            if decoderScale != nil { continue }
+            priorTerm += 0.5 * (last.sigmaSquared + last.alphaSquared * f * f - logSigma1 - 1)
+            if prior.decoderScale != nil { continue }
             let z0 = decoder.level.alpha * f + decoder.level.sigma * Double(noise.normal(step: 0, index: i))
             reconstruction += decoder.negativeLogLikelihood(of: pixels[i], z0: z0)
         }
-        let tiling = HaloTiling(
-            columns: 0..<width, rows: 0..<height, width: width, height: height, radius: metadata.receptiveRadius,
-            tileSize: tileSize)
-        let walk = HaloTileWalk(
-            denoiser: denoiser, pixels: pixels, width: width, height: height, tiling: tiling, noise: noise,
-            scaledValues: scaledValues, threads: threads, tileSize: tileSize)
         // The network decoder's reconstruction term, tile by tile (one pass at γ_0 on z_0).
-        if let scale = decoderScale {
+        if let scale = prior.decoderScale {
+            let pixels = self.pixels, scaledValues = self.scaledValues
             try walk.accumulate(into: &reconstruction, step: 0, level: decoder.level, gamma: gammas[0]) {
                 i, c, epsilon, output, o in
                 let z0 = decoder.level.alpha * scaledValues[Int(pixels[i])] + decoder.level.sigma * epsilon
@@ -54,23 +93,31 @@ extension DiffusionPrior {
                 return decoder.negativeLogLikelihood(of: pixels[i], z0: z0, estimate: estimate)
             }
         }
-        // Diffusion term, tile by tile.
-        var diffusion = 0.0
-        for step in 1...steps {
-            let transition = try DiffusionStep(gammaSource: gammas[step - 1], gammaTarget: gammas[step])
-            let level = transition.target
-            let weight = ExactMath.expm1(level.gamma - transition.source.gamma)
-            let logRatio = ExactMath.log(level.sigmaSquared) - ExactMath.log(transition.source.sigmaSquared)
-            try walk.accumulate(into: &diffusion, step: step, level: level, gamma: gammas[step]) { _, _, epsilon, output, o in
-                let error = epsilon - Double(output.epsilon[o])
-                if let v = output.v {
-                    let ell = (Double(v[o]) + 1) * 0.5 * logRatio
-                    return 0.5 * (ell + ExactMath.expm1(-ell) + ExactMath.exp(-ell) * weight * error * error)
-                }
-                return 0.5 * weight * error * error
+        return (priorTerm, reconstruction)
+    }
+
+    /// Adds step `step`'s (1…T) diffusion term KL(q(z_s | z_t, x) ‖ p(z_s | z_t)) at the sampled z_t, in
+    /// nats, to `total`, tile sum by tile sum: one network pass.
+    func addDiffusionTerm(of step: Int, into total: inout Double) throws {
+        let transition = try DiffusionStep(gammaSource: gammas[step - 1], gammaTarget: gammas[step])
+        let level = transition.target
+        let weight = ExactMath.expm1(level.gamma - transition.source.gamma)
+        let logRatio = ExactMath.log(level.sigmaSquared) - ExactMath.log(transition.source.sigmaSquared)
+        try walk.accumulate(into: &total, step: step, level: level, gamma: gammas[step]) { _, _, epsilon, output, o in
+            let error = epsilon - Double(output.epsilon[o])
+            if let v = output.v {
+                let ell = (Double(v[o]) + 1) * 0.5 * logRatio
+                return 0.5 * (ell + ExactMath.expm1(-ell) + ExactMath.exp(-ell) * weight * error * error)
             }
+            return 0.5 * weight * error * error
         }
-        let nats = Double(d) * 0.693_147_180_559_945_3
+    }
+
+    /// Nats summed over the image → bits per sub-pixel.
+    func bitsPerSubpixel(nats: Double) -> Double { nats / (Double(pixels.count) * 0.693_147_180_559_945_3) }
+
+    func bitsPerSubpixel(prior: Double, diffusion: Double, reconstruction: Double) -> ELBOTerms {
+        let nats = Double(pixels.count) * 0.693_147_180_559_945_3
         return ELBOTerms(prior: prior / nats, diffusion: diffusion / nats, reconstruction: reconstruction / nats)
     }
 }
@@ -78,7 +125,7 @@ extension DiffusionPrior {
 /// One network pass over an image tile by tile for `negativeELBO(…seed:…)`: at step i every halo tile's
 /// z = α f + σ ε (ε = `CounterNoise` of step i) is evaluated, and `element` is summed over the tile's
 /// interior (channel, row, column order), tile sums in tiling order.
-private struct HaloTileWalk {
+struct HaloTileWalk {
     let denoiser: Denoiser
     let pixels: [UInt8]
     let width: Int, height: Int

@@ -6,5 +6,7 @@ struct VDMZBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "vdmz-bench",
         abstract: "Benchmarks of vdmz: the ANS coder, the network, the container and the bits-back chain.",
-        subcommands: [ANSBenchmark.self, ModelBenchmark.self, CodecBenchmark.self, ChainBenchmark.self])
+        subcommands: [
+            ANSBenchmark.self, ModelBenchmark.self, CodecBenchmark.self, ChainBenchmark.self, EstimateBenchmark.self,
+        ])
 }

@@ -158,9 +158,68 @@ final class AutoCandidateTests: XCTestCase {
     }
 }
 
+/// `auto` with a coder that can bound its size (`PayloadSizeBounding`, bits-back): it is tried after the
+/// others, left out when its bound exceeds the smallest payload so far, and still wins ties by its place.
+final class AutoSizeBoundTests: XCTestCase {
+    private let images = [NamedImage(name: "c.png", image: try! makeImage(.rgb, bitDepth: 8, width: 9, height: 5))]
+
+    func testACoderWhoseBoundExceedsTheSmallestPayloadIsLeftOut() throws {
+        let calls = CallCounter()
+        let bounded = BoundedPriorCoder(calls: calls, exceeds: true)
+        let result = try Archive.compressSmallestReporting(images, coders: [bounded, StoredPixelCoder()], isDataset: false)
+        XCTAssertEqual(calls.count, 0, "left out: never encoded")
+        XCTAssertEqual(calls.asked, [try Archive.compress(images, coder: StoredPixelCoder(), isDataset: false).payload.count])
+        XCTAssertEqual(result.kept.coder.kind, .stored)
+        XCTAssertEqual(result.leftOut.map(\.kind), [.bitsBack])
+        XCTAssertEqual(try Archive.decompress(Container(parsing: result.kept.bytes), coder: StoredPixelCoder()), images)
+    }
+
+    func testACoderWhoseBoundDoesNotExceedIsCodedAndWinsATieByItsPlace() throws {
+        let calls = CallCounter()
+        // The bounded coder stores exactly as `StoredPixelCoder` does: equal payloads, and it comes first.
+        let result = try Archive.compressSmallestReporting(
+            images, coders: [BoundedPriorCoder(calls: calls, exceeds: false), StoredPixelCoder()], isDataset: false)
+        XCTAssertEqual(calls.count, 1)
+        XCTAssertEqual(calls.asked.count, 1, "asked once, after the stored coder ran")
+        XCTAssertTrue(result.leftOut.isEmpty)
+        XCTAssertEqual(result.kept.coder.kind, .bitsBack, "first in the coders' order among equal sizes")
+    }
+
+    func testABoundIsNotAskedWithoutAnotherCodersSize() throws {
+        let calls = CallCounter()
+        let result = try Archive.compressSmallestReporting(
+            images, coders: [BoundedPriorCoder(calls: calls, exceeds: true)], isDataset: false)
+        XCTAssertEqual(calls.asked, [])
+        XCTAssertEqual(calls.count, 1)
+        XCTAssertEqual(result.kept.coder.kind, .bitsBack)
+    }
+}
+
+/// A prior-like coder that answers its size bound as told and records the sizes it was asked about.
+private struct BoundedPriorCoder: PayloadSizeBounding {
+    let calls: CallCounter
+    let exceeds: Bool
+    var kind: PixelCoderKind { .bitsBack }
+    var modelHash: [UInt8] { [UInt8](repeating: 7, count: 32) }
+    var steps: Int { 0 }
+    func encode(_ images: [ModelImage], progress: CodingProgress?) throws -> [UInt8] {
+        calls.count += 1
+        return try StoredPixelCoder().encode(images, progress: progress)
+    }
+    func decode(_ payload: [UInt8], shapes: [ModelImageShape], progress: CodingProgress?) throws -> [ModelImage] {
+        try StoredPixelCoder().decode(payload, shapes: shapes, progress: progress)
+    }
+    func payloadSurelyExceeds(_ bytes: Int, for images: [ModelImage]) throws -> Bool {
+        calls.asked.append(bytes)
+        return exceeds
+    }
+}
+
 /// Counts the encodes of `CountingPriorCoder`.
 private final class CallCounter: @unchecked Sendable {
     var count = 0
+    /// The sizes a `BoundedPriorCoder` was asked about.
+    var asked: [Int] = []
 }
 
 /// A coder that claims to be the prior's (bits-back) and counts its encodes (it stores with zlib).
