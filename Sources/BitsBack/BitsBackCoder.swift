@@ -45,6 +45,9 @@ public final class BitsBackCoder: PixelCoder {
     /// Least sub-pixels a stream codes (`ChainParameters.streamMinimumSubpixels`; tests lower it to cut
     /// small images into streams).
     public var streamMinimumSubpixels = ChainParameters.streamMinimumSubpixels
+    /// Fewest pixels (of all the images) for which `payloadSurelyExceeds` estimates its bound
+    /// (`BitsBackSizeBound.swift`; tests lower it to bound small images).
+    public var boundMinimumPixels = defaultBoundMinimumPixels
 
     /// A coder that encodes with `parameters` (and decodes any payload).
     /// - Throws: `BitsBackError.invalidParameters` for out-of-range parameters,

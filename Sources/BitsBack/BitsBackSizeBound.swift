@@ -14,20 +14,20 @@ import PixelCoding
 /// "auto without bits-back"): a stage says "exceeds" when its estimate less the margin is above the size,
 /// and stops with "does not" when its estimate plus the margin is below it.
 ///
-/// Not estimated (the answer is false, bits-back is coded): images of fewer than `minimumPixels` pixels in
-/// all, whose coding is quick and whose one-sample estimate is noisier, and chains of fewer than
-/// `minimumSteps` steps, where the estimate would cost most of the coding.
+/// Not estimated (the answer is false, bits-back is coded): images of fewer than `boundMinimumPixels`
+/// pixels in all, whose coding is quick and whose one-sample estimate is noisier, and chains of fewer than
+/// `minimumBoundSteps` steps, where the estimate would cost most of the coding.
 extension BitsBackCoder: PayloadSizeBounding {
     /// The stages: points evaluated and the relative margin of the decision.
     public static let boundStages: [(points: Int, margin: Double)] = [(5, 0.02), (9, 0.01)]
-    /// Fewest pixels (of all the images) for which the bound is estimated.
-    public static let minimumPixels = 1 << 16
+    /// The default `boundMinimumPixels`: 256 × 256.
+    public static let defaultBoundMinimumPixels = 1 << 16
     /// Fewest steps T for which the bound is estimated.
-    public static let minimumSteps = 32
+    public static let minimumBoundSteps = 32
 
     public func payloadSurelyExceeds(_ bytes: Int, for images: [ModelImage]) throws -> Bool {
         let pixels = images.reduce(0) { $0 + $1.width * $1.height }
-        guard pixels >= Self.minimumPixels, steps >= Self.minimumSteps else { return false }
+        guard pixels >= boundMinimumPixels, steps >= Self.minimumBoundSteps else { return false }
         let estimators = try images.enumerated().map { index, image in
             try SampledELBOEstimator(
                 prior: prior, pixels: planarPixels(interleaved: image.pixels, width: image.width, height: image.height),

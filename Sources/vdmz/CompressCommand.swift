@@ -119,25 +119,27 @@ struct Compress: ParsableCommand {
         try checkDestination(destination, inputs: [input])
         let image = try RasterImage(pngData: FileIO.readFile(input, magic: RasterImage.pngSignature), limits: limits)
         let name = input == "-" ? "stdin.png" : baseName(input)
-        let (bytes, used) = try encode([NamedImage(name: name, image: image)], coders: coder, isDataset: false, label: name)
+        let (bytes, used, leftOut) = try encode(
+            [NamedImage(name: name, image: image)], coders: coder, isDataset: false, label: name)
         try write(bytes, to: destination, modeOf: input)
-        report(input, destination, bytes: bytes, images: [image], coder: used)
+        report(input, destination, bytes: bytes, images: [image], coder: used, leftOut: leftOut)
     }
 
-    /// Codes with each coder of `coders` and keeps the smallest file; returns it and the coder that made it.
+    /// Codes with each coder of `coders` and keeps the smallest file; returns it, the coder that made it and
+    /// the coders left out by their size bound (`Archive.compressSmallestReporting`).
     private func encode(_ images: [NamedImage], coders: [any PixelCoder], isDataset: Bool, label: String)
-        throws -> ([UInt8], any PixelCoder)
+        throws -> ([UInt8], any PixelCoder, [any PixelCoder])
     {
         let progress = ProgressReporter(label: "vdmz: compressing \(label)", quiet: quiet)
         defer { progress.finish() }
-        let (container, bytes, coder) = try Archive.compressSmallest(
+        let ((container, bytes, coder), leftOut) = try Archive.compressSmallestReporting(
             images, coders: coders, isDataset: isDataset, limits: limits, progress: progress.handler)
         try checkWorthModelling(container, coder: coder)
         if verify {
             let restored = try Archive.decompress(Container(parsing: bytes, limits: limits), coder: coder)
             guard restored == images else { throw CLIError("verification failed: the decoded images differ (nothing written)") }
         }
-        return (bytes, coder)
+        return (bytes, coder, leftOut)
     }
 
     /// Refuses a file that asks for fewer steps than the checkpoint codes with and comes out larger than
@@ -179,14 +181,18 @@ struct Compress: ParsableCommand {
         }
     }
 
-    private func report(_ source: String, _ destination: String, bytes: [UInt8], images: [RasterImage], coder: any PixelCoder) {
+    private func report(
+        _ source: String, _ destination: String, bytes: [UInt8], images: [RasterImage], coder: any PixelCoder,
+        leftOut: [any PixelCoder]
+    ) {
         guard !quiet else { return }
         let subpixels = images.reduce(0) { $0 + $1.pixelCount * 3 }
         let rate = Double(bytes.count * 8) / Double(max(1, subpixels))
         let target = destination == "-" ? "standard output" : destination
+        let skipped = leftOut.map { " (\($0.kind) not run: its estimated size is larger)" }.joined()
         Terminal.printError(
             "\(source == "-" ? "standard input" : source) → \(target): \(bytes.count) bytes, "
-                + "\(String(format2: rate)) bits/sub-pixel, coder: \(coder.kind)")
+                + "\(String(format2: rate)) bits/sub-pixel, coder: \(coder.kind)\(skipped)")
     }
 }
 

@@ -47,6 +47,29 @@ final class ContextCoderCLITests: XCTestCase {
         XCTAssertEqual(try RasterImage(pngData: XCTUnwrap(cli.read("g2.png"))), graphic)
     }
 
+    func testAutoLeavesOutBitsBackWhereItsBoundExceedsTheContextCodersSize() throws {
+        // 256 × 256 (the least size the bound is estimated for) in colour stripes: the context coder codes
+        // it in a few hundred bytes, the prior's ELBO is far above that, so bits-back is not run (6 network
+        // passes at T = 32 instead of 33 and its coding) and the file is the context coder's, byte for byte.
+        let side = 256
+        let samples = (0..<side * side * 3).map { i -> UInt8 in
+            let x = (i / 3) % side, c = i % 3
+            return UInt8((x / 16 % 3) * 80 + c * 20)
+        }
+        let stripes = try RasterImage(
+            width: side, height: side, colorType: .rgb, bitDepth: 8, samples: samples, palette: [], transparency: [],
+            chunks: [], isInterlaced: false)
+        try cli.write(try stripes.pngData(), to: "s.png")
+        let auto = try cli.run(["compress", "--steps", "32", "s.png", "-o", "auto.vdmz"])
+        XCTAssertEqual(auto.status, 0, auto.standardError)
+        XCTAssertTrue(auto.standardError.contains("coder: context"), auto.standardError)
+        XCTAssertTrue(auto.standardError.contains("not run: its estimated size is larger"), auto.standardError)
+        XCTAssertEqual(try cli.run(["compress", "-q", "--coder", "context", "s.png", "-o", "ctx.vdmz"]).status, 0)
+        XCTAssertEqual(cli.read("auto.vdmz"), cli.read("ctx.vdmz"))
+        XCTAssertEqual(try cli.run(["decompress", "-q", "auto.vdmz", "-o", "s2.png"]).status, 0)
+        XCTAssertEqual(try RasterImage(pngData: XCTUnwrap(cli.read("s2.png"))), stripes)
+    }
+
     func testAutoStoresNoiseThatNoModelPredicts() throws {
         // Uniform RGB noise: the context coder spends more than 8 bits per sub-pixel, zlib's stored blocks
         // about 8, so auto keeps the stored planes (issue 13: no file larger than zopflipng's PNG + fixed bytes).
