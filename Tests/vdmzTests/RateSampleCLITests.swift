@@ -46,6 +46,27 @@ final class RateSampleCLITests: XCTestCase {
         XCTAssertEqual(try jsonLines(two.standardOutput).prefix(2).map { $0["elbo_bpd"] as? Double }, perImage)
     }
 
+    /// `--points K`: the step-sampled estimate; with K ≥ T it is the full ELBO, with fewer points it
+    /// evaluates that many steps and says so.
+    func testRatePointsEstimatesFromFewerSteps() throws {
+        let cli = try CLIHarness()
+        defer { cli.cleanUp() }
+        try Data(npy(count: 2, height: 6, width: 8)).write(to: URL(fileURLWithPath: cli.path("images.npy")))
+        let base = ["rate", "--json", "--steps", "5", "--threads", "1", "--model", tinyModel, "images.npy"]
+        let full = try jsonLines(try cli.run(base).standardOutput)
+        let all = try jsonLines(try cli.run(base + ["--points", "9"]).standardOutput)
+        for (a, b) in zip(full.prefix(2), all.prefix(2)) {
+            XCTAssertEqual(try XCTUnwrap(a["elbo_bpd"] as? Double), try XCTUnwrap(b["elbo_bpd"] as? Double), accuracy: 1e-9)
+        }
+        let two = try cli.run(base + ["--points", "2"])
+        XCTAssertEqual(two.status, 0, two.standardError)
+        let summary = try XCTUnwrap(try jsonLines(two.standardOutput).last)
+        XCTAssertEqual(summary["estimated_from_points"] as? Int, 2)
+        XCTAssertEqual(summary["network_passes"] as? Int, 2, "steps 1 and T")
+        XCTAssertNotEqual(summary["elbo_bpd"] as? Double, full.last?["elbo_bpd"] as? Double)
+        XCTAssertNotEqual(try cli.run(base + ["--points", "1"]).status, 0)
+    }
+
     /// A network-decoder checkpoint: T + 1 network passes, and `--code` codes and checks the images.
     func testRateWithTheNetworkDecoderCountsItsPassAndCodes() throws {
         let model = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
