@@ -1,4 +1,5 @@
 import ExactMath
+import Parallelism
 
 extension DiffusionPrior {
     /// The T-step negative ELBO of one image with memory bounded by a tile instead of the image: the noise
@@ -124,7 +125,8 @@ struct StreamingELBOPass {
 
 /// One network pass over an image tile by tile for `negativeELBO(…seed:…)`: at step i every halo tile's
 /// z = α f + σ ε (ε = `CounterNoise` of step i) is evaluated, and `element` is summed over the tile's
-/// interior (channel, row, column order), tile sums in tiling order.
+/// interior: each row of each channel on its own (rows on up to `threads` threads), the row sums in
+/// channel, row order, tile sums in tiling order — the same sums for every thread count.
 struct HaloTileWalk {
     let denoiser: Denoiser
     let pixels: [UInt8]
@@ -135,45 +137,71 @@ struct HaloTileWalk {
     let threads: Int, tileSize: Int
 
     /// Adds to `total`, tile by tile, each tile's Σ over its interior of `element(i, c, ε_i, output, o)`:
-    /// i the planar image index, c its channel, o its index in the tile's output.
+    /// i the planar image index, c its channel, o its index in the tile's output. `element` may be called
+    /// on several threads at once.
     func accumulate(
         into total: inout Double, step: Int, level: NoiseLevel, gamma: Float,
         element: (_ index: Int, _ channel: Int, _ epsilon: Double, _ output: DenoiserOutput, _ o: Int) -> Double
     ) throws {
         let plane = width * height
+        let width = self.width, noise = self.noise
         for tile in tiling.tiles {
             let (interiorX, interiorY, regionX, regionY) = (tile.interiorX, tile.interiorY, tile.regionX, tile.regionY)
             let (tileX, tileY) = (interiorX.lowerBound, interiorY.lowerBound)
-            let regionWidth = regionX.count, regionPlane = regionX.count * regionY.count
+            let regionWidth = regionX.count, regionHeight = regionY.count, regionPlane = regionX.count * regionY.count
             var z = [Float](repeating: 0, count: 3 * regionPlane)
             var regionNoise = [Float](repeating: 0, count: 3 * regionPlane)
-            for c in 0..<3 {
-                for y in regionY {
-                    for x in regionX {
-                        let i = c * plane + y * width + x
-                        let r = c * regionPlane + (y - regionY.lowerBound) * regionWidth + (x - regionX.lowerBound)
-                        regionNoise[r] = noise.normal(step: step, index: i)
-                        z[r] = Float(level.alpha * scaledValues[Int(pixels[i])] + level.sigma * Double(regionNoise[r]))
+            // z and ε of the region, a row of a channel at a time (each value on its own: any thread).
+            z.withUnsafeMutableBufferPointer { z in
+                regionNoise.withUnsafeMutableBufferPointer { regionNoise in
+                    pixels.withUnsafeBufferPointer { pixels in
+                        scaledValues.withUnsafeBufferPointer { scaled in
+                            ParallelLoop.forEachChunk(count: 3 * regionHeight, threads: threads) { rows in
+                                for row in rows {
+                                    let c = row / regionHeight, y = regionY.lowerBound + row % regionHeight
+                                    var r = row * regionWidth
+                                    for x in regionX {
+                                        let i = c * plane + y * width + x
+                                        let epsilon = noise.normal(step: step, index: i)
+                                        regionNoise[r] = epsilon
+                                        z[r] = Float(level.alpha * scaled[Int(pixels[i])] + level.sigma * Double(epsilon))
+                                        r += 1
+                                    }
+                                }
+                            }
+                        }
                     }
                 }
             }
             let columns = (interiorX.lowerBound - regionX.lowerBound)..<(interiorX.upperBound - regionX.lowerBound)
             let rows = (interiorY.lowerBound - regionY.lowerBound)..<(interiorY.upperBound - regionY.lowerBound)
             let output = try denoiser.evaluate(
-                z: z, width: regionWidth, height: regionY.count, columns: columns, rows: rows, gamma: gamma,
+                z: z, width: regionWidth, height: regionHeight, columns: columns, rows: rows, gamma: gamma,
                 threads: threads, tileSize: tileSize)
             let outPlane = interiorX.count * interiorY.count
-            var tileSum = 0.0
-            for c in 0..<3 {
-                for y in interiorY {
-                    for x in interiorX {
-                        let o = c * outPlane + (y - tileY) * interiorX.count + (x - tileX)
-                        let epsilon = Double(
-                            regionNoise[c * regionPlane + (y - regionY.lowerBound) * regionWidth + (x - regionX.lowerBound)])
-                        tileSum += element(c * plane + y * width + x, c, epsilon, output, o)
+            let interiorRows = interiorY.count
+            // One sum per interior row of each channel, then those in order.
+            var rowSums = [Double](repeating: 0, count: 3 * interiorRows)
+            rowSums.withUnsafeMutableBufferPointer { rowSums in
+                regionNoise.withUnsafeBufferPointer { regionNoise in
+                    ParallelLoop.forEachChunk(count: 3 * interiorRows, threads: threads) { chunk in
+                        for row in chunk {
+                            let c = row / interiorRows, y = interiorY.lowerBound + row % interiorRows
+                            var sum = 0.0
+                            for x in interiorX {
+                                let o = c * outPlane + (y - tileY) * interiorX.count + (x - tileX)
+                                let epsilon = Double(
+                                    regionNoise[
+                                        c * regionPlane + (y - regionY.lowerBound) * regionWidth + (x - regionX.lowerBound)])
+                                sum += element(c * plane + y * width + x, c, epsilon, output, o)
+                            }
+                            rowSums[row] = sum
+                        }
                     }
                 }
             }
+            var tileSum = 0.0
+            for sum in rowSums { tileSum += sum }
             total += tileSum
         }
     }
