@@ -64,40 +64,56 @@ public struct SampledELBO: Sendable {
 /// with more points costs only the steps it adds (the 9 points of T = 64 include the 5: 1, 17, 33, 48, 64).
 public final class SampledELBOEstimator {
     private let pass: StreamingELBOPass
+    /// Prior and reconstruction terms, bits per sub-pixel, once evaluated.
     private var priorAndReconstruction: (prior: Double, reconstruction: Double)?
+    /// Diffusion terms by step, bits per sub-pixel.
     private var terms: [Int: Double] = [:]
 
     /// - Parameters:
     ///   - pixels: planar `[3][height][width]` values 0…255.
     ///   - seed: the noise `CounterNoise(seed)`, as `negativeELBO(pixels:width:height:steps:seed:threads:tileSize:)`.
-    /// - Throws: `ModelError.invalidArgument` for pixels that do not fit the size; the schedule's errors.
+    ///   - earlier: an estimate of the same image, T and seed made before (by another estimator, which need
+    ///     not be kept with its pixels): its terms are taken as they are, not evaluated again.
+    /// - Throws: `ModelError.invalidArgument` for pixels that do not fit the size, or an earlier estimate of
+    ///   another T; the schedule's errors.
     public init(
         prior: DiffusionPrior, pixels: [UInt8], width: Int, height: Int, steps: Int, seed: UInt64, threads: Int = 1,
-        tileSize: Int = Denoiser.defaultTileSize
+        tileSize: Int = Denoiser.defaultTileSize, resuming earlier: SampledELBO? = nil
     ) throws {
         pass = try StreamingELBOPass(
             prior: prior, pixels: pixels, width: width, height: height, steps: steps, seed: seed, threads: threads,
             tileSize: tileSize)
+        if let earlier {
+            guard earlier.steps == steps else {
+                throw ModelError.invalidArgument("an earlier estimate of \(earlier.steps) steps, not \(steps)")
+            }
+            priorAndReconstruction = (earlier.prior, earlier.reconstruction)
+            for (step, bits) in earlier.samples { terms[step] = bits }
+        }
     }
 
-    /// Network passes evaluated so far.
-    public var passes: Int { terms.count + (priorAndReconstruction != nil && pass.prior.decoderScale != nil ? 1 : 0) }
+    /// Network passes evaluated by this estimator so far.
+    public private(set) var passes = 0
 
     /// The estimate from `points` evenly spaced steps (`SampledELBO.evaluatedSteps(steps:count:)`).
     public func estimate(points: Int) throws -> SampledELBO {
-        if priorAndReconstruction == nil { priorAndReconstruction = try pass.priorAndReconstruction() }
+        if priorAndReconstruction == nil {
+            let (prior, reconstruction) = try pass.priorAndReconstruction()
+            if pass.prior.decoderScale != nil { passes += 1 }
+            priorAndReconstruction = (pass.bitsPerSubpixel(nats: prior), pass.bitsPerSubpixel(nats: reconstruction))
+        }
         let samples = try SampledELBO.evaluatedSteps(steps: pass.steps, count: points).map { step -> (Int, Double) in
             if let bits = terms[step] { return (step, bits) }
             var nats = 0.0
             try pass.addDiffusionTerm(of: step, into: &nats)
+            passes += 1
             let bits = pass.bitsPerSubpixel(nats: nats)
             terms[step] = bits
             return (step, bits)
         }
         return SampledELBO(
-            prior: pass.bitsPerSubpixel(nats: priorAndReconstruction!.prior),
-            reconstruction: pass.bitsPerSubpixel(nats: priorAndReconstruction!.reconstruction), steps: pass.steps,
-            samples: samples)
+            prior: priorAndReconstruction!.prior, reconstruction: priorAndReconstruction!.reconstruction,
+            steps: pass.steps, samples: samples)
     }
 }
 

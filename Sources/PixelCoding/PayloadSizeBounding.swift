@@ -5,6 +5,10 @@ import Imaging
 /// Contract: `payloadSurelyExceeds(bytes, for:)` returns true only when the coder's payload for `images`
 /// is, by its estimate and beyond the estimate's measured error, larger than `bytes`; when in doubt it
 /// returns false. Its answer depends only on the images, the size and the coder's own parameters.
+///
+/// `images` may be lazy (a dataset's model planes made one at a time): a coder reads them in order, may
+/// read them more than once, and keeps no more of them at once than it needs.
 public protocol PayloadSizeBounding: PixelCoder {
-    func payloadSurelyExceeds(_ bytes: Int, for images: [ModelImage]) throws -> Bool
+    func payloadSurelyExceeds<Images: Collection>(_ bytes: Int, for images: Images) throws -> Bool
+    where Images.Element == ModelImage
 }

@@ -32,25 +32,39 @@ extension Compress {
         let priorSource: CoderFactory.PriorSource = prior.map { .loaded($0) } ?? .checkpoint(path: modelOptions.model)
         let steps = modelOptions.steps
         let progress = ProgressReporter(label: "vdmz: compressing \(destination)", quiet: outputOptions.quiet)
-        // `auto` codes the whole dataset with each candidate and keeps the smallest archive: an archive
-        // has one coder, and the context and stored coders cost little beside the diffusion chain.
+        // `auto` codes the whole dataset with each candidate and keeps the smallest archive (the first of
+        // equal sizes): an archive has one coder. As for one image (`Archive.compressSmallestReporting`), a
+        // coder that can bound its size (bits-back) comes last and is left out when its bound exceeds the
+        // smallest archive's payloads; it estimates only for images of 2^16 pixels or more on average.
         let choices = coder == .auto ? CoderChoice.autoCandidates : [coder]
-        var best: (bytes: [UInt8], shards: [Container])?
-        for (index, choice) in choices.enumerated() {
+        let order = choices.indices.filter { choices[$0] != .bitsBack } + choices.indices.filter { choices[$0] == .bitsBack }
+        var best: (index: Int, bytes: [UInt8], shards: [Container])?
+        var leftOut: [CoderChoice] = []
+        for (position, index) in order.enumerated() {
+            let choice = choices[index]
             let makeCoder: (Int) throws -> any PixelCoder = { threads in
                 try CoderFactory(
                     prior: priorSource, threads: threads, limits: limitOptions.limits, regionSide: regionSide
                 ).encoder(choice, steps: steps, isDataset: true)
             }
             let report = progress.handler
+            if let smallest = best?.shards.reduce(0, { $0 + $1.payload.count }),
+                let bounded = try makeCoder(threadOptions.count) as? any PayloadSizeBounding,
+                try bounded.payloadSurelyExceeds(smallest, for: images.lazy.map { ImageLayout.decompose($0.image).model })
+            {
+                leftOut.append(choice)
+                continue
+            }
             let shards = try ShardedArchive.compressShards(
                 images, size: shardOptions.size, threads: threadOptions.count, limits: limitOptions.limits, makeCoder: makeCoder,
-                progress: report.map { report in { report((Double(index) + $0) / Double(choices.count)) } })
+                progress: report.map { report in { report((Double(position) + $0) / Double(order.count)) } })
             let bytes = try ShardedContainer.assemble(shards)
-            if best == nil || bytes.count < best!.bytes.count { best = (bytes, shards) }
+            if best == nil || bytes.count < best!.bytes.count || (bytes.count == best!.bytes.count && index < best!.index) {
+                best = (index, bytes, shards)
+            }
         }
         progress.finish()
-        guard let (bytes, shards) = best else { throw CLIError("no coder to compress with") }
+        guard let (_, bytes, shards) = best else { throw CLIError("no coder to compress with") }
         if verify {
             let restored = try Self.decodeAll(bytes, threads: threadOptions.count, limits: limitOptions.limits) {
                 container, threads in
@@ -70,7 +84,8 @@ extension Compress {
             Terminal.printError(
                 "\(images.count) images → \(destination == "-" ? "standard output" : destination): "
                     + "\(bytes.count) bytes, \(String(format2: Double(bytes.count * 8) / Double(max(1, subpixels)))) bits/sub-pixel, "
-                    + "\(shards.count) shard\(shards.count == 1 ? "" : "s"), coder: \(shards[0].coder)")
+                    + "\(shards.count) shard\(shards.count == 1 ? "" : "s"), coder: \(shards[0].coder)"
+                    + leftOut.map { " (\($0.rawValue) not run: its estimated size is larger)" }.joined())
         }
     }
 

@@ -209,7 +209,8 @@ private struct BoundedPriorCoder: PayloadSizeBounding {
     func decode(_ payload: [UInt8], shapes: [ModelImageShape], progress: CodingProgress?) throws -> [ModelImage] {
         try StoredPixelCoder().decode(payload, shapes: shapes, progress: progress)
     }
-    func payloadSurelyExceeds(_ bytes: Int, for images: [ModelImage]) throws -> Bool {
+    func payloadSurelyExceeds<Images: Collection>(_ bytes: Int, for images: Images) throws -> Bool
+    where Images.Element == ModelImage {
         calls.asked.append(bytes)
         return exceeds
     }

@@ -79,5 +79,13 @@ final class SampledELBOTests: XCTestCase {
         let fresh = try prior.sampledNegativeELBO(
             pixels: pixels, width: width, height: height, steps: 64, points: 9, seed: seed, tileSize: 8)
         XCTAssertEqual(nine.total, fresh.total)
+        // Another estimator resuming from the 5-point estimate evaluates only the 4 steps it adds.
+        let resumed = try SampledELBOEstimator(
+            prior: prior, pixels: pixels, width: width, height: height, steps: 64, seed: seed, tileSize: 8, resuming: five)
+        XCTAssertEqual(try resumed.estimate(points: 9).total, nine.total)
+        XCTAssertEqual(resumed.passes, 4)
+        XCTAssertThrowsError(
+            try SampledELBOEstimator(
+                prior: prior, pixels: pixels, width: width, height: height, steps: 32, seed: seed, resuming: five))
     }
 }

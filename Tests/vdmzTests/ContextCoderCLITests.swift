@@ -47,18 +47,23 @@ final class ContextCoderCLITests: XCTestCase {
         XCTAssertEqual(try RasterImage(pngData: XCTUnwrap(cli.read("g2.png"))), graphic)
     }
 
-    func testAutoLeavesOutBitsBackWhereItsBoundExceedsTheContextCodersSize() throws {
-        // 256 × 256 (the least size the bound is estimated for) in colour stripes: the context coder codes
-        // it in a few hundred bytes, the prior's ELBO is far above that, so bits-back is not run (6 network
-        // passes at T = 32 instead of 33 and its coding) and the file is the context coder's, byte for byte.
+    /// 256 × 256 (the least size the bound is estimated for) in colour stripes of width `width`: the
+    /// context coder codes it in a few hundred bytes, far below the prior's ELBO.
+    private func stripes(width: Int) throws -> RasterImage {
         let side = 256
         let samples = (0..<side * side * 3).map { i -> UInt8 in
             let x = (i / 3) % side, c = i % 3
-            return UInt8((x / 16 % 3) * 80 + c * 20)
+            return UInt8((x / width % 3) * 80 + c * 20)
         }
-        let stripes = try RasterImage(
+        return try RasterImage(
             width: side, height: side, colorType: .rgb, bitDepth: 8, samples: samples, palette: [], transparency: [],
             chunks: [], isInterlaced: false)
+    }
+
+    func testAutoLeavesOutBitsBackWhereItsBoundExceedsTheContextCodersSize() throws {
+        // Bits-back is not run (6 network passes at T = 32 instead of 33 and its coding) and the file is the
+        // context coder's, byte for byte.
+        let stripes = try stripes(width: 16)
         try cli.write(try stripes.pngData(), to: "s.png")
         let auto = try cli.run(["compress", "--steps", "32", "s.png", "-o", "auto.vdmz"])
         XCTAssertEqual(auto.status, 0, auto.standardError)
@@ -68,6 +73,19 @@ final class ContextCoderCLITests: XCTestCase {
         XCTAssertEqual(cli.read("auto.vdmz"), cli.read("ctx.vdmz"))
         XCTAssertEqual(try cli.run(["decompress", "-q", "auto.vdmz", "-o", "s2.png"]).status, 0)
         XCTAssertEqual(try RasterImage(pngData: XCTUnwrap(cli.read("s2.png"))), stripes)
+    }
+
+    func testADatasetOfLargeImagesLeavesOutBitsBackByItsBoundToo() throws {
+        try FileManager.default.createDirectory(atPath: cli.path("set"), withIntermediateDirectories: true)
+        try cli.write(try stripes(width: 16).pngData(), to: "set/a.png")
+        try cli.write(try stripes(width: 8).pngData(), to: "set/b.png")
+        let auto = try cli.run(["compress", "--steps", "32", "-o", "auto.vdmz", cli.path("set")])
+        XCTAssertEqual(auto.status, 0, auto.standardError)
+        XCTAssertTrue(auto.standardError.contains("coder: context"), auto.standardError)
+        XCTAssertTrue(auto.standardError.contains("not run: its estimated size is larger"), auto.standardError)
+        let context = try cli.run(["compress", "-q", "--coder", "context", "-o", "ctx.vdmz", cli.path("set")])
+        XCTAssertEqual(context.status, 0, context.standardError)
+        XCTAssertEqual(cli.read("auto.vdmz"), cli.read("ctx.vdmz"))
     }
 
     func testAutoStoresNoiseThatNoModelPredicts() throws {
