@@ -52,3 +52,19 @@ func commaSeparatedIntegers(_ text: String) -> [Int]? {
     let values = parts.compactMap { Int($0) }
     return values.count == parts.count ? values : nil
 }
+
+/// `--model`, `--steps` and `--threads`: the options of a benchmark that runs the prior's T-step chain.
+struct PriorRunOptions: ParsableArguments {
+    @OptionGroup var checkpoint: CheckpointOptions
+    @OptionGroup var stepOptions: StepOptions
+    @OptionGroup var threadOptions: ThreadOptions
+
+    /// The prior, and T: `--steps` or the checkpoint's coding steps.
+    func load() throws -> (prior: DiffusionPrior, steps: Int) {
+        let prior = try DiffusionPrior(checkpoint: Checkpoint.load(path: checkpoint.model))
+        return (prior, stepOptions.steps ?? prior.metadata.codingSteps)
+    }
+
+    /// `--threads`, or every core.
+    var threads: Int { threadOptions.count }
+}

@@ -14,9 +14,7 @@ struct ChainBenchmark: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "chain", abstract: "Coded rate of the bits-back chain beside the model's ELBO, with encode/decode seconds.")
 
-    @OptionGroup var checkpoint: CheckpointOptions
-    @OptionGroup var stepOptions: StepOptions
-    @OptionGroup var threadOptions: ThreadOptions
+    @OptionGroup var options: PriorRunOptions
 
     @Option(help: ArgumentHelp("A .npy of uint8 (N, H, W, 3) images.", valueName: "file"))
     var npy: String?
@@ -60,9 +58,8 @@ struct ChainBenchmark: ParsableCommand {
     }
 
     func run() throws {
-        let prior = try DiffusionPrior(checkpoint: Checkpoint.load(path: checkpoint.model))
-        let steps = stepOptions.steps ?? prior.metadata.codingSteps
-        let threads = threadOptions.count
+        let (prior, steps) = try options.load()
+        let threads = options.threads
         let defaults = ChainParameters(steps: steps)
         let shifts = self.shifts.flatMap(commaSeparatedIntegers) ?? [defaults.latentBinShift, defaults.firstBinShift]
         let precisions = precision.flatMap(commaSeparatedIntegers) ?? [defaults.gaussianPrecision, defaults.pixelPrecision]

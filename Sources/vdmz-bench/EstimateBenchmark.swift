@@ -12,9 +12,7 @@ struct EstimateBenchmark: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "estimate", abstract: "Error of the step-sampled ELBO estimate against the full T-step ELBO.")
 
-    @OptionGroup var checkpoint: CheckpointOptions
-    @OptionGroup var stepOptions: StepOptions
-    @OptionGroup var threadOptions: ThreadOptions
+    @OptionGroup var options: PriorRunOptions
 
     @Option(help: ArgumentHelp("Point counts K to compare.", valueName: "K,K,…"))
     var points = "5,9,17"
@@ -26,8 +24,7 @@ struct EstimateBenchmark: ParsableCommand {
     var png: [String]
 
     func run() throws {
-        let prior = try DiffusionPrior(checkpoint: Checkpoint.load(path: checkpoint.model))
-        let steps = stepOptions.steps ?? prior.metadata.codingSteps
+        let (prior, steps) = try options.load()
         let counts = try points.split(separator: ",").map { part -> Int in
             guard let k = Int(part), k >= 2 else { throw BenchmarkError("bad --points \(points)") }
             return k
@@ -38,7 +35,7 @@ struct EstimateBenchmark: ParsableCommand {
             let full = try prior.sampledNegativeELBO(
                 pixels: planarPixels(interleaved: image.pixels, width: image.width, height: image.height),
                 width: image.width, height: image.height, steps: steps, points: steps, seed: 0,
-                threads: threadOptions.count)
+                threads: options.threads)
             let terms = full.samples.map(\.bits)
             var errors: [String: Double] = [:]
             var line = String(

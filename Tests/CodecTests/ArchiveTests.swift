@@ -165,7 +165,7 @@ final class AutoSizeBoundTests: XCTestCase {
 
     func testACoderWhoseBoundExceedsTheSmallestPayloadIsLeftOut() throws {
         let calls = CallCounter()
-        let bounded = BoundedPriorCoder(calls: calls, exceeds: true)
+        let bounded = CountingPriorCoder(calls: calls, exceeds: true)
         let result = try Archive.compressSmallestReporting(images, coders: [bounded, StoredPixelCoder()], isDataset: false)
         XCTAssertEqual(calls.count, 0, "left out: never encoded")
         XCTAssertEqual(calls.asked, [try Archive.compress(images, coder: StoredPixelCoder(), isDataset: false).payload.count])
@@ -176,9 +176,9 @@ final class AutoSizeBoundTests: XCTestCase {
 
     func testACoderWhoseBoundDoesNotExceedIsCodedAndWinsATieByItsPlace() throws {
         let calls = CallCounter()
-        // The bounded coder stores exactly as `StoredPixelCoder` does: equal payloads, and it comes first.
+        // The counting coder stores exactly as `StoredPixelCoder` does: equal payloads, and it comes first.
         let result = try Archive.compressSmallestReporting(
-            images, coders: [BoundedPriorCoder(calls: calls, exceeds: false), StoredPixelCoder()], isDataset: false)
+            images, coders: [CountingPriorCoder(calls: calls, exceeds: false), StoredPixelCoder()], isDataset: false)
         XCTAssertEqual(calls.count, 1)
         XCTAssertEqual(calls.asked.count, 1, "asked once, after the stored coder ran")
         XCTAssertTrue(result.leftOut.isEmpty)
@@ -188,20 +188,28 @@ final class AutoSizeBoundTests: XCTestCase {
     func testABoundIsNotAskedWithoutAnotherCodersSize() throws {
         let calls = CallCounter()
         let result = try Archive.compressSmallestReporting(
-            images, coders: [BoundedPriorCoder(calls: calls, exceeds: true)], isDataset: false)
+            images, coders: [CountingPriorCoder(calls: calls, exceeds: true)], isDataset: false)
         XCTAssertEqual(calls.asked, [])
         XCTAssertEqual(calls.count, 1)
         XCTAssertEqual(result.kept.coder.kind, .bitsBack)
     }
 }
 
-/// A prior-like coder that answers its size bound as told and records the sizes it was asked about.
-private struct BoundedPriorCoder: PayloadSizeBounding {
+/// Counts the encodes of `CountingPriorCoder`.
+private final class CallCounter: @unchecked Sendable {
+    var count = 0
+    /// The sizes a `CountingPriorCoder` was asked about.
+    var asked: [Int] = []
+}
+
+/// A coder that claims to be the prior's (bits-back) and counts its encodes (it stores with zlib); it
+/// answers its size bound with `exceeds` and records the sizes it was asked about.
+private struct CountingPriorCoder: PayloadSizeBounding {
     let calls: CallCounter
-    let exceeds: Bool
+    var exceeds = false
     var kind: PixelCoderKind { .bitsBack }
     var modelHash: [UInt8] { [UInt8](repeating: 7, count: 32) }
-    var steps: Int { 0 }
+    var steps: Int { 3 }
     func encode(_ images: [ModelImage], progress: CodingProgress?) throws -> [UInt8] {
         calls.count += 1
         return try StoredPixelCoder().encode(images, progress: progress)
@@ -213,28 +221,6 @@ private struct BoundedPriorCoder: PayloadSizeBounding {
     where Images.Element == ModelImage {
         calls.asked.append(bytes)
         return exceeds
-    }
-}
-
-/// Counts the encodes of `CountingPriorCoder`.
-private final class CallCounter: @unchecked Sendable {
-    var count = 0
-    /// The sizes a `BoundedPriorCoder` was asked about.
-    var asked: [Int] = []
-}
-
-/// A coder that claims to be the prior's (bits-back) and counts its encodes (it stores with zlib).
-private struct CountingPriorCoder: PixelCoder {
-    let calls: CallCounter
-    var kind: PixelCoderKind { .bitsBack }
-    var modelHash: [UInt8] { [UInt8](repeating: 7, count: 32) }
-    var steps: Int { 3 }
-    func encode(_ images: [ModelImage], progress: CodingProgress?) throws -> [UInt8] {
-        calls.count += 1
-        return try StoredPixelCoder().encode(images, progress: progress)
-    }
-    func decode(_ payload: [UInt8], shapes: [ModelImageShape], progress: CodingProgress?) throws -> [ModelImage] {
-        try StoredPixelCoder().decode(payload, shapes: shapes, progress: progress)
     }
 }
 
