@@ -111,8 +111,10 @@ def test_gpu_run_script_on_cpu(packed, tmp_path):
     state = tmp_path / "state"
     train.main(["--run", str(state), "--packed", str(packed), "--batch", "16", "--max-steps", "2",
                 *SMALL, *EVAL])
+    # PYTHON: this interpreter (the one with PyTorch: .venv's under scripts/test.sh); on a fresh machine the
+    # python3 on PATH has no torch, and the script would stop at its environment check.
     env = dict(os.environ, VDMZ_DEVICE="cpu", VDMZ_STATE=str(state), VDMZ_PACKED=str(packed), VDMZ_BATCH="32",
-               VDMZ_THREADS="1", VDMZ_MINUTES="2")
+               VDMZ_THREADS="1", VDMZ_MINUTES="2", PYTHON=sys.executable)
     out = tmp_path / "out"
     r = subprocess.run(["bash", str(REPO / "training/gpu_run.sh"), str(out), "--max-steps", "6", "--log-every", "2",
                         *EVAL], cwd=REPO, env=env, capture_output=True, text=True, timeout=120)
