@@ -13,6 +13,9 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 root="$(pwd)"
 golden="$root/Tests/Golden"
+# Python with numpy and Pillow: $PYTHON, else the project's .venv (scripts/setup.sh), else python3.
+python="${PYTHON:-$root/.venv/bin/python}"
+[ -x "$python" ] || python=python3
 if ! VDMZ_TARGET_CPU=generic swift build --scratch-path .build-generic --product vdmz >/tmp/vdmz-generic-build.$$ 2>&1; then
     tail -20 /tmp/vdmz-generic-build.$$; rm -f /tmp/vdmz-generic-build.$$
     echo "generic build: 0 passed, 1 failed (build)"; exit 1
@@ -51,7 +54,7 @@ done
 # The single RGB image pixel by pixel against its PNG (Pillow), from both models and every version.
 for name in rgb8-23x17.png.vdmz rgb8-23x17-chain2.vdmz rgb8-23x17-v1.vdmz rgb8-23x17-model6caaca44.vdmz \
     rgb8-23x17-netdec.vdmz; do
-    check "pixels of $name" python3 -c "
+    check "pixels of $name" "$python" -c "
 import sys, numpy as np; from PIL import Image
 a = np.asarray(Image.open('$golden/rgb8-23x17.png')); b = np.asarray(Image.open(sys.argv[1]))
 sys.exit(0 if a.shape == b.shape and (a == b).all() else 1)" "$scratch/$name.png"
