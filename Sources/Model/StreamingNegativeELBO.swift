@@ -117,9 +117,11 @@ struct StreamingELBOPass {
     /// Nats summed over the image → bits per sub-pixel.
     func bitsPerSubpixel(nats: Double) -> Double { nats / (Double(pixels.count) * 0.693_147_180_559_945_3) }
 
+    /// The three terms, each summed in nats, as `ELBOTerms` in bits per sub-pixel.
     func bitsPerSubpixel(prior: Double, diffusion: Double, reconstruction: Double) -> ELBOTerms {
-        let nats = Double(pixels.count) * 0.693_147_180_559_945_3
-        return ELBOTerms(prior: prior / nats, diffusion: diffusion / nats, reconstruction: reconstruction / nats)
+        ELBOTerms(
+            prior: bitsPerSubpixel(nats: prior), diffusion: bitsPerSubpixel(nats: diffusion),
+            reconstruction: bitsPerSubpixel(nats: reconstruction))
     }
 }
 
