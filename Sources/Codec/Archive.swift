@@ -17,7 +17,17 @@ public enum Archive {
         limits: ImageLimits = .standard, progress: CodingProgress? = nil
     ) throws -> Container {
         guard !images.isEmpty else { throw ArchiveError.noImages }
-        let decomposed = images.map { ImageLayout.decompose($0.image) }
+        return try compress(
+            images, decomposed: images.map { ImageLayout.decompose($0.image) }, coder: coder, isDataset: isDataset,
+            limits: limits, progress: progress)
+    }
+
+    /// `compress` with the images' planes already made (`decomposed[i]` is `ImageLayout.decompose` of
+    /// `images[i]`), so that a choice among coders splits each image once.
+    static func compress(
+        _ images: [NamedImage], decomposed: [DecomposedImage], coder: any PixelCoder, isDataset: Bool,
+        limits: ImageLimits, progress: CodingProgress?
+    ) throws -> Container {
         let records = zip(images, decomposed).map { named, parts in
             ContainerImage(name: named.name, header: parts.header, steps: coder.steps, sidePlanes: parts.sidePlanes)
         }
@@ -64,34 +74,24 @@ public enum Archive {
     )
         throws -> (kept: (container: Container, bytes: [UInt8], coder: any PixelCoder), leftOut: [any PixelCoder])
     {
-        guard !coders.isEmpty else { throw ArchiveError.noImages }
+        guard !coders.isEmpty, !images.isEmpty else { throw ArchiveError.noImages }
         let coders = candidates(coders, for: images)
-        // Coders that can bound their size go last, so that a smallest size is known when they come.
-        let order =
-            coders.indices.filter { !(coders[$0] is any PayloadSizeBounding) }
-            + coders.indices.filter { coders[$0] is any PayloadSizeBounding }
-        var best: (index: Int, container: Container, bytes: [UInt8])?
-        var leftOut: [any PixelCoder] = []
-        var models: [ModelImage]?
-        for (position, index) in order.enumerated() {
-            let coder = coders[index]
-            let share = progress.map { report in { (f: Double) in report((Double(position) + f) / Double(order.count)) } }
-            if let bounded = coder as? any PayloadSizeBounding, let smallest = best?.container.payload.count {
-                if models == nil { models = images.map { ImageLayout.decompose($0.image).model } }
-                if try bounded.payloadSurelyExceeds(smallest, for: models!) {
-                    leftOut.append(coder)
-                    share?(1)
-                    continue
-                }
-            }
-            let container = try compress(images, coder: coder, isDataset: isDataset, limits: limits, progress: share)
-            let bytes = try container.serialized()
-            // The smallest; among equal sizes the first in the coders' order.
-            if best == nil || bytes.count < best!.bytes.count || (bytes.count == best!.bytes.count && index < best!.index) {
-                best = (index, container, bytes)
-            }
-        }
-        return ((best!.container, best!.bytes, coders[best!.index]), leftOut)
+        let decomposed = images.map { ImageLayout.decompose($0.image) }
+        let models = decomposed.map(\.model)
+        let choice = try SmallestTrial.smallest(
+            of: coders, progress: progress,
+            isBounded: { $0 is any PayloadSizeBounding },
+            surelyExceeds: { coder, smallest in
+                try (coder as? any PayloadSizeBounding)?.payloadSurelyExceeds(smallest, for: models) ?? false
+            },
+            payloadSize: { (kept: (container: Container, bytes: [UInt8])) in kept.container.payload.count },
+            size: { $0.bytes.count },
+            trial: { coder, share in
+                let container = try compress(
+                    images, decomposed: decomposed, coder: coder, isDataset: isDataset, limits: limits, progress: share)
+                return (container, try container.serialized())
+            })!
+        return ((choice.outcome.container, choice.outcome.bytes, coders[choice.index]), choice.leftOut)
     }
 
     /// The coders of `compressSmallest` worth trying on `images`: all of them, except that the diffusion

@@ -33,38 +33,36 @@ extension Compress {
         let steps = modelOptions.steps
         let progress = ProgressReporter(label: "vdmz: compressing \(destination)", quiet: outputOptions.quiet)
         // `auto` codes the whole dataset with each candidate and keeps the smallest archive (the first of
-        // equal sizes): an archive has one coder. As for one image (`Archive.compressSmallestReporting`), a
-        // coder that can bound its size (bits-back) comes last and is left out when its bound exceeds the
-        // smallest archive's payloads; it estimates only for images of 2^16 pixels or more on average.
+        // equal sizes): an archive has one coder. As for one image (`SmallestTrial`), bits-back, which
+        // can bound its size, comes last and is left out when its bound exceeds the smallest archive's
+        // payloads; it estimates only for images of 2^16 pixels or more on average.
         let choices = coder == .auto ? CoderChoice.autoCandidates : [coder]
-        let order = choices.indices.filter { choices[$0] != .bitsBack } + choices.indices.filter { choices[$0] == .bitsBack }
-        var best: (index: Int, bytes: [UInt8], shards: [Container])?
-        var leftOut: [CoderChoice] = []
-        for (position, index) in order.enumerated() {
-            let choice = choices[index]
-            let makeCoder: (Int) throws -> any PixelCoder = { threads in
+        func makeCoder(_ choice: CoderChoice) -> (Int) throws -> any PixelCoder {
+            { threads in
                 try CoderFactory(
                     prior: priorSource, threads: threads, limits: limitOptions.limits, regionSide: regionSide
                 ).encoder(choice, steps: steps, isDataset: true)
             }
-            let report = progress.handler
-            if let smallest = best?.shards.reduce(0, { $0 + $1.payload.count }),
-                let bounded = try makeCoder(threadOptions.count) as? any PayloadSizeBounding,
-                try bounded.payloadSurelyExceeds(smallest, for: images.lazy.map { ImageLayout.decompose($0.image).model })
-            {
-                leftOut.append(choice)
-                continue
-            }
-            let shards = try ShardedArchive.compressShards(
-                images, size: shardOptions.size, threads: threadOptions.count, limits: limitOptions.limits, makeCoder: makeCoder,
-                progress: report.map { report in { report((Double(position) + $0) / Double(order.count)) } })
-            let bytes = try ShardedContainer.assemble(shards)
-            if best == nil || bytes.count < best!.bytes.count || (bytes.count == best!.bytes.count && index < best!.index) {
-                best = (index, bytes, shards)
-            }
         }
+        let choice = try SmallestTrial.smallest(
+            of: choices, progress: progress.handler,
+            isBounded: { $0 == .bitsBack },
+            surelyExceeds: { choice, smallest in
+                guard let bounded = try makeCoder(choice)(threadOptions.count) as? any PayloadSizeBounding else { return false }
+                return try bounded.payloadSurelyExceeds(smallest, for: images.lazy.map { ImageLayout.decompose($0.image).model })
+            },
+            payloadSize: { (kept: (bytes: [UInt8], shards: [Container])) in kept.shards.reduce(0) { $0 + $1.payload.count } },
+            size: { $0.bytes.count },
+            trial: { choice, share in
+                let shards = try ShardedArchive.compressShards(
+                    images, size: shardOptions.size, threads: threadOptions.count, limits: limitOptions.limits,
+                    makeCoder: makeCoder(choice), progress: share)
+                return (try ShardedContainer.assemble(shards), shards)
+            })
         progress.finish()
-        guard let (_, bytes, shards) = best else { throw CLIError("no coder to compress with") }
+        guard let (bytes, shards) = choice?.outcome, let leftOut = choice?.leftOut else {
+            throw CLIError("no coder to compress with")
+        }
         if verify {
             let restored = try Self.decodeAll(bytes, threads: threadOptions.count, limits: limitOptions.limits) {
                 container, threads in
