@@ -48,6 +48,19 @@ public final class BitsBackCoder: PixelCoder {
     /// Fewest pixels (of all the images) for which `payloadSurelyExceeds` estimates its bound
     /// (`BitsBackSizeBound.swift`; tests lower it to bound small images).
     public var boundMinimumPixels = defaultBoundMinimumPixels
+    /// The stages of `payloadSurelyExceeds`, in order (`defaultBoundStages`; tests widen them to see one
+    /// stage decide).
+    public var boundStages = defaultBoundStages
+
+    /// One stage of the size bound: the ELBO estimated from `points` steps, decided with a relative `margin`.
+    public struct BoundStage: Equatable, Sendable {
+        public let points: Int
+        public let margin: Double
+        public init(points: Int, margin: Double) {
+            self.points = points
+            self.margin = margin
+        }
+    }
 
     /// A coder that encodes with `parameters` (and decodes any payload).
     /// - Throws: `BitsBackError.invalidParameters` for out-of-range parameters,
