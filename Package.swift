@@ -76,7 +76,9 @@ let package = Package(
         // The front door: images ↔ container bytes, and the one decoder factory.
         .target(
             name: "Codec",
-            dependencies: ["ContainerFormat", "BitsBack", "ContextCoding", "HybridCoding", "PixelCoding", "Imaging", "Model"],
+            dependencies: [
+                "ContainerFormat", "BitsBack", "ContextCoding", "HybridCoding", "PixelCoding", "Imaging", "Model", "Parallelism",
+            ],
             swiftSettings: checkedFlags),
         // Decoding probe and mutator shared by the libFuzzer target (fuzz/) and the test suite.
         .target(name: "FuzzSupport", dependencies: ["Codec", "ContainerFormat", "PixelCoding", "Imaging"]),
@@ -112,7 +114,8 @@ let package = Package(
         .testTarget(
             name: "CodecTests",
             dependencies: [
-                "Codec", "BitsBack", "HybridCoding", "ContainerFormat", "PixelCoding", "Imaging", "Model", "Bytes", "FuzzSupport",
+                "Codec", "BitsBack", "ContextCoding", "HybridCoding", "ContainerFormat", "PixelCoding", "Imaging", "Model",
+                "Bytes", "FuzzSupport",
                 "TestSupport",
             ]),
         .testTarget(

@@ -32,30 +32,64 @@ extension BitsBackCoder: PayloadSizeBounding {
     /// Fewest steps T for which the bound is estimated.
     public static let minimumBoundSteps = 32
 
-    public func payloadSurelyExceeds<Images: Collection>(_ bytes: Int, for images: Images) throws -> Bool
+    public func sizeBound<Images: Collection>(for images: Images) -> any PayloadSizeBound
     where Images.Element == ModelImage {
+        SampledPayloadBound(coder: self, images: images)
+    }
+}
+
+/// `BitsBackCoder`'s size bound (above) for some images: each stage evaluated at most once, in order, when
+/// a question or `prepare` (the first stage) needs it.
+final class SampledPayloadBound<Images: Collection>: PayloadSizeBound where Images.Element == ModelImage {
+    private let coder: BitsBackCoder
+    private let images: Images
+    /// Whether the images are estimated at all (else every answer is false).
+    private let isEstimated: Bool
+    /// Per image, its estimate after the last evaluated stage (each stage resumes from it).
+    private var estimates: [SampledELBO?]
+    /// The payload estimate in bytes of each evaluated stage, in stage order.
+    private var stageBytes: [Double] = []
+
+    init(coder: BitsBackCoder, images: Images) {
+        self.coder = coder
+        self.images = images
         let pixels = images.reduce(0) { $0 + $1.width * $1.height }
-        guard !images.isEmpty, pixels / images.count >= boundMinimumPixels, steps >= Self.minimumBoundSteps else {
-            return false
-        }
-        // One image's pixels at a time: each stage makes the image's estimator again, resuming from the
-        // image's previous estimate, so no step is evaluated twice and no planar copy outlives its image.
-        var estimates: [SampledELBO?] = Array(repeating: nil, count: images.count)
-        for stage in boundStages {
-            var bits = 0.0
-            for (index, image) in images.enumerated() {
-                let estimator = try SampledELBOEstimator(
-                    prior: prior, pixels: planarPixels(interleaved: image.pixels, width: image.width, height: image.height),
-                    width: image.width, height: image.height, steps: steps,
-                    seed: UInt64(index) &* SplitMix64.increment, threads: threads, resuming: estimates[index])
-                let estimate = try estimator.estimate(points: stage.points)
-                estimates[index] = estimate
-                bits += estimate.total * Double(3 * image.width * image.height)
-            }
-            let estimate = bits / 8
+        isEstimated =
+            !images.isEmpty && pixels / images.count >= coder.boundMinimumPixels
+            && coder.steps >= BitsBackCoder.minimumBoundSteps && !coder.boundStages.isEmpty
+        estimates = Array(repeating: nil, count: images.count)
+    }
+
+    func prepare() throws {
+        if isEstimated && stageBytes.isEmpty { try evaluateNextStage() }
+    }
+
+    func surelyExceeds(_ bytes: Int) throws -> Bool {
+        guard isEstimated else { return false }
+        for (index, stage) in coder.boundStages.enumerated() {
+            if index == stageBytes.count { try evaluateNextStage() }
+            let estimate = stageBytes[index]
             if estimate * (1 - stage.margin) > Double(bytes) { return true }
             if estimate * (1 + stage.margin) < Double(bytes) { return false }
         }
         return false
+    }
+
+    /// Evaluates stage `stageBytes.count` on all the images, one image's pixels at a time: each stage makes
+    /// the image's estimator again, resuming from the image's previous estimate, so no step is evaluated
+    /// twice and no planar copy outlives its image.
+    private func evaluateNextStage() throws {
+        let stage = coder.boundStages[stageBytes.count]
+        var bits = 0.0
+        for (index, image) in images.enumerated() {
+            let estimator = try SampledELBOEstimator(
+                prior: coder.prior, pixels: planarPixels(interleaved: image.pixels, width: image.width, height: image.height),
+                width: image.width, height: image.height, steps: coder.steps,
+                seed: UInt64(index) &* SplitMix64.increment, threads: coder.threads, resuming: estimates[index])
+            let estimate = try estimator.estimate(points: stage.points)
+            estimates[index] = estimate
+            bits += estimate.total * Double(3 * image.width * image.height)
+        }
+        stageBytes.append(bits / 8)
     }
 }

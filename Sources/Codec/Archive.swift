@@ -67,10 +67,20 @@ public enum Archive {
             .kept
     }
 
+    /// Most pixels (of all the images) for which `compressSmallestReporting` prepares a bound's first stage
+    /// beside the other coders' trials (`SmallestTrial`, `preparingBoundsAside`): 2^22. On a 256×256
+    /// image the context coder's last steps (its copy layer, one thread) and the stored coder's zlib leave
+    /// a core idle for about a fifth of a two-thread compress, which the bound's network passes then
+    /// fill. Larger images keep to one trial at a time, so that a 24-megapixel compress does not hold
+    /// the bound's planes and network workspace beside the context coder's stripes.
+    public static let boundAsidePixels = 1 << 22
+
     /// `compressSmallest`, also returning the coders it left out by their size bound (in the order tried).
+    /// - Parameter threads: the threads the coders were made with; with 2 or more, a bound's first stage
+    ///   may run beside the other trials (`boundAsidePixels`), with 1 the trials keep to the one thread.
     public static func compressSmallestReporting(
         _ images: [NamedImage], coders: [any PixelCoder], isDataset: Bool,
-        limits: ImageLimits = .standard, progress: CodingProgress? = nil
+        limits: ImageLimits = .standard, threads: Int = 1, progress: CodingProgress? = nil
     )
         throws -> (kept: (container: Container, bytes: [UInt8], coder: any PixelCoder), leftOut: [any PixelCoder])
     {
@@ -80,10 +90,8 @@ public enum Archive {
         let models = decomposed.map(\.model)
         let choice = try SmallestTrial.smallest(
             of: coders, progress: progress,
-            isBounded: { $0 is any PayloadSizeBounding },
-            surelyExceeds: { coder, smallest in
-                try (coder as? any PayloadSizeBounding)?.payloadSurelyExceeds(smallest, for: models) ?? false
-            },
+            bound: { ($0 as? any PayloadSizeBounding)?.sizeBound(for: models) },
+            preparingBoundsAside: threads > 1 && models.reduce(0) { $0 + $1.width * $1.height } <= boundAsidePixels,
             payloadSize: { (kept: (container: Container, bytes: [UInt8])) in kept.container.payload.count },
             size: { $0.bytes.count },
             trial: { coder, share in

@@ -28,6 +28,9 @@ final class WorkerPool: @unchecked Sendable {
 
     /// Spins a helper makes on the counter before it sleeps (a few tens of microseconds).
     static let spinIterations = 20_000
+    /// Spins after which a waiting thread yields its core at each further spin (or, for a helper, every
+    /// that many), so that a thread it waits for, descheduled, can run: about a microsecond.
+    static let yieldAfterSpins = 1_000
     /// Most helpers; larger requests run on `maxHelpers + 1` threads.
     static let maxHelpers = 63
 
@@ -64,7 +67,13 @@ final class WorkerPool: @unchecked Sendable {
             sleep.broadcast()
             sleep.unlock()
             work(generation: generation, fromFront: true)
-            while finished.load(ordering: .acquiring) < chunks {}
+            var spins = 0
+            while finished.load(ordering: .acquiring) < chunks {
+                // A helper still runs a chunk; past a short spin it may have lost its core to another
+                // thread (a loop beside this one, other load): yield the core so that it can finish.
+                spins += 1
+                if spins >= Self.yieldAfterSpins { sched_yield() }
+            }
             self.body = nil
         }
         return true
@@ -111,6 +120,7 @@ final class WorkerPool: @unchecked Sendable {
             var spins = 0
             while generation == seen && spins < Self.spinIterations {
                 spins += 1
+                if spins % Self.yieldAfterSpins == 0 { sched_yield() }
                 generation = state.load(ordering: .acquiring) >> 32
             }
             if generation == seen {

@@ -133,7 +133,8 @@ struct Compress: ParsableCommand {
         let progress = ProgressReporter(label: "vdmz: compressing \(label)", quiet: quiet)
         defer { progress.finish() }
         let ((container, bytes, coder), leftOut) = try Archive.compressSmallestReporting(
-            images, coders: coders, isDataset: isDataset, limits: limits, progress: progress.handler)
+            images, coders: coders, isDataset: isDataset, limits: limits, threads: threadOptions.count,
+            progress: progress.handler)
         try checkWorthModelling(container, coder: coder)
         if verify {
             let restored = try Archive.decompress(Container(parsing: bytes, limits: limits), coder: coder)

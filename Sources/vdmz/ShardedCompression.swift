@@ -46,10 +46,10 @@ extension Compress {
         }
         let choice = try SmallestTrial.smallest(
             of: choices, progress: progress.handler,
-            isBounded: { $0 == .bitsBack },
-            surelyExceeds: { choice, smallest in
-                guard let bounded = try makeCoder(choice)(threadOptions.count) as? any PayloadSizeBounding else { return false }
-                return try bounded.payloadSurelyExceeds(smallest, for: images.lazy.map { ImageLayout.decompose($0.image).model })
+            bound: { choice in
+                guard choice == .bitsBack else { return nil }
+                return (try makeCoder(choice)(threadOptions.count) as? any PayloadSizeBounding)?
+                    .sizeBound(for: images.lazy.map { ImageLayout.decompose($0.image).model })
             },
             payloadSize: { (kept: (bytes: [UInt8], shards: [Container])) in kept.shards.reduce(0) { $0 + $1.payload.count } },
             size: { $0.bytes.count },

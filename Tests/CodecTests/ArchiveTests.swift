@@ -2,6 +2,7 @@ import XCTest
 @testable import Codec
 @testable import ContainerFormat
 import BitsBack
+import ContextCoding
 import PixelCoding
 import Imaging
 import TestSupport
@@ -195,6 +196,33 @@ final class AutoSizeBoundTests: XCTestCase {
     }
 }
 
+/// `auto` with the real coders and the prior's bound estimated: with two threads the bound's first stage
+/// runs beside the other trials, and the file and the coders left out are those of one thread, whether
+/// the bound leaves bits-back out or leaves the answer open (a wide margin) and bits-back is coded.
+final class AutoThreadsTests: XCTestCase {
+    func testTwoThreadsChooseAndCodeAsOne() throws {
+        let prior = try GoldenFiles.prior()
+        let ramp = try makeImage(.rgb, bitDepth: 8, width: 24, height: 20, seed: 1)
+        let noise = try RasterImage(
+            width: 24, height: 20, colorType: .rgb, bitDepth: 8,
+            samples: (0..<24 * 20 * 3).map { UInt8(truncatingIfNeeded: (UInt64($0) &* 0x9E37_79B9_7F4A_7C15) >> 40) })
+        for (image, margin, leavesOut) in [(ramp, 0.02, true), (noise, 0.9, false)] {
+            func coders(threads: Int) throws -> [any PixelCoder] {
+                let bitsBack = try BitsBackCoder(prior: prior, parameters: ChainParameters(steps: 32), threads: threads)
+                bitsBack.boundMinimumPixels = 1
+                bitsBack.boundStages = [BitsBackCoder.BoundStage(points: 5, margin: margin)]
+                return [bitsBack, ContextPixelCoder(threads: threads), StoredPixelCoder()]
+            }
+            let images = [NamedImage(name: "i.png", image: image)]
+            let one = try Archive.compressSmallestReporting(images, coders: try coders(threads: 1), isDataset: false, threads: 1)
+            let two = try Archive.compressSmallestReporting(images, coders: try coders(threads: 2), isDataset: false, threads: 2)
+            XCTAssertEqual(two.kept.bytes, one.kept.bytes)
+            XCTAssertEqual(two.leftOut.map(\.kind), one.leftOut.map(\.kind))
+            XCTAssertEqual(one.leftOut.map(\.kind) == [.bitsBack], leavesOut, "margin \(margin)")
+        }
+    }
+}
+
 /// Counts the encodes of `CountingPriorCoder`.
 private final class CallCounter: @unchecked Sendable {
     var count = 0
@@ -217,8 +245,21 @@ private struct CountingPriorCoder: PayloadSizeBounding {
     func decode(_ payload: [UInt8], shapes: [ModelImageShape], progress: CodingProgress?) throws -> [ModelImage] {
         try StoredPixelCoder().decode(payload, shapes: shapes, progress: progress)
     }
-    func payloadSurelyExceeds<Images: Collection>(_ bytes: Int, for images: Images) throws -> Bool
-    where Images.Element == ModelImage {
+    func sizeBound<Images: Collection>(for images: Images) -> any PayloadSizeBound where Images.Element == ModelImage {
+        AnsweringBound(calls: calls, exceeds: exceeds)
+    }
+}
+
+/// `CountingPriorCoder`'s bound: it answers `exceeds` and records the sizes it was asked about.
+private final class AnsweringBound: PayloadSizeBound {
+    let calls: CallCounter
+    let exceeds: Bool
+    init(calls: CallCounter, exceeds: Bool) {
+        self.calls = calls
+        self.exceeds = exceeds
+    }
+    func prepare() throws {}
+    func surelyExceeds(_ bytes: Int) throws -> Bool {
         calls.asked.append(bytes)
         return exceeds
     }

@@ -1,3 +1,5 @@
+import Foundation
+import PixelCoding
 import XCTest
 @testable import Codec
 
@@ -13,14 +15,13 @@ final class SmallestTrialTests: XCTestCase {
         var bound: Int?
     }
 
-    private func run(_ candidates: [Candidate], progress: CodingProgressLog? = nil) throws
+    private func run(_ candidates: [Candidate], progress: CodingProgressLog? = nil, aside: Bool = false) throws
         -> (kept: String?, tried: [String], leftOut: [String])
     {
         var tried: [String] = []
         let choice = try SmallestTrial.smallest(
             of: candidates, progress: progress.map { log in { log.values.append($0) } },
-            isBounded: { $0.bound != nil },
-            surelyExceeds: { candidate, smallest in smallest < candidate.bound! },
+            bound: { $0.bound.map { LimitBound(limit: $0) } }, preparingBoundsAside: aside,
             payloadSize: { $0 - 10 }, size: { $0 },
             trial: { candidate, share in
                 tried.append(candidate.name)
@@ -74,10 +75,90 @@ final class SmallestTrialTests: XCTestCase {
         struct Failure: Error {}
         XCTAssertThrowsError(
             try SmallestTrial.smallest(
-                of: [1, 2], isBounded: { _ in false }, surelyExceeds: { _, _ in false }, payloadSize: { $0 },
+                of: [1, 2], bound: { _ in nil }, payloadSize: { $0 },
                 size: { $0 },
                 trial: { (candidate: Int, _) -> Int in if candidate == 2 { throw Failure() } else { return candidate } })
         ) { XCTAssert($0 is Failure) }
+    }
+}
+
+extension SmallestTrialTests {
+    /// Prepared aside, the bounds' first work runs on another thread, before the bounded candidate is
+    /// decided, and the choice is the one made without it.
+    func testBoundsPreparedAsideRunOnAnotherThreadAndChooseTheSame() throws {
+        let candidates = [
+            Candidate(name: "prior", size: 90, bound: 95), Candidate(name: "context", size: 100),
+            Candidate(name: "stored", size: 120),
+        ]
+        let inline = try run(candidates)
+        XCTAssertEqual(try run(candidates, aside: true).kept, inline.kept)
+        XCTAssertEqual(try run(candidates, aside: true).leftOut, inline.leftOut)
+        let bound = LimitBound(limit: 101)
+        let choice = try SmallestTrial.smallest(
+            of: ["prior", "context"], bound: { $0 == "prior" ? bound : nil }, preparingBoundsAside: true,
+            payloadSize: { $0 }, size: { $0 }, trial: { name, _ in name == "prior" ? 90 : 100 })
+        XCTAssertEqual(choice?.leftOut, ["prior"])
+        XCTAssertEqual(bound.preparedOnMainThread, false, "prepared on a thread of its own")
+        XCTAssertEqual(bound.askedBeforePrepared, false)
+    }
+
+    /// Nothing is prepared aside when no unbounded trial runs beside it (the bound would never be asked).
+    func testNothingIsPreparedWithoutAnUnboundedTrial() throws {
+        let bound = LimitBound(limit: 0)
+        let choice = try SmallestTrial.smallest(
+            of: ["prior"], bound: { _ in bound }, preparingBoundsAside: true, payloadSize: { $0 }, size: { $0 },
+            trial: { _, _ in 5 })
+        XCTAssertEqual(choice?.index, 0)
+        XCTAssertNil(bound.preparedOnMainThread)
+    }
+
+    /// A preparation's error is thrown where the bound would have been asked: after the unbounded trials,
+    /// whose own errors come first.
+    func testAPreparationsErrorComesWhereTheBoundIsAskedAndAfterATrialsError() throws {
+        struct Failure: Error, Equatable { let name: String }
+        let failing = LimitBound(limit: 0, failure: Failure(name: "prepare"))
+        var tried: [String] = []
+        XCTAssertThrowsError(
+            try SmallestTrial.smallest(
+                of: ["prior", "context"], bound: { $0 == "prior" ? failing : nil }, preparingBoundsAside: true,
+                payloadSize: { $0 }, size: { $0 },
+                trial: { name, _ in
+                    tried.append(name)
+                    return 1
+                })
+        ) { XCTAssertEqual($0 as? Failure, Failure(name: "prepare")) }
+        XCTAssertEqual(tried, ["context"])
+        XCTAssertThrowsError(
+            try SmallestTrial.smallest(
+                of: ["prior", "context"],
+                bound: { $0 == "prior" ? LimitBound(limit: 0, failure: Failure(name: "prepare")) : nil },
+                preparingBoundsAside: true, payloadSize: { $0 }, size: { $0 },
+                trial: { (_, _) -> Int in throw Failure(name: "trial") })
+        ) { XCTAssertEqual($0 as? Failure, Failure(name: "trial")) }
+    }
+}
+
+/// A bound that exceeds every payload below `limit`; it records where it was prepared (nil: never) and
+/// whether it was asked first, and its `prepare` throws `failure` when given one.
+private final class LimitBound: PayloadSizeBound, @unchecked Sendable {
+    let limit: Int
+    let failure: (any Error)?
+    private(set) var preparedOnMainThread: Bool?
+    private(set) var askedBeforePrepared: Bool?
+
+    init(limit: Int, failure: (any Error)? = nil) {
+        self.limit = limit
+        self.failure = failure
+    }
+
+    func prepare() throws {
+        preparedOnMainThread = Thread.isMainThread
+        if let failure { throw failure }
+    }
+
+    func surelyExceeds(_ bytes: Int) throws -> Bool {
+        if askedBeforePrepared == nil { askedBeforePrepared = preparedOnMainThread == nil }
+        return bytes < limit
     }
 }
 
