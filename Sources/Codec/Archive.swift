@@ -67,17 +67,18 @@ public enum Archive {
             .kept
     }
 
-    /// Most pixels (of all the images) for which `compressSmallestReporting` prepares a bound's first stage
-    /// beside the other coders' trials (`SmallestTrial`, `preparingBoundsAside`): 2^22. On a 256×256
-    /// image the context coder's last steps (its copy layer, one thread) and the stored coder's zlib leave
-    /// a core idle for about a fifth of a two-thread compress, which the bound's network passes then
-    /// fill. Larger images keep to one trial at a time, so that a 24-megapixel compress does not hold
-    /// the bound's planes and network workspace beside the context coder's stripes.
-    public static let boundAsidePixels = 1 << 22
+    /// Most pixels (of all the images) for which `compressSmallestReporting` works aside (`SmallestTrial`,
+    /// `worksAside`): while the first coder's trial runs, the other unbounded coders' trials and the
+    /// bound's first stage run on a thread of their own. 2^22. On a 256×256 image the context coder's last
+    /// steps (its copy layer, one thread) and the stored coder's zlib left a core idle for about a fifth of
+    /// a two-thread compress, which the stored trial and the bound's network passes now fill. Larger
+    /// images keep to one trial at a time, so that a 24-megapixel compress does not hold the bound's planes
+    /// and network workspace beside the context coder's stripes.
+    public static let workAsidePixels = 1 << 22
 
     /// `compressSmallest`, also returning the coders it left out by their size bound (in the order tried).
-    /// - Parameter threads: the threads the coders were made with; with 2 or more, a bound's first stage
-    ///   may run beside the other trials (`boundAsidePixels`), with 1 the trials keep to the one thread.
+    /// - Parameter threads: the threads the coders were made with; with 2 or more, trials and a bound's
+    ///   first stage may run beside the first trial (`workAsidePixels`); with 1 all keep to one thread.
     public static func compressSmallestReporting(
         _ images: [NamedImage], coders: [any PixelCoder], isDataset: Bool,
         limits: ImageLimits = .standard, threads: Int = 1, progress: CodingProgress? = nil
@@ -91,7 +92,7 @@ public enum Archive {
         let choice = try SmallestTrial.smallest(
             of: coders, progress: progress,
             bound: { ($0 as? any PayloadSizeBounding)?.sizeBound(for: models) },
-            preparingBoundsAside: threads > 1 && models.reduce(0) { $0 + $1.width * $1.height } <= boundAsidePixels,
+            worksAside: threads > 1 && models.reduce(0) { $0 + $1.width * $1.height } <= workAsidePixels,
             payloadSize: { (kept: (container: Container, bytes: [UInt8])) in kept.container.payload.count },
             size: { $0.bytes.count },
             trial: { coder, share in

@@ -14,10 +14,10 @@ import PixelCoding
 ///   the one the full trial would keep.
 /// - The kept result is the smallest by `size`; among equal sizes the first in the candidates' order
 ///   (not in the order tried), so reordering the trials never changes which result is kept.
-/// - With `preparingBoundsAside`, the bounds' `prepare` runs on a thread of its own while the unbounded
-///   candidates' trials run (only when there are both). The choice is the same either way (a bound's
-///   answers do not depend on where it was prepared); an unbounded trial's error still comes first, and a
-///   preparation's error is thrown where its bound would first have been asked.
+/// - With `worksAside`, while the first unbounded candidate's trial runs, the other unbounded trials and
+///   then the bounds' `prepare` run one after another on a thread of their own. The choice is the same
+///   either way (each trial and each bound computes the same on any thread); errors come in the order
+///   tried: an aside trial's where it would have run, a preparation's where its bound is first asked.
 /// - Progress runs once from 0 to 1 over all candidates, a left-out one counting as done.
 public enum SmallestTrial {
     /// The kept result: the candidate's index among `candidates`, its outcome, and the candidates left
@@ -32,60 +32,91 @@ public enum SmallestTrial {
     /// `candidates` is empty.
     /// - Parameters:
     ///   - bound: a candidate's size bound, or nil when it has none; asked once per candidate, first.
-    ///   - preparingBoundsAside: whether the bounds' first work overlaps the unbounded trials (it then
-    ///     shares the machine's cores with them: worth it where those trials leave a core idle).
+    ///   - worksAside: whether work overlaps the first trial as described above (it then shares the
+    ///     machine's cores with it: worth it where that trial leaves a core idle). An aside trial gets no
+    ///     progress handler; its share counts as done when its outcome is taken.
     ///   - payloadSize: the payload bytes of an outcome, compared with the bound.
     ///   - size: the bytes of an outcome by which the smallest is chosen.
     ///   - trial: codes with one candidate, reporting its own progress from 0 to 1.
     public static func smallest<Candidate, Outcome>(
         of candidates: [Candidate], progress: CodingProgress? = nil,
-        bound: (Candidate) throws -> (any PayloadSizeBound)?, preparingBoundsAside: Bool = false,
+        bound: (Candidate) throws -> (any PayloadSizeBound)?, worksAside: Bool = false,
         payloadSize: (Outcome) -> Int, size: (Outcome) -> Int,
         trial: (Candidate, CodingProgress?) throws -> Outcome
     ) throws -> Choice<Candidate, Outcome>? {
         let bounds = try candidates.map(bound)
         let unbounded = candidates.indices.filter { bounds[$0] == nil }
         let bounded = candidates.indices.filter { bounds[$0] != nil }
-        let preparation = preparingBoundsAside && !unbounded.isEmpty ? Preparation(bounded.map { bounds[$0]! }) : nil
-        defer { preparation?.task.wait() }
-        var best: (index: Int, outcome: Outcome)?
-        var leftOut: [Candidate] = []
-        for (position, index) in (unbounded + bounded).enumerated() {
-            let candidate = candidates[index]
-            let share = progress.map { report in { (f: Double) in report((Double(position) + f) / Double(candidates.count)) } }
-            if let bound = bounds[index], let smallest = best.map({ payloadSize($0.outcome) }) {
-                try preparation?.finish()
-                if try bound.surelyExceeds(smallest) {
-                    leftOut.append(candidate)
-                    share?(1)
-                    continue
+        return try withoutActuallyEscaping(trial) { trial in
+            // The aside work ends before this returns (`defer`), so `trial` does not outlive the call.
+            let aside =
+                worksAside && !unbounded.isEmpty && (unbounded.count > 1 || !bounded.isEmpty)
+                ? Aside<Outcome>(
+                    trials: unbounded.dropFirst().map { index in { try trial(candidates[index], nil) } },
+                    bounds: bounded.map { bounds[$0]! }) : nil
+            defer { aside?.task.wait() }
+            var best: (index: Int, outcome: Outcome)?
+            var leftOut: [Candidate] = []
+            for (position, index) in (unbounded + bounded).enumerated() {
+                let candidate = candidates[index]
+                let share = progress.map { report in { (f: Double) in report((Double(position) + f) / Double(candidates.count)) }
                 }
+                if let bound = bounds[index], let smallest = best.map({ payloadSize($0.outcome) }) {
+                    try aside?.finishPreparations()
+                    if try bound.surelyExceeds(smallest) {
+                        leftOut.append(candidate)
+                        share?(1)
+                        continue
+                    }
+                }
+                let outcome: Outcome
+                if let aside, position > 0, position < unbounded.count {
+                    outcome = try aside.outcome(position - 1)
+                    share?(1)
+                } else {
+                    outcome = try trial(candidate, share)
+                }
+                if let kept = best {
+                    let (new, old) = (size(outcome), size(kept.outcome))
+                    guard new < old || (new == old && index < kept.index) else { continue }
+                }
+                best = (index, outcome)
             }
-            let outcome = try trial(candidate, share)
-            if let kept = best {
-                let (new, old) = (size(outcome), size(kept.outcome))
-                guard new < old || (new == old && index < kept.index) else { continue }
-            }
-            best = (index, outcome)
+            return best.map { Choice(index: $0.index, outcome: $0.outcome, leftOut: leftOut) }
         }
-        return best.map { Choice(index: $0.index, outcome: $0.outcome, leftOut: leftOut) }
     }
 
-    /// The bounds' `prepare`, in order, on a thread of its own; the first error stops it.
-    private final class Preparation: @unchecked Sendable {
+    /// The work of `worksAside`: the trials, then the bounds' `prepare`, in order on a thread of their
+    /// own; the first error stops it. Read only after `task.wait()`, by when the trials are released
+    /// (they hold the caller's non-escaping `trial`, which must not outlive `smallest`).
+    private final class Aside<Outcome>: @unchecked Sendable {
         private(set) var task: BackgroundTask!
-        private var error: (any Error)?
+        private var trials: [() throws -> Outcome]
+        private var outcomes: [Result<Outcome, any Error>] = []
+        private var preparationError: (any Error)?
 
-        init(_ bounds: [any PayloadSizeBound]) {
+        init(trials: [() throws -> Outcome], bounds: [any PayloadSizeBound]) {
+            self.trials = trials
             task = BackgroundTask { [self] in
-                do { for bound in bounds { try bound.prepare() } } catch { self.error = error }
+                defer { self.trials = [] }
+                for trial in self.trials {
+                    outcomes.append(Result { try trial() })
+                    if case .failure = outcomes.last { return }
+                }
+                do { for bound in bounds { try bound.prepare() } } catch { preparationError = error }
             }
         }
 
-        /// Waits for the preparation and throws its error, if any.
-        func finish() throws {
+        /// The outcome of aside trial `index` (waiting for the aside work), or its error.
+        func outcome(_ index: Int) throws -> Outcome {
             task.wait()
-            if let error { throw error }
+            return try outcomes[index].get()
+        }
+
+        /// Waits for the aside work and throws the bounds' preparation's error, if any.
+        func finishPreparations() throws {
+            task.wait()
+            if let preparationError { throw preparationError }
         }
     }
 }

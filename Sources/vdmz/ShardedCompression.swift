@@ -60,9 +60,8 @@ extension Compress {
                 return (try ShardedContainer.assemble(shards), shards)
             })
         progress.finish()
-        guard let (bytes, shards) = choice?.outcome, let leftOut = choice?.leftOut else {
-            throw CLIError("no coder to compress with")
-        }
+        guard let choice else { throw CLIError("no coder to compress with") }
+        let (bytes, shards) = choice.outcome
         if verify {
             let restored = try Self.decodeAll(bytes, threads: threadOptions.count, limits: limitOptions.limits) {
                 container, threads in
@@ -83,7 +82,7 @@ extension Compress {
                 "\(images.count) images → \(destination == "-" ? "standard output" : destination): "
                     + "\(bytes.count) bytes, \(String(format2: Double(bytes.count * 8) / Double(max(1, subpixels)))) bits/sub-pixel, "
                     + "\(shards.count) shard\(shards.count == 1 ? "" : "s"), coder: \(shards[0].coder)"
-                    + leftOut.map { " (\($0.rawValue) not run: its estimated size is larger)" }.joined())
+                    + choice.leftOut.map { " (\($0.rawValue) not run: its estimated size is larger)" }.joined())
         }
     }
 

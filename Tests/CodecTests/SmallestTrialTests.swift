@@ -18,10 +18,10 @@ final class SmallestTrialTests: XCTestCase {
     private func run(_ candidates: [Candidate], progress: CodingProgressLog? = nil, aside: Bool = false) throws
         -> (kept: String?, tried: [String], leftOut: [String])
     {
-        var tried: [String] = []
+        let tried = TrialLog()
         let choice = try SmallestTrial.smallest(
             of: candidates, progress: progress.map { log in { log.values.append($0) } },
-            bound: { $0.bound.map { LimitBound(limit: $0) } }, preparingBoundsAside: aside,
+            bound: { $0.bound.map { LimitBound(limit: $0) } }, worksAside: aside,
             payloadSize: { $0 - 10 }, size: { $0 },
             trial: { candidate, share in
                 tried.append(candidate.name)
@@ -29,7 +29,7 @@ final class SmallestTrialTests: XCTestCase {
                 share?(1)
                 return candidate.size
             })
-        return (choice.map { candidates[$0.index].name }, tried, choice?.leftOut.map(\.name) ?? [])
+        return (choice.map { candidates[$0.index].name }, tried.names, choice?.leftOut.map(\.name) ?? [])
     }
 
     func testBoundedCandidatesRunLastAndAreLeftOutOnlyByTheirBound() throws {
@@ -95,18 +95,49 @@ extension SmallestTrialTests {
         XCTAssertEqual(try run(candidates, aside: true).leftOut, inline.leftOut)
         let bound = LimitBound(limit: 101)
         let choice = try SmallestTrial.smallest(
-            of: ["prior", "context"], bound: { $0 == "prior" ? bound : nil }, preparingBoundsAside: true,
+            of: ["prior", "context"], bound: { $0 == "prior" ? bound : nil }, worksAside: true,
             payloadSize: { $0 }, size: { $0 }, trial: { name, _ in name == "prior" ? 90 : 100 })
         XCTAssertEqual(choice?.leftOut, ["prior"])
         XCTAssertEqual(bound.preparedOnMainThread, false, "prepared on a thread of its own")
         XCTAssertEqual(bound.askedBeforePrepared, false)
     }
 
+    /// Aside, the unbounded trials after the first run on another thread, and an aside trial's error comes
+    /// where it would have run: after the first trial's own error.
+    func testAsideTrialsRunOnAnotherThreadAndTheirErrorsComeInOrder() throws {
+        struct Failure: Error, Equatable { let name: String }
+        let log = TrialLog()
+        let choice = try SmallestTrial.smallest(
+            of: ["context", "stored", "raw"], bound: { _ in nil }, worksAside: true, payloadSize: { $0 }, size: { $0 },
+            trial: { name, _ in
+                log.append(name + (Thread.isMainThread ? "@main" : "@aside"))
+                return name.count
+            })
+        XCTAssertEqual(choice?.index, 2, "raw: 3 bytes")
+        XCTAssertEqual(Set(log.names), ["context@main", "stored@aside", "raw@aside"])
+        func failing(_ names: Set<String>) -> Error? {
+            var thrown: Error?
+            XCTAssertThrowsError(
+                try SmallestTrial.smallest(
+                    of: ["context", "stored", "raw"], bound: { _ in nil }, worksAside: true, payloadSize: { $0 },
+                    size: { $0 },
+                    trial: { (name, _) -> Int in
+                        if names.contains(name) { throw Failure(name: name) }
+                        return 1
+                    })
+            ) { thrown = $0 }
+            return thrown
+        }
+        XCTAssertEqual(failing(["raw"]) as? Failure, Failure(name: "raw"))
+        XCTAssertEqual(failing(["stored", "raw"]) as? Failure, Failure(name: "stored"))
+        XCTAssertEqual(failing(["context", "stored"]) as? Failure, Failure(name: "context"))
+    }
+
     /// Nothing is prepared aside when no unbounded trial runs beside it (the bound would never be asked).
     func testNothingIsPreparedWithoutAnUnboundedTrial() throws {
         let bound = LimitBound(limit: 0)
         let choice = try SmallestTrial.smallest(
-            of: ["prior"], bound: { _ in bound }, preparingBoundsAside: true, payloadSize: { $0 }, size: { $0 },
+            of: ["prior"], bound: { _ in bound }, worksAside: true, payloadSize: { $0 }, size: { $0 },
             trial: { _, _ in 5 })
         XCTAssertEqual(choice?.index, 0)
         XCTAssertNil(bound.preparedOnMainThread)
@@ -117,22 +148,22 @@ extension SmallestTrialTests {
     func testAPreparationsErrorComesWhereTheBoundIsAskedAndAfterATrialsError() throws {
         struct Failure: Error, Equatable { let name: String }
         let failing = LimitBound(limit: 0, failure: Failure(name: "prepare"))
-        var tried: [String] = []
+        let tried = TrialLog()
         XCTAssertThrowsError(
             try SmallestTrial.smallest(
-                of: ["prior", "context"], bound: { $0 == "prior" ? failing : nil }, preparingBoundsAside: true,
+                of: ["prior", "context"], bound: { $0 == "prior" ? failing : nil }, worksAside: true,
                 payloadSize: { $0 }, size: { $0 },
                 trial: { name, _ in
                     tried.append(name)
                     return 1
                 })
         ) { XCTAssertEqual($0 as? Failure, Failure(name: "prepare")) }
-        XCTAssertEqual(tried, ["context"])
+        XCTAssertEqual(tried.names, ["context"])
         XCTAssertThrowsError(
             try SmallestTrial.smallest(
                 of: ["prior", "context"],
                 bound: { $0 == "prior" ? LimitBound(limit: 0, failure: Failure(name: "prepare")) : nil },
-                preparingBoundsAside: true, payloadSize: { $0 }, size: { $0 },
+                worksAside: true, payloadSize: { $0 }, size: { $0 },
                 trial: { (_, _) -> Int in throw Failure(name: "trial") })
         ) { XCTAssertEqual($0 as? Failure, Failure(name: "trial")) }
     }
@@ -159,6 +190,24 @@ private final class LimitBound: PayloadSizeBound, @unchecked Sendable {
     func surelyExceeds(_ bytes: Int) throws -> Bool {
         if askedBeforePrepared == nil { askedBeforePrepared = preparedOnMainThread == nil }
         return bytes < limit
+    }
+}
+
+/// The names of the trials run, in the order they started, from any thread.
+private final class TrialLog: @unchecked Sendable {
+    private let lock = NSLock()
+    private var started: [String] = []
+
+    func append(_ name: String) {
+        lock.lock()
+        started.append(name)
+        lock.unlock()
+    }
+
+    var names: [String] {
+        lock.lock()
+        defer { lock.unlock() }
+        return started
     }
 }
 
