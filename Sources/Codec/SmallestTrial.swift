@@ -34,7 +34,8 @@ public enum SmallestTrial {
     ///   - bound: a candidate's size bound, or nil when it has none; asked once per candidate, first.
     ///   - worksAside: whether work overlaps the first trial as described above (it then shares the
     ///     machine's cores with it: worth it where that trial leaves a core idle). An aside trial gets no
-    ///     progress handler; its share counts as done when its outcome is taken.
+    ///     progress handler; its share counts as done when its outcome is taken. An error of the first
+    ///     trial is thrown once the aside work has ended.
     ///   - payloadSize: the payload bytes of an outcome, compared with the bound.
     ///   - size: the bytes of an outcome by which the smallest is chosen.
     ///   - trial: codes with one candidate, reporting its own progress from 0 to 1.
@@ -59,7 +60,8 @@ public enum SmallestTrial {
             var leftOut: [Candidate] = []
             for (position, index) in (unbounded + bounded).enumerated() {
                 let candidate = candidates[index]
-                let share = progress.map { report in { (f: Double) in report((Double(position) + f) / Double(candidates.count)) }
+                let share = progress.map { report in
+                    { (f: Double) in report((Double(position) + f) / Double(candidates.count)) }
                 }
                 if let bound = bounds[index], let smallest = best.map({ payloadSize($0.outcome) }) {
                     try aside?.finishPreparations()
