@@ -45,10 +45,10 @@ public final class BitsBackCoder: PixelCoder {
     /// Least sub-pixels a stream codes (`ChainParameters.streamMinimumSubpixels`; tests lower it to cut
     /// small images into streams).
     public var streamMinimumSubpixels = ChainParameters.streamMinimumSubpixels
-    /// Fewest pixels (of all the images) for which `payloadSurelyExceeds` estimates its bound
+    /// Fewest pixels (of all the images) for which `sizeBound(for:)` estimates its bound
     /// (`BitsBackSizeBound.swift`; tests lower it to bound small images).
     public var boundMinimumPixels = defaultBoundMinimumPixels
-    /// The stages of `payloadSurelyExceeds`, in order (`defaultBoundStages`; tests widen them to see one
+    /// The stages of `sizeBound(for:)`, in order (`defaultBoundStages`; tests widen them to see one
     /// stage decide).
     public var boundStages = defaultBoundStages
 

@@ -39,25 +39,41 @@ extension BitsBackCoder: PayloadSizeBounding {
 }
 
 /// `BitsBackCoder`'s size bound (above) for some images: each stage evaluated at most once, in order, when
-/// a question or `prepare` (the first stage) needs it.
+/// a question or `prepare` (the first stage) needs it. The coder's stages, steps, threshold and prior are
+/// taken when the bound is made; the images are first read when the bound is first asked or prepared.
 final class SampledPayloadBound<Images: Collection>: PayloadSizeBound where Images.Element == ModelImage {
-    private let coder: BitsBackCoder
+    private let prior: DiffusionPrior
+    private let steps: Int
+    private let threads: Int
+    private let stages: [BitsBackCoder.BoundStage]
+    private let minimumPixels: Int
     private let images: Images
-    /// Whether the images are estimated at all (else every answer is false).
-    private let isEstimated: Bool
+    /// Whether the images are estimated at all (else every answer is false); nil until first needed.
+    private var isEstimatedIfKnown: Bool?
     /// Per image, its estimate after the last evaluated stage (each stage resumes from it).
-    private var estimates: [SampledELBO?]
+    private var estimates: [SampledELBO?] = []
     /// The payload estimate in bytes of each evaluated stage, in stage order.
     private var stageBytes: [Double] = []
 
     init(coder: BitsBackCoder, images: Images) {
-        self.coder = coder
+        prior = coder.prior
+        steps = coder.steps
+        threads = coder.threads
+        stages = coder.boundStages
+        minimumPixels = coder.boundMinimumPixels
         self.images = images
+    }
+
+    /// Whether the images are estimated: enough pixels on average, enough steps, some stage.
+    private var isEstimated: Bool {
+        if let known = isEstimatedIfKnown { return known }
         let pixels = images.reduce(0) { $0 + $1.width * $1.height }
-        isEstimated =
-            !images.isEmpty && pixels / images.count >= coder.boundMinimumPixels
-            && coder.steps >= BitsBackCoder.minimumBoundSteps && !coder.boundStages.isEmpty
-        estimates = Array(repeating: nil, count: images.count)
+        let known =
+            !images.isEmpty && pixels / images.count >= minimumPixels && steps >= BitsBackCoder.minimumBoundSteps
+            && !stages.isEmpty
+        isEstimatedIfKnown = known
+        estimates = Array(repeating: nil, count: known ? images.count : 0)
+        return known
     }
 
     func prepare() throws {
@@ -66,7 +82,7 @@ final class SampledPayloadBound<Images: Collection>: PayloadSizeBound where Imag
 
     func surelyExceeds(_ bytes: Int) throws -> Bool {
         guard isEstimated else { return false }
-        for (index, stage) in coder.boundStages.enumerated() {
+        for (index, stage) in stages.enumerated() {
             if index == stageBytes.count { try evaluateNextStage() }
             let estimate = stageBytes[index]
             if estimate * (1 - stage.margin) > Double(bytes) { return true }
@@ -77,15 +93,16 @@ final class SampledPayloadBound<Images: Collection>: PayloadSizeBound where Imag
 
     /// Evaluates stage `stageBytes.count` on all the images, one image's pixels at a time: each stage makes
     /// the image's estimator again, resuming from the image's previous estimate, so no step is evaluated
-    /// twice and no planar copy outlives its image.
+    /// twice and no planar copy outlives its image. A stage that throws can be evaluated again: the
+    /// estimates it updated are memos of step terms, which give the same stage.
     private func evaluateNextStage() throws {
-        let stage = coder.boundStages[stageBytes.count]
+        let stage = stages[stageBytes.count]
         var bits = 0.0
         for (index, image) in images.enumerated() {
             let estimator = try SampledELBOEstimator(
-                prior: coder.prior, pixels: planarPixels(interleaved: image.pixels, width: image.width, height: image.height),
-                width: image.width, height: image.height, steps: coder.steps,
-                seed: UInt64(index) &* SplitMix64.increment, threads: coder.threads, resuming: estimates[index])
+                prior: prior, pixels: planarPixels(interleaved: image.pixels, width: image.width, height: image.height),
+                width: image.width, height: image.height, steps: steps,
+                seed: UInt64(index) &* SplitMix64.increment, threads: threads, resuming: estimates[index])
             let estimate = try estimator.estimate(points: stage.points)
             estimates[index] = estimate
             bits += estimate.total * Double(3 * image.width * image.height)

@@ -1,3 +1,4 @@
+import Foundation
 import Parallelism
 import PixelCoding
 
@@ -16,8 +17,10 @@ import PixelCoding
 ///   (not in the order tried), so reordering the trials never changes which result is kept.
 /// - With `worksAside`, while the first unbounded candidate's trial runs, the other unbounded trials and
 ///   then the bounds' `prepare` run one after another on a thread of their own. The choice is the same
-///   either way (each trial and each bound computes the same on any thread); errors come in the order
-///   tried: an aside trial's where it would have run, a preparation's where its bound is first asked.
+///   either way (each trial and each bound computes the same on any thread), and so are the errors, in
+///   the order tried: an aside trial's where it would have run; a failed preparation is dropped, and its
+///   bound meets the error again where it is first asked.
+/// - `bound` is called for every candidate before any trial: its own errors come first.
 /// - Progress runs once from 0 to 1 over all candidates, a left-out one counting as done.
 public enum SmallestTrial {
     /// The kept result: the candidate's index among `candidates`, its outcome, and the candidates left
@@ -34,8 +37,8 @@ public enum SmallestTrial {
     ///   - bound: a candidate's size bound, or nil when it has none; asked once per candidate, first.
     ///   - worksAside: whether work overlaps the first trial as described above (it then shares the
     ///     machine's cores with it: worth it where that trial leaves a core idle). An aside trial gets no
-    ///     progress handler; its share counts as done when its outcome is taken. An error of the first
-    ///     trial is thrown once the aside work has ended.
+    ///     progress handler; its share counts as done when its outcome is taken. When the first trial
+    ///     fails, the aside work stops after its current item, and the error is thrown then.
     ///   - payloadSize: the payload bytes of an outcome, compared with the bound.
     ///   - size: the bytes of an outcome by which the smallest is chosen.
     ///   - trial: codes with one candidate, reporting its own progress from 0 to 1.
@@ -55,7 +58,10 @@ public enum SmallestTrial {
                 ? Aside<Outcome>(
                     trials: unbounded.dropFirst().map { index in { try trial(candidates[index], nil) } },
                     bounds: bounded.map { bounds[$0]! }) : nil
-            defer { aside?.task.wait() }
+            defer {
+                aside?.cancel()
+                aside?.task.wait()
+            }
             var best: (index: Int, outcome: Outcome)?
             var leftOut: [Candidate] = []
             for (position, index) in (unbounded + bounded).enumerated() {
@@ -64,7 +70,7 @@ public enum SmallestTrial {
                     { (f: Double) in report((Double(position) + f) / Double(candidates.count)) }
                 }
                 if let bound = bounds[index], let smallest = best.map({ payloadSize($0.outcome) }) {
-                    try aside?.finishPreparations()
+                    aside?.task.wait()
                     if try bound.surelyExceeds(smallest) {
                         leftOut.append(candidate)
                         share?(1)
@@ -89,36 +95,50 @@ public enum SmallestTrial {
     }
 
     /// The work of `worksAside`: the trials, then the bounds' `prepare`, in order on a thread of their
-    /// own; the first error stops it. Read only after `task.wait()`, by when the trials are released
-    /// (they hold the caller's non-escaping `trial`, which must not outlive `smallest`).
+    /// own, until an item fails or `cancel()` is called (the item under way finishes). Read only after
+    /// `task.wait()`, by when the trials are released (they hold the caller's non-escaping `trial`, which
+    /// must not outlive `smallest`).
     private final class Aside<Outcome>: @unchecked Sendable {
         private(set) var task: BackgroundTask!
         private var trials: [() throws -> Outcome]
         private var outcomes: [Result<Outcome, any Error>] = []
-        private var preparationError: (any Error)?
+        private let lock = NSLock()
+        private var isCancelled = false
 
         init(trials: [() throws -> Outcome], bounds: [any PayloadSizeBound]) {
             self.trials = trials
             task = BackgroundTask { [self] in
                 defer { self.trials = [] }
                 for trial in self.trials {
+                    if cancelled { return }
                     outcomes.append(Result { try trial() })
                     if case .failure = outcomes.last { return }
                 }
-                do { for bound in bounds { try bound.prepare() } } catch { preparationError = error }
+                // A failed preparation is dropped: the bound's `surelyExceeds` meets the error again.
+                for bound in bounds {
+                    if cancelled { return }
+                    do { try bound.prepare() } catch { return }
+                }
             }
+        }
+
+        /// Stops the aside work after the item under way.
+        func cancel() {
+            lock.lock()
+            isCancelled = true
+            lock.unlock()
+        }
+
+        private var cancelled: Bool {
+            lock.lock()
+            defer { lock.unlock() }
+            return isCancelled
         }
 
         /// The outcome of aside trial `index` (waiting for the aside work), or its error.
         func outcome(_ index: Int) throws -> Outcome {
             task.wait()
             return try outcomes[index].get()
-        }
-
-        /// Waits for the aside work and throws the bounds' preparation's error, if any.
-        func finishPreparations() throws {
-            task.wait()
-            if let preparationError { throw preparationError }
         }
     }
 }

@@ -35,7 +35,7 @@ struct ModelOptions: ParsableArguments {
 struct ThreadOptions: ParsableArguments {
     @Option(
         help: ArgumentHelp(
-            "Worker threads (default: all cores, \(ProcessInfo.processInfo.activeProcessorCount) here). Results do not depend on it.",
+            "Worker threads (default: all cores, \(ProcessInfo.processInfo.activeProcessorCount) here); with 2 or more, auto may run two coders' work at once. Results do not depend on it.",
             valueName: "n"))
     var threads: Int?
 

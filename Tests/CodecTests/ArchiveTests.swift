@@ -1,3 +1,4 @@
+import Foundation
 import XCTest
 @testable import Codec
 @testable import ContainerFormat
@@ -207,20 +208,76 @@ final class AutoThreadsTests: XCTestCase {
             width: 24, height: 20, colorType: .rgb, bitDepth: 8,
             samples: (0..<24 * 20 * 3).map { UInt8(truncatingIfNeeded: (UInt64($0) &* 0x9E37_79B9_7F4A_7C15) >> 40) })
         for (image, margin, leavesOut) in [(ramp, 0.02, true), (noise, 0.9, false)] {
+            let preparedOn = PreparationLog()
             func coders(threads: Int) throws -> [any PixelCoder] {
                 let bitsBack = try BitsBackCoder(prior: prior, parameters: ChainParameters(steps: 32), threads: threads)
                 bitsBack.boundMinimumPixels = 1
                 bitsBack.boundStages = [BitsBackCoder.BoundStage(points: 5, margin: margin)]
-                return [bitsBack, ContextPixelCoder(threads: threads), StoredPixelCoder()]
+                return [
+                    RecordingPriorCoder(coder: bitsBack, log: preparedOn), ContextPixelCoder(threads: threads),
+                    StoredPixelCoder(),
+                ]
             }
             let images = [NamedImage(name: "i.png", image: image)]
             let one = try Archive.compressSmallestReporting(images, coders: try coders(threads: 1), isDataset: false, threads: 1)
+            XCTAssertTrue(preparedOn.threads.isEmpty, "one thread: nothing aside")
             let two = try Archive.compressSmallestReporting(images, coders: try coders(threads: 2), isDataset: false, threads: 2)
+            XCTAssertEqual(preparedOn.threads.count, 1)
+            XCTAssertFalse(preparedOn.threads.first === Thread.current, "two threads: the bound prepared aside")
             XCTAssertEqual(two.kept.bytes, one.kept.bytes)
             XCTAssertEqual(two.leftOut.map(\.kind), one.leftOut.map(\.kind))
             XCTAssertEqual(one.leftOut.map(\.kind) == [.bitsBack], leavesOut, "margin \(margin)")
         }
     }
+}
+
+/// The threads a `RecordingPriorCoder`'s bounds were prepared on.
+private final class PreparationLog: @unchecked Sendable {
+    private let lock = NSLock()
+    private var recorded: [Thread] = []
+    func record() {
+        lock.lock()
+        recorded.append(Thread.current)
+        lock.unlock()
+    }
+    var threads: [Thread] {
+        lock.lock()
+        defer { lock.unlock() }
+        return recorded
+    }
+}
+
+/// A bits-back coder whose bounds record where they are prepared.
+private struct RecordingPriorCoder: PayloadSizeBounding {
+    let coder: BitsBackCoder
+    let log: PreparationLog
+    var kind: PixelCoderKind { coder.kind }
+    var modelHash: [UInt8] { coder.modelHash }
+    var steps: Int { coder.steps }
+    func encode(_ images: [ModelImage], progress: CodingProgress?) throws -> [UInt8] {
+        try coder.encode(images, progress: progress)
+    }
+    func decode(_ payload: [UInt8], shapes: [ModelImageShape], progress: CodingProgress?) throws -> [ModelImage] {
+        try coder.decode(payload, shapes: shapes, progress: progress)
+    }
+    func sizeBound<Images: Collection>(for images: Images) -> any PayloadSizeBound where Images.Element == ModelImage {
+        RecordingBound(bound: coder.sizeBound(for: images), log: log)
+    }
+}
+
+/// A bound that records where it is prepared and answers as `bound`.
+private final class RecordingBound: PayloadSizeBound {
+    let bound: any PayloadSizeBound
+    let log: PreparationLog
+    init(bound: any PayloadSizeBound, log: PreparationLog) {
+        self.bound = bound
+        self.log = log
+    }
+    func prepare() throws {
+        log.record()
+        try bound.prepare()
+    }
+    func surelyExceeds(_ bytes: Int) throws -> Bool { try bound.surelyExceeds(bytes) }
 }
 
 /// Counts the encodes of `CountingPriorCoder`.

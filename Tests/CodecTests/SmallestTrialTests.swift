@@ -143,8 +143,8 @@ extension SmallestTrialTests {
         XCTAssertNil(bound.preparedOnMainThread)
     }
 
-    /// A preparation's error is thrown where the bound would have been asked: after the unbounded trials,
-    /// whose own errors come first.
+    /// A preparation's error is thrown where the bound is asked (the bound meets it again): after the
+    /// unbounded trials, whose own errors come first, and after an earlier bounded candidate's trial.
     func testAPreparationsErrorComesWhereTheBoundIsAskedAndAfterATrialsError() throws {
         struct Failure: Error, Equatable { let name: String }
         let failing = LimitBound(limit: 0, failure: Failure(name: "prepare"))
@@ -166,11 +166,26 @@ extension SmallestTrialTests {
                 worksAside: true, payloadSize: { $0 }, size: { $0 },
                 trial: { (_, _) -> Int in throw Failure(name: "trial") })
         ) { XCTAssertEqual($0 as? Failure, Failure(name: "trial")) }
+        // Two bounded candidates: the second's preparation fails, the first is not left out and its trial
+        // fails: the first's error comes first, as on one thread.
+        XCTAssertThrowsError(
+            try SmallestTrial.smallest(
+                of: ["prior", "other", "context"],
+                bound: { name in
+                    name == "prior"
+                        ? LimitBound(limit: 0) : name == "other" ? LimitBound(limit: 0, failure: Failure(name: "prepare")) : nil
+                },
+                worksAside: true, payloadSize: { $0 }, size: { $0 },
+                trial: { (name, _) -> Int in
+                    if name == "prior" { throw Failure(name: "prior") }
+                    return 1
+                })
+        ) { XCTAssertEqual($0 as? Failure, Failure(name: "prior")) }
     }
 }
 
 /// A bound that exceeds every payload below `limit`; it records where it was prepared (nil: never) and
-/// whether it was asked first, and its `prepare` throws `failure` when given one.
+/// whether it was asked first, and its `prepare` and `surelyExceeds` throw `failure` when given one.
 private final class LimitBound: PayloadSizeBound, @unchecked Sendable {
     let limit: Int
     let failure: (any Error)?
@@ -187,8 +202,10 @@ private final class LimitBound: PayloadSizeBound, @unchecked Sendable {
         if let failure { throw failure }
     }
 
+    /// Meets `failure` again, as a real bound whose work failed would.
     func surelyExceeds(_ bytes: Int) throws -> Bool {
         if askedBeforePrepared == nil { askedBeforePrepared = preparedOnMainThread == nil }
+        if let failure { throw failure }
         return bytes < limit
     }
 }
