@@ -101,8 +101,9 @@ public enum SmallestTrial {
     private final class Aside<Outcome>: @unchecked Sendable {
         private(set) var task: BackgroundTask!
         private var trials: [() throws -> Outcome]
+        /// The aside trials' results so far, under `lock` (signalled as each comes).
         private var outcomes: [Result<Outcome, any Error>] = []
-        private let lock = NSLock()
+        private let lock = NSCondition()
         private var isCancelled = false
 
         init(trials: [() throws -> Outcome], bounds: [any PayloadSizeBound]) {
@@ -111,8 +112,12 @@ public enum SmallestTrial {
                 defer { self.trials = [] }
                 for trial in self.trials {
                     if cancelled { return }
-                    outcomes.append(Result { try trial() })
-                    if case .failure = outcomes.last { return }
+                    let result = Result { try trial() }
+                    lock.lock()
+                    outcomes.append(result)
+                    lock.broadcast()
+                    lock.unlock()
+                    if case .failure = result { return }
                 }
                 // A failed preparation is dropped: the bound's `surelyExceeds` meets the error again.
                 for bound in bounds {
@@ -135,9 +140,13 @@ public enum SmallestTrial {
             return isCancelled
         }
 
-        /// The outcome of aside trial `index` (waiting for the aside work), or its error.
+        /// The outcome of aside trial `index`, or its error: waits for that trial only (the bounds'
+        /// preparation may go on), so progress moves on while it does. Asked only in order, and only
+        /// after every earlier aside trial succeeded, so the trial runs unless `cancel()` was called.
         func outcome(_ index: Int) throws -> Outcome {
-            task.wait()
+            lock.lock()
+            defer { lock.unlock() }
+            while outcomes.count <= index { lock.wait() }
             return try outcomes[index].get()
         }
     }

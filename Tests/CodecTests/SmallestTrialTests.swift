@@ -133,6 +133,22 @@ extension SmallestTrialTests {
         XCTAssertEqual(failing(["context", "stored"]) as? Failure, Failure(name: "context"))
     }
 
+    /// An aside trial's outcome is taken as soon as it is there, while the bound is still being prepared:
+    /// the progress passes the aside trial's share before the preparation ends.
+    func testAnAsideTrialsOutcomeDoesNotWaitForTheBoundsPreparation() throws {
+        let bound = BlockingBound()
+        let choice = try SmallestTrial.smallest(
+            of: ["prior", "context", "stored"],
+            progress: { if $0 >= 2.0 / 3 { bound.release() } },
+            bound: { $0 == "prior" ? bound : nil }, worksAside: true, payloadSize: { $0 }, size: { $0 },
+            trial: { name, share in
+                share?(1)
+                return name.count
+            })
+        XCTAssertEqual(choice?.index, 0, "prior: 5 bytes, not left out")
+        XCTAssertEqual(bound.wasReleased, true, "released by the progress of the stored trial's share")
+    }
+
     /// Nothing is prepared aside when no unbounded trial runs beside it (the bound would never be asked).
     func testNothingIsPreparedWithoutAnUnboundedTrial() throws {
         let bound = LimitBound(limit: 0)
@@ -208,6 +224,20 @@ private final class LimitBound: PayloadSizeBound, @unchecked Sendable {
         if let failure { throw failure }
         return bytes < limit
     }
+}
+
+/// A bound whose `prepare` waits (up to 10 s) to be released, recording whether it was; it never exceeds.
+private final class BlockingBound: PayloadSizeBound, @unchecked Sendable {
+    private let released = DispatchSemaphore(value: 0)
+    private(set) var wasReleased: Bool?
+
+    func release() { released.signal() }
+
+    func prepare() throws {
+        wasReleased = released.wait(timeout: .now() + 10) == .success
+    }
+
+    func surelyExceeds(_ bytes: Int) throws -> Bool { false }
 }
 
 /// The names of the trials run, in the order they started, from any thread.
