@@ -11,13 +11,15 @@ import PixelCoding
 /// An image is cut into stripes of `stripeRows(width:)` rows; each stripe is coded with a fresh adaptive
 /// model (`StripeCoder`) under the mode (`StripeMode`: colour transform, neighbour matching) that the
 /// encoder measured smallest among the candidates: gray (one plane) when the stripe has R = G = B, else
-/// RGB, subtract-green and YCoCg-R, each with and without neighbour matching and bias cancellation. Payload layout:
-/// docs/FORMAT.md §2.4.
+/// RGB, subtract-green and YCoCg-R, each with and without neighbour matching and bias cancellation; a
+/// stripe of few colours also as a palette (`PaletteStripeCoder`, up to 32) and as the plane of its palette
+/// indices (`IndexedStripe`, up to 256). Payload layout: docs/FORMAT.md §2.4.
 public struct ContextPixelCoder: PixelCoder {
-    /// The newest payload version: 4 (adds the raw mode, mode bit 7; 3 added the copy layer, mode bit 6).
-    /// This build reads 1…4; it writes the lowest version whose modes the payload uses: 4 when a stripe is
-    /// raw, else 3 when a stripe uses the copy layer, else 2 (such payloads are valid ones of that version).
-    public static let currentVersion: UInt8 = 4
+    /// The newest payload version: 5 (adds the indexed mode, mode byte 9; 4 added the raw mode, mode bit 7;
+    /// 3 the copy layer, mode bit 6). This build reads 1…5; it writes the lowest version whose modes the
+    /// payload uses: 5 when a stripe is indexed, else 4 when a stripe is raw, else 3 when a stripe uses the
+    /// copy layer, else 2 (such payloads are valid ones of that version).
+    public static let currentVersion: UInt8 = 5
     /// Pixels per stripe at most (when the width allows): bounds the encoder's memory.
     public static let stripePixels = 1 << 20
     /// Threads the encoder tries a stripe's candidate modes on (at least 1). The bytes do not depend on
@@ -68,7 +70,10 @@ public struct ContextPixelCoder: PixelCoder {
             }
             modes.append(contentsOf: imageModes)
         }
-        let version: UInt8 = modes.contains { $0 & 128 != 0 } ? 4 : modes.contains { $0 & 64 != 0 } ? 3 : 2
+        let version: UInt8 =
+            modes.contains { $0 & 137 == 9 }
+            ? 5  // indexed: bits 0 and 3, not 7
+            : modes.contains { $0 & 128 != 0 } ? 4 : modes.contains { $0 & 64 != 0 } ? 3 : 2
         return [version] + modes + message.serialized()
     }
 
@@ -118,10 +123,11 @@ public struct ContextPixelCoder: PixelCoder {
     }
 
     /// The distinct colours (R·2^16 + G·2^8 + B) of the stripe in ascending order, or nil when there are
-    /// more than `PaletteStripeCoder.maxColours`.
-    static func palette(of pixels: [UInt8], width: Int, firstRow: Int, rows: Int) -> [UInt32]? {
+    /// more than `limit`.
+    static func palette(
+        of pixels: [UInt8], width: Int, firstRow: Int, rows: Int, limit: Int = PaletteStripeCoder.maxColours
+    ) -> [UInt32]? {
         var colours = Set<UInt32>()
-        let limit = PaletteStripeCoder.maxColours
         var last: UInt32 = .max
         for i in stride(from: firstRow * width * 3, to: (firstRow + rows) * width * 3, by: 3) {
             let colour = UInt32(pixels[i]) << 16 | UInt32(pixels[i + 1]) << 8 | UInt32(pixels[i + 2])
@@ -157,14 +163,21 @@ public struct ContextPixelCoder: PixelCoder {
             return true
         }
         let transforms: [ColourTransform] = isGray ? [.gray] : [.rgb, .subtractGreen, .ycocg]
-        let few: [StripeMode] = palette(of: pixels, width: width, firstRow: firstRow, rows: rows) == nil ? [] : [.palette]
-        var modes = few
+        let colours = palette(of: pixels, width: width, firstRow: firstRow, rows: rows, limit: IndexedStripe.maxColours)
+        var modes: [StripeMode] = (colours?.count ?? .max) <= PaletteStripeCoder.maxColours ? [.palette] : []
         for transform in transforms {
             for matching in [false, true] {
                 for bias in [false, true] {
                     modes.append(StripeMode(transform: transform, matchesNeighbours: matching, cancelsBias: bias))
                 }
                 modes.append(.weighted(transform, matchesNeighbours: matching))
+            }
+        }
+        // After the modes above, so that they keep the stripes where the indices are not strictly smaller.
+        if let colours, IndexedStripe.isWorthTrying(colours, isGray: isGray) {
+            for matching in [false, true] {
+                for bias in [false, true] { modes.append(.indexed(matchesNeighbours: matching, cancelsBias: bias)) }
+                modes.append(.indexed(matchesNeighbours: matching, weighted: true))
             }
         }
         modes.append(.raw(isGray ? .gray : .rgb))  // last: kept only where strictly smaller (noise)
@@ -252,6 +265,20 @@ public struct ContextPixelCoder: PixelCoder {
             }
             return recorder
         }
+        if mode.usesIndices {
+            var palette = palette(
+                of: image.pixels, width: image.width, firstRow: firstRow, rows: rows, limit: IndexedStripe.maxColours)!
+            var recorder = IntervalRecorder()
+            try IndexedStripe.codePalette(&recorder, &palette)
+            var plane = IndexedStripe.plane(image.pixels, width: image.width, firstRow: firstRow, rows: rows, palette: palette)
+            recorder.intervals.reserveCapacity(image.width * rows * 2)
+            try plane.withUnsafeMutableBufferPointer {
+                try runPredictive(
+                    mode.indexPlaneMode, &recorder, planes: $0.baseAddress!, width: image.width, rows: rows,
+                    firstRow: firstRow, copies: copies)
+            }
+            return recorder
+        }
         var planes = transformedPlanes(
             image.pixels, width: image.width, firstRow: firstRow, rows: rows,
             transform: mode.transform)
@@ -323,6 +350,10 @@ public struct ContextPixelCoder: PixelCoder {
                 into: &pixels, width: width, firstRow: firstRow, rows: rows, copies: mode.usesCopies, from: &message)
             return
         }
+        if mode.usesIndices {
+            try decodeIndexedStripe(into: &pixels, width: width, firstRow: firstRow, rows: rows, mode: mode, from: &message)
+            return
+        }
         var planes = transformedPlanes(pixels, width: width, firstRow: firstRow, rows: rows, transform: mode.transform)
         try planes.withUnsafeMutableBufferPointer { buffer in
             try message.withSequentialDecoder { decoder in
@@ -357,6 +388,27 @@ public struct ContextPixelCoder: PixelCoder {
                 }
             }
         }
+    }
+
+    /// Decodes an indexed stripe (`IndexedStripe`) into the HWC `pixels`.
+    static func decodeIndexedStripe(
+        into pixels: inout [UInt8], width: Int, firstRow: Int, rows: Int, mode: StripeMode, from message: inout Message
+    ) throws {
+        var palette: [UInt32] = [0]
+        var plane: [Int32] = []
+        // One decoding session for the palette and the indices: the encoder pushed them as one run.
+        try message.withSequentialDecoder { decoder in
+            var reader = SymbolReader(decoder: decoder)
+            defer { decoder = reader.decoder }
+            try IndexedStripe.codePalette(&reader, &palette)
+            plane = IndexedStripe.plane(pixels, width: width, firstRow: firstRow, rows: rows, palette: palette)
+            try plane.withUnsafeMutableBufferPointer { buffer in
+                try runPredictive(
+                    mode.indexPlaneMode, &reader, planes: buffer.baseAddress!, width: width, rows: rows, firstRow: firstRow,
+                    copies: mode.usesCopies ? CopyCoder(width: width, pixelCount: rows * width) : nil)
+            }
+        }
+        try IndexedStripe.paint(plane, palette: palette, into: &pixels, width: width, firstRow: firstRow, rows: rows)
     }
 
     /// Decodes a few-colour stripe (`PaletteStripeCoder`) into the HWC `pixels`.

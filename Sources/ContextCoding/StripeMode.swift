@@ -4,7 +4,9 @@
 /// version 2 on) the weighted model (`WeightedStripeCoder`, which always cancels bias: bit 4 then 0), the
 /// other bits 0; or exactly 8 for the palette mode. From payload version 3 on, bit 6 adds the copy layer
 /// (`CopyCoder`) to any of these. From payload version 4 on, 128 | transform (gray or RGB only) is the
-/// raw mode (`RawStripeCoder`: 8 plain bits a sample, no other bit).
+/// raw mode (`RawStripeCoder`: 8 plain bits a sample, no other bit). From payload version 5 on, 9 with
+/// bits 2, 4, 5 and 6 as above is the indexed mode (`IndexedStripe`: a palette of up to 256 colours and the
+/// plane of its indices, coded as a gray plane with those bits).
 struct StripeMode: Equatable {
     var transform: ColourTransform
     /// Whether each pixel first codes which neighbour (W, N, NE, NW) it equals, if any (for graphics).
@@ -20,6 +22,9 @@ struct StripeMode: Equatable {
     var usesCopies = false
     /// The raw mode (`RawStripeCoder`, payload version 4, mode bit 7): 8 plain bits a sample of `transform`.
     var isRaw = false
+    /// The indexed mode (`IndexedStripe`, payload version 5): a palette of up to 256 colours and its index
+    /// plane, coded as a gray plane under the other bits (`transform` is then `.gray`).
+    var usesIndices = false
 
     static let palette = StripeMode(transform: .rgb, matchesNeighbours: false, usesPalette: true)
 
@@ -30,8 +35,29 @@ struct StripeMode: Equatable {
         return mode
     }
 
+    /// The indexed mode with these predictive bits (`weighted`: `WeightedStripeCoder`, which always
+    /// cancels bias).
+    static func indexed(matchesNeighbours: Bool, cancelsBias: Bool = false, weighted: Bool = false) -> StripeMode {
+        var mode = StripeMode(transform: .gray, matchesNeighbours: matchesNeighbours, cancelsBias: cancelsBias && !weighted)
+        mode.usesWeightedPredictor = weighted
+        mode.usesIndices = true
+        return mode
+    }
+
+    /// The mode that codes an indexed stripe's index plane: the same predictive bits on one gray plane.
+    var indexPlaneMode: StripeMode {
+        var mode = self
+        mode.usesIndices = false
+        mode.transform = .gray
+        return mode
+    }
+
     var byte: UInt8 {
         if isRaw { return 128 | transform.rawValue }
+        if usesIndices {
+            return 9 | (matchesNeighbours ? 4 : 0) | (cancelsBias ? 16 : 0) | (usesWeightedPredictor ? 32 : 0)
+                | (usesCopies ? 64 : 0)
+        }
         return
             (usesPalette
             ? 8
@@ -68,11 +94,18 @@ struct StripeMode: Equatable {
             return
         }
         if version >= 3 && byte & 64 != 0 {
-            guard let base = StripeMode(byte: byte & ~64, version: 2) else { return nil }
+            // Copies go over the modes of version 2, and from version 5 on over the indexed ones too.
+            guard let base = StripeMode(byte: byte & ~64, version: version >= 5 ? 5 : 2), !base.isRaw else { return nil }
             self = base.withCopies
             return
         }
         if byte == 8 { self = .palette; return }
+        if version >= 5 && byte & 8 != 0 {
+            let weighted = byte & 32 != 0, bias = byte & 16 != 0
+            guard byte & 3 == 1, byte & ~61 == 0, !(weighted && bias) else { return nil }
+            self = .indexed(matchesNeighbours: byte & 4 != 0, cancelsBias: bias, weighted: weighted)
+            return
+        }
         if version >= 2 && byte & 32 != 0 {
             guard byte & ~39 == 0, let transform = ColourTransform(rawValue: byte & 3) else { return nil }
             self = .weighted(transform, matchesNeighbours: byte & 4 != 0)

@@ -3,7 +3,7 @@ import XCTest
 @testable import Codec
 @testable import ContainerFormat
 import BitsBack
-import ContextCoding
+@testable import ContextCoding
 import PixelCoding
 import Imaging
 import TestSupport
@@ -23,8 +23,8 @@ final class GoldenFileTests: XCTestCase {
             ),
             ("set.vdmz", try BitsBackCoder(prior: prior, parameters: ChainParameters(steps: GoldenFiles.steps)), true),
             ("set-stored.vdmz", StoredPixelCoder(), true),
-            // The context coder (tag 2), payload version 3: RGB, neighbour matching, gray and palette stripes,
-            // the weighted model, and the copy layer.
+            // The context coder (tag 2), payload version 5: RGB, neighbour matching, gray and palette stripes,
+            // the weighted model, the copy layer, and the indexed mode (blocks-48x20.png's 60 colours).
             ("context.vdmz", ContextPixelCoder(), true),
         ]
     }
@@ -39,7 +39,9 @@ final class GoldenFileTests: XCTestCase {
         XCTAssertEqual(
             decoded.count,
             isDataset
-                ? (archive == "context.vdmz" || archive == "context-v2.vdmz" ? 6 : archive == "context-v1.vdmz" ? 5 : 4) : 1,
+                ? (["context.vdmz", "context-v2.vdmz", "context-v3.vdmz"].contains(archive)
+                    ? 6 : archive == "context-v1.vdmz" ? 5 : 4)
+                : 1,
             archive)
         var originals: [NamedImage] = []
         for image in decoded {
@@ -88,12 +90,26 @@ final class GoldenFileTests: XCTestCase {
     }
 
     /// Context payload version 2 (written before the copy layer, 2026-12-01) must still decode bit-exactly;
-    /// today's file of the same images is payload version 3 (some stripes take copies).
+    /// the next file of the same images was payload version 3 (some stripes take copies).
     func testContextPayloadVersion2StillDecodes() throws {
         _ = try decodeAndCompare("context-v2.vdmz", coder: ContextPixelCoder(), isDataset: true, version: 2)
         let old = try Container(parsing: try GoldenFiles.bytes("context-v2.vdmz"))
-        let new = try Container(parsing: try GoldenFiles.bytes("context.vdmz"))
+        let new = try Container(parsing: try GoldenFiles.bytes("context-v3.vdmz"))
         XCTAssertEqual(old.payload.first, 2)
         XCTAssertEqual(new.payload.first, 3)
+    }
+
+    /// Context payload version 3 (written before the indexed mode, 2026-12-02) must still decode bit-exactly;
+    /// today's file of the same images is payload version 5: blocks-48x20.png (60 colours, too many for the
+    /// palette mode) takes the indexed mode, and the file is smaller.
+    func testContextPayloadVersion3StillDecodes() throws {
+        _ = try decodeAndCompare("context-v3.vdmz", coder: ContextPixelCoder(), isDataset: true, version: 2)
+        let old = try GoldenFiles.bytes("context-v3.vdmz"), new = try GoldenFiles.bytes("context.vdmz")
+        XCTAssertEqual(try Container(parsing: old).payload.first, 3)
+        let payload = try Container(parsing: new).payload
+        XCTAssertEqual(payload.first, 5)
+        // One stripe per image: the second image's mode byte is indexed.
+        XCTAssertEqual(StripeMode(byte: payload[2])?.usesIndices, true, "mode byte \(payload[2])")
+        XCTAssertLessThan(new.count, old.count)
     }
 }

@@ -39,7 +39,8 @@ final class ContextPixelCoderTests: XCTestCase {
         let gray = try roundTrip([v])
         XCTAssertEqual(StripeMode(byte: gray[1])?.transform, .gray)
         let graphicPayload = try roundTrip([try graphic(128, 96)])
-        XCTAssertEqual(StripeMode(byte: graphicPayload[1])?.usesPalette, true)
+        let graphicMode = try XCTUnwrap(StripeMode(byte: graphicPayload[1]))
+        XCTAssertTrue(graphicMode.usesPalette || graphicMode.usesIndices, "a few-colour mode, not \(graphicPayload[1])")
         // 64 flat colours: too many for the palette mode, a case for neighbour matching.
         let blocks = try roundTrip([
             try image(128, 96) { x, y in
@@ -107,8 +108,8 @@ final class ContextPixelCoderTests: XCTestCase {
         }
         XCTAssertThrowsError(try coder.decode(Array(payload.prefix(payload.count - 1)), shapes: shapes, progress: nil))
         XCTAssertThrowsError(try coder.decode([], shapes: shapes, progress: nil))
-        XCTAssertThrowsError(try coder.decode([5] + payload.dropFirst(), shapes: shapes, progress: nil)) { error in
-            XCTAssertEqual(error as? ContextCodingError, .unsupportedVersion(5))
+        XCTAssertThrowsError(try coder.decode([6] + payload.dropFirst(), shapes: shapes, progress: nil)) { error in
+            XCTAssertEqual(error as? ContextCodingError, .unsupportedVersion(6))
         }
     }
 
@@ -153,6 +154,11 @@ final class ContextPixelCoderTests: XCTestCase {
                 modes.append(.weighted(transform, matchesNeighbours: matching))
             }
         }
+        // The indexed modes (payload version 5, `IndexedStripe`).
+        for matching in [false, true] {
+            for bias in [false, true] { modes.append(.indexed(matchesNeighbours: matching, cancelsBias: bias)) }
+            modes.append(.indexed(matchesNeighbours: matching, weighted: true))
+        }
         // Every mode also with the copy layer (payload version 3, `CopyCoder`), and the raw modes (version 4).
         for mode in modes + modes.map(\.withCopies) + [.raw(.gray), .raw(.rgb)] {
             var message = try Message(laneCount: 1)
@@ -161,7 +167,7 @@ final class ContextPixelCoderTests: XCTestCase {
             let decoded = try ContextPixelCoder().decode(payload, shapes: [picture.shape(steps: 0)], progress: nil)
             XCTAssertEqual(decoded, [picture], "mode \(mode.byte)")
         }
-        XCTAssertNil(StripeMode(byte: 9))
+        XCTAssertNil(StripeMode(byte: 9, version: 4), "version 4 has no indexed mode")
         XCTAssertNil(StripeMode(byte: 24))
         XCTAssertNil(StripeMode(byte: 48), "the weighted model has no bias bit")
         XCTAssertNil(StripeMode(byte: 64, version: 2), "version 2 has no copy layer")
@@ -199,9 +205,9 @@ final class ContextPixelCoderTests: XCTestCase {
             XCTAssertEqual($0 as? ContextCodingError, .corruptPayload)
         }
         var future = payload
-        future[0] = 5
+        future[0] = 6
         XCTAssertThrowsError(try ContextPixelCoder().decode(future, shapes: shapes, progress: nil)) {
-            XCTAssertEqual($0 as? ContextCodingError, .unsupportedVersion(5))
+            XCTAssertEqual($0 as? ContextCodingError, .unsupportedVersion(6))
         }
     }
 

@@ -139,8 +139,10 @@ def write_context_images():
     """Three more PNGs for the context coder's golden file (context.vdmz): flat blocks of 60 colours (its
     neighbour matching), an 8-bit gray ramp with noise (its one-plane gray mode) and a curved colour field
     with noise (payload version 2's weighted model); the encoder also takes the copy layer (payload version 3)
-    where it is smaller. context-v1.vdmz (payload version 1) holds the first five images of the list, without
-    the curved field; context-v2.vdmz (payload version 2, before the copy layer) all six."""
+    where it is smaller, and the indexed mode (payload version 5) for the 60 flat colours of the blocks.
+    context-v1.vdmz (payload version 1) holds the first five images of the list, without the curved field;
+    context-v2.vdmz (payload version 2, before the copy layer) and context-v3.vdmz (payload version 3, before
+    the indexed mode) all six."""
     blocks = np.zeros((20, 48, 3), dtype=np.int64)
     for y in range(20):
         for x in range(48):
