@@ -186,9 +186,12 @@ public struct ContextPixelCoder: PixelCoder {
 
     /// Codes a stripe under every candidate mode and keeps the one with the fewest bytes on a message; then
     /// the best mode with the copy layer (`CopyParser`'s parse priced by that mode's own symbols), when
-    /// the parse promises to save and the stripe really is smaller so. The candidates are tried on up to
-    /// `threads` threads (the same choice for any number; at most one recording per thread and the best
-    /// so far are held at once); an error is the first candidate's in their order, as one thread meets it.
+    /// the parse promises to save and the stripe really is smaller so. Where the best mode is indexed or
+    /// not and the best of the other family is within a quarter of its size, that one is tried with the copy
+    /// layer too (the copies can reverse the order: a palette stripe of waterloo_squares was 4 bytes larger
+    /// without this). The candidates are tried on up to `threads` threads (the same choice for any number;
+    /// at most one recording per thread and the best of each family so far are held at once); an error is
+    /// the first candidate's in their order, as one thread meets it.
     static func bestCoding(of image: ModelImage, firstRow: Int, rows: Int, threads: Int = 1) throws -> (StripeMode, [UInt32]) {
         let modes = candidates(for: image.pixels, width: image.width, firstRow: firstRow, rows: rows)
         let trials = CandidateTrials()
@@ -202,17 +205,44 @@ public struct ContextPixelCoder: PixelCoder {
                 }
             }
         }
-        var best = try trials.result()
-        if !best.mode.isRaw,
-            let parse = copyParser(image, firstRow: firstRow, rows: rows, literalCosts: best.recorder.pixelCosts()).parse(),
-            parse.cost < parse.literalCost - parse.literalCost / 256
-        {
-            let mode = best.mode.withCopies
-            let recorder = try recording(image, firstRow: firstRow, rows: rows, mode: mode, plan: parse.plan)
-            let size = try messageSize(of: recorder)
-            if size < best.size { best = (mode, recorder, size) }
+        let (first, second) = try trials.result()
+        var finalists = [first]
+        if let second, second.size <= first.size + first.size / 4 { finalists.append(second) }
+        // Each finalist with the copy layer, on the threads; then the smallest of all, the earlier on ties.
+        var withCopies = [(mode: StripeMode, recorder: IntervalRecorder, size: Int)?](repeating: nil, count: finalists.count)
+        var failures = [(any Error)?](repeating: nil, count: finalists.count)
+        withCopies.withUnsafeMutableBufferPointer { withCopies in
+            failures.withUnsafeMutableBufferPointer { failures in
+                // Each thread writes only the elements of its own range.
+                ParallelLoop.forEachChunk(count: finalists.count, threads: threads) { range in
+                    for k in range {
+                        do {
+                            withCopies[k] = try copyCoding(of: image, firstRow: firstRow, rows: rows, literal: finalists[k])
+                        } catch {
+                            failures[k] = error
+                        }
+                    }
+                }
+            }
         }
+        if let failure = failures.compactMap({ $0 }).first { throw failure }
+        var best = first
+        for candidate in withCopies.compactMap({ $0 }) where candidate.size < best.size { best = candidate }
         return (best.mode, best.recorder.intervals)
+    }
+
+    /// The stripe under `literal`'s mode with the copy layer, or nil when the parse does not promise to save
+    /// (or the mode is raw).
+    private static func copyCoding(
+        of image: ModelImage, firstRow: Int, rows: Int, literal: (mode: StripeMode, recorder: IntervalRecorder, size: Int)
+    ) throws -> (mode: StripeMode, recorder: IntervalRecorder, size: Int)? {
+        guard !literal.mode.isRaw,
+            let parse = copyParser(image, firstRow: firstRow, rows: rows, literalCosts: literal.recorder.pixelCosts()).parse(),
+            parse.cost < parse.literalCost - parse.literalCost / 256
+        else { return nil }
+        let mode = literal.mode.withCopies
+        let recorder = try recording(image, firstRow: firstRow, rows: rows, mode: mode, plan: parse.plan)
+        return (mode, recorder, try messageSize(of: recorder))
     }
 
     /// Bytes of a one-lane message holding `recorder`'s intervals: what a candidate mode costs.
@@ -441,18 +471,21 @@ public struct ContextPixelCoder: PixelCoder {
     }
 }
 
-/// The best candidate of `ContextPixelCoder.bestCoding` so far, offered by any thread: the smallest size,
-/// the lowest candidate index among equal sizes; and the failure of the lowest index.
+/// The best candidate of `ContextPixelCoder.bestCoding` so far in each family (indexed modes or the
+/// others), offered by any thread: the smallest size, the lowest candidate index among equal sizes; and
+/// the failure of the lowest index.
 private final class CandidateTrials: @unchecked Sendable {
     private let lock = NSLock()
-    private var best: (index: Int, mode: StripeMode, recorder: IntervalRecorder, size: Int)?
+    /// Per family (0: not indexed, 1: indexed) its best so far.
+    private var best: [(index: Int, mode: StripeMode, recorder: IntervalRecorder, size: Int)?] = [nil, nil]
     private var failure: (index: Int, error: any Error)?
 
     func offer(index: Int, mode: StripeMode, recorder: IntervalRecorder, size: Int) {
         lock.lock()
         defer { lock.unlock() }
-        if let best, (best.size, best.index) < (size, index) { return }
-        best = (index, mode, recorder, size)
+        let family = mode.usesIndices ? 1 : 0
+        if let best = best[family], (best.size, best.index) < (size, index) { return }
+        best[family] = (index, mode, recorder, size)
     }
 
     func fail(index: Int, error: any Error) {
@@ -462,11 +495,17 @@ private final class CandidateTrials: @unchecked Sendable {
         failure = (index, error)
     }
 
-    /// The chosen candidate, or the first failure in candidate order.
-    func result() throws -> (mode: StripeMode, recorder: IntervalRecorder, size: Int) {
+    /// The chosen candidate and the best of the other family (nil when it had none), or the first failure
+    /// in candidate order.
+    func result() throws -> (
+        best: (mode: StripeMode, recorder: IntervalRecorder, size: Int),
+        otherFamily: (mode: StripeMode, recorder: IntervalRecorder, size: Int)?
+    ) {
         lock.lock()
         defer { lock.unlock() }
         if let failure { throw failure.error }
-        return (best!.mode, best!.recorder, best!.size)
+        let families = best.compactMap { $0 }.sorted { ($0.size, $0.index) < ($1.size, $1.index) }
+        let pick = { (k: Int) in (families[k].mode, families[k].recorder, families[k].size) }
+        return (pick(0), families.count > 1 ? pick(1) : nil)
     }
 }

@@ -1,6 +1,8 @@
 import ANS
 import ExactMath
+import Foundation
 import Imaging
+import TestSupport
 import XCTest
 @testable import ContextCoding
 
@@ -86,6 +88,46 @@ final class IndexedStripeTests: XCTestCase {
                 try image(40, 10) { x, _ in
                     let v = UInt8(5 * x); return (v, v, v)
                 }), 6)
+    }
+
+    /// The copy layer is tried over the best mode of each family (indexed or not) when the other is within a
+    /// quarter of the best: copies can reverse their order (waterloo_squares' palette stripe was 4 bytes
+    /// larger when only the best literal mode got the copies).
+    func testTheCopyLayerIsTriedOverTheBestOfBothFamilies() throws {
+        let squares = try image(96, 64) { x, y in
+            let k = ((x / 12) ^ (y / 8)) & 3
+            return [(0, 0, 0), (255, 255, 255), (200, 30, 30), (30, 30, 200)][k]
+        }
+        let blocks = try image(80, 40) { x, y in
+            let k = (x / 5) * 7 + y / 4
+            return (UInt8(k * 3 & 255), UInt8(255 - k * 2), UInt8((k * 41) & 255))
+        }
+        // waterloo_squares (4 colours) is the case where the copies reverse the order; the generated ones
+        // check the rule where they may not.
+        var pictures = [squares, blocks, try quantized(64, 32, colours: 60, seed: 5)]
+        if let graphics = try? sharedCorpus("graphics") {
+            let png = try [UInt8](Data(contentsOf: URL(fileURLWithPath: graphics + "/waterloo_squares.png")))
+            pictures.append(ImageLayout.decompose(try RasterImage(pngData: png)).model)
+        }
+        for picture in pictures {
+            func size(_ mode: StripeMode) throws -> Int {
+                var message = try Message(laneCount: 1)
+                message.pushForSequentialPop(
+                    try ContextPixelCoder.intervalsOf(picture, firstRow: 0, rows: picture.height, mode: mode))
+                return message.serializedByteCount
+            }
+            let modes = ContextPixelCoder.candidates(for: picture.pixels, width: picture.width, firstRow: 0, rows: picture.height)
+            let families = try [modes.filter(\.usesIndices), modes.filter { !$0.usesIndices }].map { family in
+                try family.map { ($0, try size($0)) }.min { $0.1 < $1.1 }!
+            }
+            let best = min(families[0].1, families[1].1)
+            var expected = best
+            for (mode, literal) in families where literal <= best + best / 4 && !mode.isRaw {
+                expected = min(expected, try size(mode.withCopies))
+            }
+            let payload = try roundTrip([picture])
+            XCTAssertLessThanOrEqual(payload.count - 2, expected, "the smallest of both families with and without copies")
+        }
     }
 
     /// A stripe below others reads the row above it through its own palette (index 0 for colours it lacks),
