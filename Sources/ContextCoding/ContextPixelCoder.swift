@@ -190,8 +190,9 @@ public struct ContextPixelCoder: PixelCoder {
     /// not and the best of the other family is within a quarter of its size, that one is tried with the copy
     /// layer too (the copies can reverse the order: a palette stripe of waterloo_squares was 4 bytes larger
     /// without this). The candidates are tried on up to `threads` threads (the same choice for any number;
-    /// at most one recording per thread and the best of each family so far are held at once); an error is
-    /// the first candidate's in their order, as one thread meets it.
+    /// at most one recording per thread and the best of each family so far are held at once, then the two
+    /// finalists and their copy-layer recordings); an error is the first candidate's in their order, as one
+    /// thread meets it.
     static func bestCoding(of image: ModelImage, firstRow: Int, rows: Int, threads: Int = 1) throws -> (StripeMode, [UInt32]) {
         let modes = candidates(for: image.pixels, width: image.width, firstRow: firstRow, rows: rows)
         let trials = CandidateTrials()
@@ -233,7 +234,7 @@ public struct ContextPixelCoder: PixelCoder {
 
     /// The stripe under `literal`'s mode with the copy layer, or nil when the parse does not promise to save
     /// (or the mode is raw).
-    private static func copyCoding(
+    static func copyCoding(
         of image: ModelImage, firstRow: Int, rows: Int, literal: (mode: StripeMode, recorder: IntervalRecorder, size: Int)
     ) throws -> (mode: StripeMode, recorder: IntervalRecorder, size: Int)? {
         guard !literal.mode.isRaw,

@@ -24,14 +24,17 @@ enum IndexedStripe {
         return Int(palette.last! & 255) - Int(palette.first! & 255) + 1 > palette.count
     }
 
-    /// Codes or decodes the palette (encoder: given, sorted; decoder: filled), before the indices: K − 1 in
-    /// 8 raw bits, then per colour and channel its difference (mod 256) from the previous colour's (the
+    /// Codes or decodes the palette (encoder: given, sorted, 2…256 colours; decoder: filled), before the
+    /// indices: K − 1 in 8 raw bits (K = 1 is refused: the encoder never writes it), then per colour and channel its difference (mod 256) from the previous colour's (the
     /// first from 0) under an adaptive distribution whose context is the channel and, for G and B, whether
     /// the channels before it repeated the previous colour's (then the difference is small).
     static func codePalette<S: SymbolStream>(_ stream: inout S, _ palette: inout [UInt32]) throws {
         var count = palette.count - 1
         stream.codeRaw(&count, bits: 8)
-        if S.isDecoding { palette = [UInt32](repeating: 0, count: count + 1) }
+        if S.isDecoding {
+            guard count >= 1 else { throw ContextCodingError.corruptPayload }
+            palette = [UInt32](repeating: 0, count: count + 1)
+        }
         var model = AdaptiveDistributions(contexts: 5, alphabet: 256)
         var previous = [0, 0, 0]
         for j in 0...count {

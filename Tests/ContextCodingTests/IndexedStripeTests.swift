@@ -1,8 +1,6 @@
 import ANS
 import ExactMath
-import Foundation
 import Imaging
-import TestSupport
 import XCTest
 @testable import ContextCoding
 
@@ -94,39 +92,40 @@ final class IndexedStripeTests: XCTestCase {
     /// quarter of the best: copies can reverse their order (waterloo_squares' palette stripe was 4 bytes
     /// larger when only the best literal mode got the copies).
     func testTheCopyLayerIsTriedOverTheBestOfBothFamilies() throws {
-        let squares = try image(96, 64) { x, y in
-            let k = ((x / 12) ^ (y / 8)) & 3
-            return [(0, 0, 0), (255, 255, 255), (200, 30, 30), (30, 30, 200)][k]
-        }
+        // Black and white cells 4 × 16 in a XOR pattern: the indexed literal (101 bytes) beats the palette
+        // mode (109), but the palette mode takes the copies better (45 against 49).
+        let cells = try image(128, 96) { x, y in ((x / 4) ^ (y / 16)) & 1 == 0 ? (0, 0, 0) : (255, 255, 255) }
         let blocks = try image(80, 40) { x, y in
             let k = (x / 5) * 7 + y / 4
             return (UInt8(k * 3 & 255), UInt8(255 - k * 2), UInt8((k * 41) & 255))
         }
-        // waterloo_squares (4 colours) is the case where the copies reverse the order; the generated ones
-        // check the rule where they may not.
-        var pictures = [squares, blocks, try quantized(64, 32, colours: 60, seed: 5)]
-        if let graphics = try? sharedCorpus("graphics") {
-            let png = try [UInt8](Data(contentsOf: URL(fileURLWithPath: graphics + "/waterloo_squares.png")))
-            pictures.append(ImageLayout.decompose(try RasterImage(pngData: png)).model)
-        }
-        for picture in pictures {
-            func size(_ mode: StripeMode) throws -> Int {
-                var message = try Message(laneCount: 1)
-                message.pushForSequentialPop(
-                    try ContextPixelCoder.intervalsOf(picture, firstRow: 0, rows: picture.height, mode: mode))
-                return message.serializedByteCount
-            }
+        for (name, picture) in [("cells", cells), ("blocks", blocks), ("quantized", try quantized(64, 32, colours: 60, seed: 5))]
+        {
             let modes = ContextPixelCoder.candidates(for: picture.pixels, width: picture.width, firstRow: 0, rows: picture.height)
+            // Each family's best literal mode, as the encoder's trials find it.
             let families = try [modes.filter(\.usesIndices), modes.filter { !$0.usesIndices }].map { family in
-                try family.map { ($0, try size($0)) }.min { $0.1 < $1.1 }!
-            }
-            let best = min(families[0].1, families[1].1)
+                try XCTUnwrap(
+                    try family.map { mode -> (mode: StripeMode, recorder: IntervalRecorder, size: Int) in
+                        let recorder = try ContextPixelCoder.recording(picture, firstRow: 0, rows: picture.height, mode: mode)
+                        var message = try Message(laneCount: 1)
+                        message.pushForSequentialPop(recorder.intervals)
+                        return (mode, recorder, message.serializedByteCount)
+                    }.min { $0.size < $1.size }, name)
+            }.sorted { $0.size < $1.size }
+            let best = families[0].size
             var expected = best
-            for (mode, literal) in families where literal <= best + best / 4 && !mode.isRaw {
-                expected = min(expected, try size(mode.withCopies))
+            for family in families where family.size <= best + best / 4 {
+                let copies = try ContextPixelCoder.copyCoding(of: picture, firstRow: 0, rows: picture.height, literal: family)
+                expected = min(expected, copies?.size ?? .max)
             }
             let payload = try roundTrip([picture])
-            XCTAssertLessThanOrEqual(payload.count - 2, expected, "the smallest of both families with and without copies")
+            XCTAssertEqual(payload.count - 2, expected, "\(name): the smallest of both families with and without copies")
+            if name == "cells" {
+                let bestWithCopies = try XCTUnwrap(
+                    try ContextPixelCoder.copyCoding(of: picture, firstRow: 0, rows: picture.height, literal: families[0]))
+                XCTAssertLessThan(expected, bestWithCopies.size, "cells: the other family's copies are smaller")
+                XCTAssertFalse(families[0].mode.usesPalette, "cells: the best literal mode is not the palette mode")
+            }
         }
     }
 
@@ -149,7 +148,7 @@ final class IndexedStripeTests: XCTestCase {
         }
     }
 
-    /// An index beyond the palette, or a palette out of order, is refused, never painted.
+    /// An index beyond the palette, a palette out of order or of one colour is refused, never painted.
     func testIndicesOutsideThePaletteAndUnsortedPalettesAreRefused() throws {
         let mode = StripeMode.indexed(matchesNeighbours: false)
         func payload(palette: [UInt32], indices: [Int32]) throws -> [UInt8] {
@@ -172,11 +171,18 @@ final class IndexedStripeTests: XCTestCase {
         XCTAssertThrowsError(
             try ContextPixelCoder().decode(
                 try payload(palette: [0x000000, 0x102030], indices: [0, 1, 2, 1, 0, 1, 0, 0]), shapes: [shape], progress: nil),
-            "index 2 of a 2-colour palette")
+            "index 2 of a 2-colour palette"
+        ) { XCTAssertEqual($0 as? ContextCodingError, .corruptPayload) }
         XCTAssertThrowsError(
             try ContextPixelCoder().decode(
                 try payload(palette: [0x102030, 0x000000], indices: [0, 1, 0, 1, 0, 1, 0, 0]), shapes: [shape], progress: nil),
-            "a palette out of order")
+            "a palette out of order"
+        ) { XCTAssertEqual($0 as? ContextCodingError, .corruptPayload) }
+        XCTAssertThrowsError(
+            try ContextPixelCoder().decode(
+                try payload(palette: [0x102030], indices: [0, 0, 0, 0, 0, 0, 0, 0]), shapes: [shape], progress: nil),
+            "a one-colour palette (the encoder never writes one)"
+        ) { XCTAssertEqual($0 as? ContextCodingError, .corruptPayload) }
     }
 
     /// The golden payload of the indexed mode, `Tests/Golden/context-indexed.payload`: a 40-colour
