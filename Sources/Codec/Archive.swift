@@ -18,8 +18,14 @@ public enum Archive {
     ) throws -> Container {
         guard !images.isEmpty else { throw ArchiveError.noImages }
         return try compress(
-            images, decomposed: images.map { ImageLayout.decompose($0.image) }, coder: coder, isDataset: isDataset,
+            images, decomposed: try decomposing(images, threads: 1), coder: coder, isDataset: isDataset,
             limits: limits, progress: progress)
+    }
+
+    /// Each image's planes (`ImageLayout.decompose`), with its alpha plane context-coded where that is
+    /// smaller in the file (`AlphaPlaneCoding`).
+    static func decomposing(_ images: [NamedImage], threads: Int) throws -> [DecomposedImage] {
+        try images.map { try AlphaPlaneCoding.modelling(ImageLayout.decompose($0.image), threads: threads) }
     }
 
     /// `compress` with the images' planes already made (`decomposed[i]` is `ImageLayout.decompose` of
@@ -87,7 +93,7 @@ public enum Archive {
     {
         guard !coders.isEmpty, !images.isEmpty else { throw ArchiveError.noImages }
         let coders = candidates(coders, for: images)
-        let decomposed = images.map { ImageLayout.decompose($0.image) }
+        let decomposed = try decomposing(images, threads: threads)
         let models = decomposed.map(\.model)
         let choice = try SmallestTrial.smallest(
             of: coders, progress: progress,
@@ -151,7 +157,9 @@ public enum Archive {
         images.reserveCapacity(models.count)
         checksums.reserveCapacity(models.count)
         for (record, model) in zip(container.images[first...], models) {
-            let image = try ImageLayout.compose(header: record.header, model: model, sidePlanes: record.sidePlanes)
+            let planes = try AlphaPlaneCoding.restoring(
+                record.sidePlanes, width: record.header.width, height: record.header.height)
+            let image = try ImageLayout.compose(header: record.header, model: model, sidePlanes: planes)
             let checksum = PixelChecksum.of(image)
             if let expected = record.pixelChecksum, checksum != expected {
                 throw ArchiveError.pixelChecksumMismatch(name: record.name)

@@ -256,9 +256,13 @@ public struct Container: Equatable, Sendable {
         }
     }
 
-    /// The largest raw size a side plane of `kind` can have for an image of `pixels` pixels.
-    static func maxRawBytes(of kind: SidePlane.Kind, pixels: Int) -> Int {
+    /// The largest raw size a side plane of `kind` can have for an image of `pixels` pixels. A
+    /// context-coded alpha plane (kind 9) gets what the context coder's raw mode needs: 8 bits a sample,
+    /// a mode byte per stripe (every stripe but the last holds more than 2^19 pixels) and 64 bytes for the
+    /// payload's version and message framing.
+    public static func maxRawBytes(of kind: SidePlane.Kind, pixels: Int) -> Int {
         switch kind {
+        case .alphaModelled: return pixels + pixels >> 19 + 64
         case .alpha, .alphaLow, .paletteRank, .paletteIndices: return pixels
         case .colorLow: return 3 * pixels
         case .palette: return 768

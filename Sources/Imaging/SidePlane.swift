@@ -21,6 +21,10 @@ public struct SidePlane: Equatable, Sendable {
         case paletteIndices = 7
         /// Kept ancillary PNG chunks, serialized (see `ImageLayout`).
         case chunks = 8
+        /// The alpha plane (kind 1) as a context-coder payload of a gray image (docs/FORMAT.md §1.4): the
+        /// container's form of it where that is smaller; `ImageLayout` sees only kind 1 (the Codec target
+        /// converts, `AlphaPlaneCoding`).
+        case alphaModelled = 9
 
         public var description: String {
             switch self {
@@ -32,6 +36,7 @@ public struct SidePlane: Equatable, Sendable {
             case .paletteRank: return "palette ranks"
             case .paletteIndices: return "palette indices"
             case .chunks: return "PNG chunks"
+            case .alphaModelled: return "alpha (context-coded)"
             }
         }
     }

@@ -45,7 +45,11 @@ private func codecBenchmark(directory: String) throws {
         try StoredPixelCoder().decode(container.payload, shapes: container.images.map(\.shape), progress: nil)
     }
     let restored = try time("compose") {
-        try zip(container.images, models).map { try ImageLayout.compose(header: $0.header, model: $1, sidePlanes: $0.sidePlanes) }
+        try zip(container.images, models).map {
+            try ImageLayout.compose(
+                header: $0.header, model: $1,
+                sidePlanes: try AlphaPlaneCoding.restoring($0.sidePlanes, width: $0.header.width, height: $0.header.height))
+        }
     }
     _ = time("checksums (SHA-256)") { restored.map(PixelChecksum.of) }
     let pngs = try time("PNG encode (libpng default level)") { try restored.map { try $0.pngData() } }

@@ -161,6 +161,19 @@ def write_context_images():
             "field-40x32.png"]
 
 
+def write_alpha_image():
+    """alpha-48x32.png: an RGBA image whose alpha is a soft round mask (the case for the context-coded
+    alpha plane, side plane kind 9) over the colour pattern; alpha-context.vdmz codes it with the context
+    coder."""
+    y, x = np.mgrid[0:32, 0:48]
+    rgba = np.zeros((32, 48, 4), dtype=np.int64)
+    rgba[..., :3] = pattern(48, 32, 3, 255, 9)
+    distance = np.sqrt((x - 23.5) ** 2 + ((y - 15.5) * 1.5) ** 2)
+    rgba[..., 3] = np.clip(np.round((20 - distance) * 40), 0, 255)
+    write_png(os.path.join(HERE, "alpha-48x32.png"), rows_of(rgba, 8), 48, 32, 6, 8)
+    return ["alpha-48x32.png"]
+
+
 def compress(vdmz, inputs, output, cwd=HERE, steps=STEPS, coder="vdm", extra=()):
     cmd = [vdmz, "compress", "--force", "-q", "-o", output] + list(extra) + inputs
     if coder == "vdm":
@@ -199,6 +212,8 @@ def main():
     compress(vdmz, images["set"], "set-sharded.vdmz", extra=["--shard-images", "2"])
     compress(vdmz, images["set"], "set-sharded-stored.vdmz", coder="stored", extra=["--shard-images", "2"])
     compress(vdmz, write_context_images(), "context.vdmz", coder="context")
+    # Side plane kind 9 (2026-12-02): the alpha plane coded by the context coder.
+    compress(vdmz, write_alpha_image(), "alpha-context.vdmz", coder="context")
     write_seeds(vdmz)
 
 
