@@ -18,7 +18,8 @@ public enum AlphaPlaneCoding {
     public static func modelling(_ parts: DecomposedImage, threads: Int) throws -> DecomposedImage {
         guard let alpha = parts.sidePlanes.first(where: { $0.kind == .alpha }) else { return parts }
         let width = parts.header.width, height = parts.header.height
-        guard alpha.bytes.count == width * height else { return parts }
+        // A constant alpha (an opaque RGBA image) is a few bytes of zlib: nothing to gain.
+        guard alpha.bytes.count == width * height, alpha.bytes.contains(where: { $0 != alpha.bytes[0] }) else { return parts }
         var pixels = [UInt8](repeating: 0, count: 3 * alpha.bytes.count)
         for (i, a) in alpha.bytes.enumerated() {
             pixels[3 * i] = a

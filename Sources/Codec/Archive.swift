@@ -12,20 +12,37 @@ public enum Archive {
     ///     `EntryName`'s rule, more decoding work than the payload's size allows) is refused here, the
     ///     size limits before any coding.
     /// - Throws: `ContainerError` for what the limits refuse, the coder's errors.
+    ///   - threads: the threads the context coder of an alpha plane may use (`AlphaPlaneCoding`; the bytes
+    ///     do not depend on it).
     public static func compress(
         _ images: [NamedImage], coder: any PixelCoder, isDataset: Bool,
-        limits: ImageLimits = .standard, progress: CodingProgress? = nil
+        limits: ImageLimits = .standard, threads: Int = 1, progress: CodingProgress? = nil
     ) throws -> Container {
         guard !images.isEmpty else { throw ArchiveError.noImages }
         return try compress(
-            images, decomposed: try decomposing(images, threads: 1), coder: coder, isDataset: isDataset,
-            limits: limits, progress: progress)
+            images,
+            decomposed: try decomposing(images, checking: (isDataset, limits), threads: threads),
+            coder: coder, isDataset: isDataset, limits: limits, progress: progress)
     }
 
     /// Each image's planes (`ImageLayout.decompose`), with its alpha plane context-coded where that is
-    /// smaller in the file (`AlphaPlaneCoding`).
-    static func decomposing(_ images: [NamedImage], threads: Int) throws -> [DecomposedImage] {
-        try images.map { try AlphaPlaneCoding.modelling(ImageLayout.decompose($0.image), threads: threads) }
+    /// smaller in the file (`AlphaPlaneCoding`). With `checking`, the images are first held against what
+    /// a container of them may hold (`Container.checkWritable`), before any coding.
+    public static func decomposing(
+        _ images: [NamedImage], checking: (isDataset: Bool, limits: ImageLimits)?, threads: Int
+    ) throws -> [DecomposedImage] {
+        let plain = images.map { ImageLayout.decompose($0.image) }
+        if let checking { try checkWritable(images, plain, isDataset: checking.isDataset, limits: checking.limits) }
+        return try plain.map { try AlphaPlaneCoding.modelling($0, threads: threads) }
+    }
+
+    /// Holds `images` (with their planes `plain`, alpha as kind 1) against what one container of them may
+    /// hold (`Container.checkWritable`).
+    static func checkWritable(_ images: [NamedImage], _ plain: [DecomposedImage], isDataset: Bool, limits: ImageLimits) throws {
+        let records = zip(images, plain).map { named, parts in
+            ContainerImage(name: named.name, header: parts.header, steps: 0, sidePlanes: parts.sidePlanes)
+        }
+        try Container.checkWritable(records, isDataset: isDataset, limits: limits)
     }
 
     /// `compress` with the images' planes already made (`decomposed[i]` is `ImageLayout.decompose` of
@@ -93,7 +110,7 @@ public enum Archive {
     {
         guard !coders.isEmpty, !images.isEmpty else { throw ArchiveError.noImages }
         let coders = candidates(coders, for: images)
-        let decomposed = try decomposing(images, threads: threads)
+        let decomposed = try decomposing(images, checking: (isDataset, limits), threads: threads)
         let models = decomposed.map(\.model)
         let choice = try SmallestTrial.smallest(
             of: coders, progress: progress,

@@ -51,9 +51,11 @@ public enum ShardedArchive {
     ///   - threads: all threads to use: `min(threads, shards)` shards in flight, the rest inside each.
     ///   - makeCoder: a coder with the given network thread count (called once per worker thread).
     /// - Returns: the shard containers, in order; `ShardedContainer.assemble` makes the archive.
+    ///   - decomposed: the images' planes from `decomposing(_:size:threads:limits:)`, when several coders are
+    ///     tried on the same images (each image's alpha plane is then modelled once); nil: made here.
     public static func compressShards(
         _ images: [NamedImage], size: ShardSize, threads: Int,
-        limits: ImageLimits = .standard,
+        limits: ImageLimits = .standard, decomposed: [DecomposedImage]? = nil,
         makeCoder: (Int) throws -> any PixelCoder,
         progress: CodingProgress? = nil
     ) throws -> [Container] {
@@ -62,9 +64,26 @@ public enum ShardedArchive {
         return try inParallel(count: ranges.count, threads: threads, progress: progress) { inner in
             let coder = try makeCoder(inner)
             return { shard in
-                try Archive.compress(Array(images[ranges[shard]]), coder: coder, isDataset: true, limits: limits)
+                let shardImages = Array(images[ranges[shard]])
+                return try Archive.compress(
+                    shardImages,
+                    decomposed: try decomposed.map { Array($0[ranges[shard]]) }
+                        ?? Archive.decomposing(shardImages, checking: (true, limits), threads: inner),
+                    coder: coder, isDataset: true, limits: limits, progress: nil)
             }
         }
+    }
+
+    /// The planes of `images` for `compressShards`: each shard's images held against a container's limits
+    /// first (before any coding), then each alpha plane modelled on `threads` threads.
+    public static func decomposing(
+        _ images: [NamedImage], size: ShardSize, threads: Int, limits: ImageLimits = .standard
+    ) throws -> [DecomposedImage] {
+        let plain = images.map { ImageLayout.decompose($0.image) }
+        for range in size.partition(images.map(\.image.pixelCount)) {
+            try Archive.checkWritable(Array(images[range]), Array(plain[range]), isDataset: true, limits: limits)
+        }
+        return try plain.map { try AlphaPlaneCoding.modelling($0, threads: threads) }
     }
 
     /// The archive bytes of `images`: format 2 when they fit in one shard, format 4 otherwise.

@@ -44,19 +44,22 @@ extension Compress {
                 ).encoder(choice, steps: steps, isDataset: true)
             }
         }
+        // Each image's planes once for every coder tried (an alpha plane's modelling is a context coding).
+        let decomposed = try ShardedArchive.decomposing(
+            images, size: shardOptions.size, threads: threadOptions.count, limits: limitOptions.limits)
         let choice = try SmallestTrial.smallest(
             of: choices, progress: progress.handler,
             bound: { choice in
                 guard choice == .bitsBack else { return nil }
                 return (try makeCoder(choice)(threadOptions.count) as? any PayloadSizeBounding)?
-                    .sizeBound(for: images.lazy.map { ImageLayout.decompose($0.image).model })
+                    .sizeBound(for: decomposed.lazy.map(\.model))
             },
             payloadSize: { (kept: (bytes: [UInt8], shards: [Container])) in kept.shards.reduce(0) { $0 + $1.payload.count } },
             size: { $0.bytes.count },
             trial: { choice, share in
                 let shards = try ShardedArchive.compressShards(
                     images, size: shardOptions.size, threads: threadOptions.count, limits: limitOptions.limits,
-                    makeCoder: makeCoder(choice), progress: share)
+                    decomposed: decomposed, makeCoder: makeCoder(choice), progress: share)
                 return (try ShardedContainer.assemble(shards), shards)
             })
         progress.finish()

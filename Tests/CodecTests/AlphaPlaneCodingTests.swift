@@ -47,6 +47,30 @@ final class AlphaPlaneCodingTests: XCTestCase {
         }
     }
 
+    /// Sharded datasets model each alpha plane once for every coder tried; the bytes do not depend on the
+    /// thread count nor on whether the planes were made beforehand, and every image comes back.
+    func testShardedRGBAArchivesAreIndependentOfThreadsAndDecode() throws {
+        let images = try (0..<4).map { k in
+            NamedImage(name: "m\(k).png", image: try softMask(40 + 8 * k, 24 + 4 * k).image)
+        }
+        let size = ShardSize.images(2)
+        var outputs: [[UInt8]] = []
+        for threads in [1, 3] {
+            for premade in [false, true] {
+                let decomposed = premade ? try ShardedArchive.decomposing(images, size: size, threads: threads) : nil
+                let shards = try ShardedArchive.compressShards(
+                    images, size: size, threads: threads, decomposed: decomposed, makeCoder: { _ in ContextPixelCoder() })
+                XCTAssertEqual(
+                    shards.flatMap { $0.images.map { $0.sidePlanes.map(\.kind) } },
+                    [[SidePlane.Kind]](repeating: [.alphaModelled], count: 4))
+                outputs.append(try ShardedContainer.assemble(shards))
+                let decoded = try shards.flatMap { try Archive.decompress($0, coder: ContextPixelCoder()) }
+                XCTAssertEqual(decoded, images)
+            }
+        }
+        XCTAssertEqual(Set(outputs).count, 1, "the same bytes for 1 and 3 threads, planes made before or not")
+    }
+
     func testAnAlphaThatIsNoImageStaysZlib() throws {
         var random = SplitMix64(seed: 4)
         let noise = try rgba(40, 30) { _, _ in random.nextByte() }
@@ -78,7 +102,10 @@ final class AlphaPlaneCodingTests: XCTestCase {
                 ], width
             ),
             ("not gray", [SidePlane(kind: .alphaModelled, bytes: try payload { x, _ in (UInt8(x), 0, 0) })], width),
-            ("another shape", [SidePlane(kind: .alphaModelled, bytes: gray)], width + 1),
+            (
+                "a payload of another width (its stripes and message do not fit)", [SidePlane(kind: .alphaModelled, bytes: gray)],
+                width + 1
+            ),
             ("corrupt", [SidePlane(kind: .alphaModelled, bytes: Array(gray.dropLast()))], width),
         ]
         for (why, planes, w) in refusals {
