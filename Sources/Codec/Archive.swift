@@ -11,9 +11,9 @@ public enum Archive {
     ///     above the pixel limits, a side plane above its size limit, a dataset entry name outside
     ///     `EntryName`'s rule, more decoding work than the payload's size allows) is refused here, the
     ///     size limits before any coding.
-    /// - Throws: `ContainerError` for what the limits refuse, the coder's errors.
     ///   - threads: the threads the context coder of an alpha plane may use (`AlphaPlaneCoding`; the bytes
     ///     do not depend on it).
+    /// - Throws: `ContainerError` for what the limits refuse, the coder's errors.
     public static func compress(
         _ images: [NamedImage], coder: any PixelCoder, isDataset: Bool,
         limits: ImageLimits = .standard, threads: Int = 1, progress: CodingProgress? = nil
