@@ -49,7 +49,8 @@ final class ReleasedCheckpointTests: XCTestCase {
     /// 3b4af54c…, the default of 2026-11-24, format 2, chain payload version 3, made before it moved;
     /// 82b01874…, the first default with the network decoder, 2026-12-01, made while it was the default;
     /// 02ecc665…, its successor of the same day, made while it was the default; ccd4c13e…, the fifth,
-    /// the same run's anneal fork at step 28,714, made while it is the default).
+    /// the same run's anneal fork at step 28,714, made while it was the default; f0fd04bd…, the sixth,
+    /// the same run's anneal fork at step 41,956, made while it is the default).
     func testFilesOfEveryReleasedDefaultDecodeWithoutModelOption() throws {
         let cli = try CLIHarness()
         defer { cli.cleanUp() }
@@ -62,7 +63,7 @@ final class ReleasedCheckpointTests: XCTestCase {
             names,
             [
                 "rgb8-23x17-model02ecc665.vdmz", "rgb8-23x17-model3b4af54c.vdmz", "rgb8-23x17-model6caaca44.vdmz",
-                "rgb8-23x17-model82b01874.vdmz", "rgb8-23x17-modelccd4c13e.vdmz",
+                "rgb8-23x17-model82b01874.vdmz", "rgb8-23x17-modelccd4c13e.vdmz", "rgb8-23x17-modelf0fd04bd.vdmz",
             ])
         for name in names {
             let archive = Array(try Data(contentsOf: golden.appendingPathComponent("released/\(name)")))
