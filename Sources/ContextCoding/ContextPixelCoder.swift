@@ -139,22 +139,6 @@ public struct ContextPixelCoder: PixelCoder {
         return colours.sorted()
     }
 
-    /// Indices of rows firstRow − 2 ..< firstRow + rows under `palette` (0 for rows that do not exist and
-    /// for colours not in it).
-    static func paletteIndices(_ pixels: [UInt8], width: Int, firstRow: Int, rows: Int, palette: [UInt32]) -> [Int32] {
-        var lookup: [UInt32: Int32] = [:]
-        for (j, colour) in palette.enumerated() { lookup[colour] = Int32(j) }
-        var indices = [Int32](repeating: 0, count: (rows + 2) * width)
-        for y in max(0, firstRow - 2)..<(firstRow + rows) {
-            for x in 0..<width {
-                let s = (y * width + x) * 3
-                let colour = UInt32(pixels[s]) << 16 | UInt32(pixels[s + 1]) << 8 | UInt32(pixels[s + 2])
-                indices[(y - firstRow + 2) * width + x] = lookup[colour] ?? 0
-            }
-        }
-        return indices
-    }
-
     /// The candidate modes of a stripe: gray alone when every pixel (of the stripe) has R = G = B.
     static func candidates(for pixels: [UInt8], width: Int, firstRow: Int, rows: Int) -> [StripeMode] {
         let isGray = pixels.withUnsafeBufferPointer { p -> Bool in
@@ -289,7 +273,8 @@ public struct ContextPixelCoder: PixelCoder {
             var palette = palette(of: image.pixels, width: image.width, firstRow: firstRow, rows: rows)!
             var recorder = IntervalRecorder()
             try PaletteStripeCoder.codePalette(&recorder, &palette)
-            var indices = paletteIndices(image.pixels, width: image.width, firstRow: firstRow, rows: rows, palette: palette)
+            var indices = PaletteIndexPlane.make(
+                image.pixels, width: image.width, firstRow: firstRow, rows: rows, rowsAbove: 2, palette: palette)
             let coder = PaletteStripeCoder(width: image.width, rows: rows, hasRowAbove: firstRow > 0)
             try indices.withUnsafeMutableBufferPointer {
                 try coder.run(&recorder, indices: $0.baseAddress!, colours: palette.count, copies: copies)
@@ -301,7 +286,8 @@ public struct ContextPixelCoder: PixelCoder {
                 of: image.pixels, width: image.width, firstRow: firstRow, rows: rows, limit: IndexedStripe.maxColours)!
             var recorder = IntervalRecorder()
             try IndexedStripe.codePalette(&recorder, &palette)
-            var plane = IndexedStripe.plane(image.pixels, width: image.width, firstRow: firstRow, rows: rows, palette: palette)
+            var plane = PaletteIndexPlane.make(
+                image.pixels, width: image.width, firstRow: firstRow, rows: rows, rowsAbove: 1, palette: palette)
             recorder.intervals.reserveCapacity(image.width * rows * 2)
             try plane.withUnsafeMutableBufferPointer {
                 try runPredictive(
@@ -432,14 +418,15 @@ public struct ContextPixelCoder: PixelCoder {
             var reader = SymbolReader(decoder: decoder)
             defer { decoder = reader.decoder }
             try IndexedStripe.codePalette(&reader, &palette)
-            plane = IndexedStripe.plane(pixels, width: width, firstRow: firstRow, rows: rows, palette: palette)
+            plane = PaletteIndexPlane.make(pixels, width: width, firstRow: firstRow, rows: rows, rowsAbove: 1, palette: palette)
             try plane.withUnsafeMutableBufferPointer { buffer in
                 try runPredictive(
                     mode.indexPlaneMode, &reader, planes: buffer.baseAddress!, width: width, rows: rows, firstRow: firstRow,
                     copies: mode.usesCopies ? CopyCoder(width: width, pixelCount: rows * width) : nil)
             }
         }
-        try IndexedStripe.paint(plane, palette: palette, into: &pixels, width: width, firstRow: firstRow, rows: rows)
+        try PaletteIndexPlane.paint(
+            plane, rowsAbove: 1, palette: palette, into: &pixels, width: width, firstRow: firstRow, rows: rows)
     }
 
     /// Decodes a few-colour stripe (`PaletteStripeCoder`) into the HWC `pixels`.
@@ -455,20 +442,15 @@ public struct ContextPixelCoder: PixelCoder {
             var reader = SymbolReader(decoder: decoder)
             defer { decoder = reader.decoder }
             try PaletteStripeCoder.codePalette(&reader, &palette)
-            indices = paletteIndices(pixels, width: width, firstRow: firstRow, rows: rows, palette: palette)
+            indices = PaletteIndexPlane.make(pixels, width: width, firstRow: firstRow, rows: rows, rowsAbove: 2, palette: palette)
             try indices.withUnsafeMutableBufferPointer { buffer in
                 try coder.run(
                     &reader, indices: buffer.baseAddress!, colours: palette.count,
                     copies: copies ? CopyCoder(width: width, pixelCount: rows * width) : nil)
             }
         }
-        for row in 0..<rows {
-            for x in 0..<width {
-                let colour = palette[Int(indices[(row + 2) * width + x])]
-                let o = ((firstRow + row) * width + x) * 3
-                pixels[o] = UInt8(colour >> 16); pixels[o + 1] = UInt8(colour >> 8 & 255); pixels[o + 2] = UInt8(colour & 255)
-            }
-        }
+        try PaletteIndexPlane.paint(
+            indices, rowsAbove: 2, palette: palette, into: &pixels, width: width, firstRow: firstRow, rows: rows)
     }
 }
 

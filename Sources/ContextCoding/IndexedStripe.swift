@@ -1,6 +1,6 @@
 /// The indexed mode of the context coder (payload version 5, docs/FORMAT.md §2.4, mode byte 9 with the
 /// predictive bits): a stripe of at most `maxColours` distinct colours is coded as its palette and then the
-/// plane of its palette indices, which the predictive models (`StripeCoder`, `WeightedStripeCoder`, with
+/// plane of its palette indices (`PaletteIndexPlane`, one row above), which the predictive models (`StripeCoder`, `WeightedStripeCoder`, with
 /// the mode's neighbour matching, bias cancellation and copies) code as one gray plane.
 ///
 /// This is how PNG, WebP and JPEG XL code quantized images (a GIF, a pngquant file, a dithered
@@ -53,58 +53,6 @@ enum IndexedStripe {
         }
         if S.isDecoding {
             for j in 1..<palette.count where palette[j] <= palette[j - 1] { throw ContextCodingError.corruptPayload }
-        }
-    }
-
-    /// The index plane of rows firstRow − 1 ..< firstRow + rows ((rows + 1) × width, row 0 the row above the
-    /// stripe: zeros when there is none, index 0 for its colours not in `palette`), as the predictive
-    /// models take a plane.
-    static func plane(_ pixels: [UInt8], width: Int, firstRow: Int, rows: Int, palette: [UInt32]) -> [Int32] {
-        var lookup: [UInt32: Int32] = [:]
-        lookup.reserveCapacity(palette.count)
-        for (j, colour) in palette.enumerated() { lookup[colour] = Int32(j) }
-        var plane = [Int32](repeating: 0, count: (rows + 1) * width)
-        pixels.withUnsafeBufferPointer { src in
-            plane.withUnsafeMutableBufferPointer { dst in
-                var lastColour: UInt32 = .max
-                var lastIndex: Int32 = 0
-                for y in max(0, firstRow - 1)..<(firstRow + rows) {
-                    let row = (y - firstRow + 1) * width
-                    for x in 0..<width {
-                        let s = (y * width + x) * 3
-                        let colour = UInt32(src[s]) << 16 | UInt32(src[s + 1]) << 8 | UInt32(src[s + 2])
-                        if colour != lastColour {
-                            lastColour = colour
-                            lastIndex = lookup[colour] ?? 0
-                        }
-                        dst[row + x] = lastIndex
-                    }
-                }
-            }
-        }
-        return plane
-    }
-
-    /// Writes the colours of the decoded `plane`'s stripe rows into the HWC `pixels`.
-    /// - Throws: `ContextCodingError.corruptPayload` for an index outside the palette.
-    static func paint(
-        _ plane: [Int32], palette: [UInt32], into pixels: inout [UInt8], width: Int, firstRow: Int, rows: Int
-    ) throws {
-        let count = Int32(palette.count)
-        try plane.withUnsafeBufferPointer { src in
-            try palette.withUnsafeBufferPointer { colours in
-                try pixels.withUnsafeMutableBufferPointer { dst in
-                    for p in 0..<(rows * width) {
-                        let index = src[width + p]
-                        guard index >= 0 && index < count else { throw ContextCodingError.corruptPayload }
-                        let colour = colours[Int(index)]
-                        let o = (firstRow * width + p) * 3
-                        dst[o] = UInt8(colour >> 16)
-                        dst[o + 1] = UInt8(colour >> 8 & 255)
-                        dst[o + 2] = UInt8(colour & 255)
-                    }
-                }
-            }
         }
     }
 }
