@@ -1,7 +1,8 @@
 /// The indexed mode of the context coder (payload version 5, docs/FORMAT.md §2.4, mode byte 9 with the
-/// predictive bits): a stripe of at most `maxColours` distinct colours is coded as its palette and then the
-/// plane of its palette indices (`PaletteIndexPlane`, one row above), which the predictive models (`StripeCoder`, `WeightedStripeCoder`, with
-/// the mode's neighbour matching, bias cancellation and copies) code as one gray plane.
+/// predictive bits): a stripe of at most `maxColours` distinct colours is coded as its palette and then
+/// the plane of its palette indices (`PaletteIndexPlane`, one row above), which the predictive models
+/// (`StripeCoder`, `WeightedStripeCoder`, with the mode's neighbour matching, bias cancellation and
+/// copies) code as one gray plane.
 ///
 /// This is how PNG, WebP and JPEG XL code quantized images (a GIF, a pngquant file, a dithered
 /// screenshot): their colours are few, but scattered over the RGB cube, so a colour transform predicts
@@ -25,9 +26,10 @@ enum IndexedStripe {
     }
 
     /// Codes or decodes the palette (encoder: given, sorted, 2…256 colours; decoder: filled), before the
-    /// indices: K − 1 in 8 raw bits (K = 1 is refused: the encoder never writes it), then per colour and channel its difference (mod 256) from the previous colour's (the
-    /// first from 0) under an adaptive distribution whose context is the channel and, for G and B, whether
-    /// the channels before it repeated the previous colour's (then the difference is small).
+    /// indices: K − 1 in 8 raw bits (K = 1 is refused: the encoder never writes it), then per colour and
+    /// channel its difference (mod 256) from the previous colour's (the first from 0) under an adaptive
+    /// distribution whose context is the channel and, for G and B, whether the channels before it repeated
+    /// the previous colour's (then the difference is small).
     static func codePalette<S: SymbolStream>(_ stream: inout S, _ palette: inout [UInt32]) throws {
         var count = palette.count - 1
         stream.codeRaw(&count, bits: 8)

@@ -2,8 +2,9 @@
 /// the stripe) and the indexed mode (`IndexedStripe`, one row) code in place of a stripe's colours.
 ///
 /// Layout: `(rowsAbove + rows) × width` Int32, row-major; row `rowsAbove` is the stripe's first row. Rows
-/// above the image are zeros, and so are pixels of the rows above whose colour is not in the palette
-/// (encoder and decoder alike: both read the rows above from the pixels decoded so far).
+/// above the image hold index 0 (a valid colour, the palette's first), and so do pixels of the rows above
+/// whose colour is not in the palette (encoder and decoder alike: both read the rows above from the pixels
+/// decoded so far).
 enum PaletteIndexPlane {
     /// The index plane of rows `firstRow − rowsAbove ..< firstRow + rows` of the HWC `pixels` under
     /// `palette` (sorted or not; each colour's index is its position).
