@@ -1,8 +1,8 @@
 /// The raw mode (context payload version 4, mode byte 128 | transform): every sample of the stripe's
 /// planes as 8 plain bits: pixel by pixel in raster order, each pixel's planes in order. It is the floor
-/// for pixels that no model predicts
-/// (uniform noise), where the adaptive distributions of the other modes spend more than 8 bits a sample
-/// (8.6 bits a pixel on 64×64 gray noise); the encoder keeps it only where it is strictly smaller.
+/// for pixels that no model predicts (uniform noise), where the adaptive distributions of the other modes
+/// spend more than 8 bits a sample (8.6 bits a pixel on 64×64 gray noise); the encoder keeps it only where
+/// it is strictly smaller.
 ///
 /// Invariant: only the transforms whose samples lie in 0…255 (`gray`: one plane, `rgb`: three) take the
 /// raw mode, so every sample fits its 8 bits exactly.

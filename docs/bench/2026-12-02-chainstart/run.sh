@@ -3,6 +3,7 @@
 # (they start it: initial bits and the ramp of small tiles) and on a warm one (test images 100-102 go
 # first), each image's net coded bits printed (`vdmz-bench chain --per-image`), then compared.
 # Usage, from the repository root: bash docs/bench/2026-12-02-chainstart/run.sh [MODEL]
+# (cold.txt and warm.txt were made with the fifth default, Sources/Model/Resources/released/ccd4c13eeb7362bf36e431443747e2bdb96c21b396ade97e639cbb413397e36a.safetensors)
 set -euo pipefail
 here=docs/bench/2026-12-02-chainstart
 model=${1:-Sources/Model/Resources/default.safetensors}
