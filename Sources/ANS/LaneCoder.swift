@@ -12,6 +12,8 @@ struct LaneCoder {
     @usableFromInline let laneCount: Int
     @usableFromInline let words: UnsafeMutablePointer<UInt32>
     @usableFromInline var top: Int
+    /// The least `top` has been since this coder was made (the deepest word a pop has read is `lowest`).
+    @usableFromInline var lowest: Int
     @usableFromInline var drawn: UInt64
     @usableFromInline let seed: UInt64
 
@@ -20,7 +22,7 @@ struct LaneCoder {
         heads: UnsafeMutablePointer<UInt64>, laneCount: Int, words: UnsafeMutablePointer<UInt32>, top: Int,
         drawn: UInt64, seed: UInt64
     ) {
-        self.heads = heads; self.laneCount = laneCount; self.words = words; self.top = top
+        self.heads = heads; self.laneCount = laneCount; self.words = words; self.top = top; self.lowest = top
         self.drawn = drawn; self.seed = seed
     }
 
@@ -40,6 +42,7 @@ struct LaneCoder {
     mutating func popWord() -> UInt32 {
         if top > 0 {
             top -= 1
+            if top < lowest { lowest = top }
             return words[top]
         }
         let w = InitialBits.word(seed: seed, index: drawn)

@@ -51,6 +51,9 @@ public struct Message: Equatable {
     public var initialWordsLimit: UInt64 = .max
     /// Whether some batch of this stream ended with more initial words drawn than `initialWordsLimit`.
     @usableFromInline var overdrawn = false
+    /// The least `wordCount` of stream 0 since it was made or since `resetLowestWordCount()`: every
+    /// stack word at an index ≥ this one has been read by a pop, none below it has. Not part of `==`.
+    public internal(set) var lowestWordCount = 0
     /// Streams 1…G−1 (`MessageStreams.swift`); empty for a message of one stream. This value's own
     /// lanes and words are stream 0.
     @usableFromInline var streams: [Message] = []
@@ -86,6 +89,22 @@ public struct Message: Equatable {
         self.initialWordsDrawn = drawn
     }
 
+    /// A fresh message (heads drawn as by `init(laneCount:seed:)`) whose stack holds `stackWords`, bottom
+    /// first, above the initial-bits source: a chain that starts on words lent to it (docs/DESIGN.md,
+    /// "Chains that borrow their start").
+    public init(laneCount: Int, seed: UInt64, stackWords: [UInt32]) throws {
+        try self.init(laneCount: laneCount, seed: seed)
+        words = stackWords
+        wordCount = stackWords.count
+        lowestWordCount = wordCount
+    }
+
+    /// The live stack words, bottom first (stream 0).
+    public var stackWords: ArraySlice<UInt32> { words[0..<wordCount] }
+
+    /// Starts `lowestWordCount` afresh at the current `wordCount`.
+    public mutating func resetLowestWordCount() { lowestWordCount = wordCount }
+
     /// Internal memberwise initializer used by deserialization.
     init(laneCount: Int, seed: UInt64, heads: [UInt64], words: [UInt32], initialWordsDrawn: UInt64) {
         self.laneCount = laneCount
@@ -94,6 +113,7 @@ public struct Message: Equatable {
         self.words = words
         self.wordCount = words.count
         self.initialWordsDrawn = initialWordsDrawn
+        self.lowestWordCount = words.count
     }
 
     /// Bits drawn from the initial-bits sources of all streams (32 × their `initialWordsDrawn`): the
@@ -138,6 +158,7 @@ public struct Message: Equatable {
                     top: wordCount, drawn: initialWordsDrawn, seed: seed)
                 defer {
                     wordCount = coder.top
+                    lowestWordCount = Swift.min(lowestWordCount, coder.lowest)
                     initialWordsDrawn = coder.drawn
                     if coder.drawn > initialWordsLimit { overdrawn = true }
                 }

@@ -54,6 +54,27 @@ extension Message {
         writer.append(writer.bytes.withUnsafeBufferPointer { CRC32.checksum(UnsafeBufferPointer(rebasing: $0[start...])) })
     }
 
+    /// Where the stack words begin in the bytes of `serialized()` (after the header and the heads) and how
+    /// many the message holds, read from the header alone: what a payload needs to leave words out of a
+    /// stored message and put them back before reading it (`BitsBackCoder`'s borrowing chains).
+    /// - Throws: `ANSError.truncated` or `.corrupt` for a header that cannot be read.
+    public static func serializedWordLayout(of bytes: [UInt8]) throws -> (wordsOffset: Int, wordCount: Int) {
+        var reader = ByteReader(bytes)
+        do {
+            let version = try reader.readUInt8()
+            guard version == Self.formatVersion else { throw ANSError.corrupt("unsupported format version \(version)") }
+            let lanes = try reader.readVarint()
+            guard (1...4096).contains(lanes) else { throw ANSError.corrupt("lane count \(lanes) not in 1...4096") }
+            _ = try reader.readVarint()  // seed
+            _ = try reader.readVarint()  // initial words drawn
+            let count = try reader.readVarint()
+            guard count <= UInt64(Int32.max) else { throw ANSError.corrupt("word count \(count)") }
+            return (reader.offset + 8 * Int(lanes), Int(count))
+        } catch is ByteReaderError {
+            throw ANSError.truncated(needed: reader.offset + 1, available: bytes.count)
+        }
+    }
+
     /// Reads a message written by `serialized()`. Throws `ANSError.truncated` or `.corrupt`.
     /// - Parameter verifyingChecksum: false only to fuzz what lies behind the CRC (every other check stays).
     public init(serialized bytes: [UInt8], verifyingChecksum: Bool = true) throws {

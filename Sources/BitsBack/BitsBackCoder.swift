@@ -36,6 +36,12 @@ public final class BitsBackCoder: PixelCoder {
     public var laneCap: Int?
     /// The `laneCap` of a dataset's chains.
     public static let datasetLaneCap = 2
+    /// Most pixels of a chain: `encode` cuts a payload of more into several chains (consecutive images),
+    /// all but the first starting on words the first lends them (payload version 5, `ChainGroup`), so
+    /// that one image comes back by decoding its chain only. nil: one chain (versions 3 and 4).
+    public var chainPixels: Int?
+    /// The `chainPixels` of a dataset's payloads: 2^17 pixels, 128 images of 32×32 (docs/DISTRIBUTED.md).
+    public static let datasetChainPixels = 1 << 17
     /// Most streams `encode` cuts a payload's message into (`ChainParameters.splittingIntoStreams`), so
     /// that decoding and encoding run the in-order coding on that many threads; 1 writes no streams. A
     /// payload with a `laneCap` (a dataset's chain: shards are coded in parallel instead) has one stream.
@@ -92,89 +98,117 @@ public final class BitsBackCoder: PixelCoder {
         -> (payload: [UInt8], report: CodingReport)
     {
         let areas = images.map { $0.width * $0.height }
+        if let chainPixels {
+            let chains = ChainGroup.partition(areas, chainPixels: chainPixels)
+            if chains.count > 1 { return try encodeGroup(images, chains: chains, progress: progress) }
+        }
         let parameters =
             laneCap.map { self.parameters.cappingLanes(at: $0, forImageAreas: areas) }
             ?? self.parameters.splittingIntoStreams(
                 forImageAreas: areas, atMost: streamCap, minimumSubpixels: streamMinimumSubpixels)
-        let profile = parameters.profile
         let tileCoder = try TileChainCoder(prior: prior, parameters: parameters, threads: threads)
         var message = try Message(
             laneCount: parameters.lanesPerStream(forImageAreas: areas), seed: 0, streamCount: parameters.streamCount)
-        let totalWork = Double(images.reduce(0) { $0 + $1.width * $1.height }) * Double(parameters.steps + 1)
-        var done = 0.0
-        var imageBits: [Double] = []
+        let totalWork = Double(areas.reduce(0, +)) * Double(parameters.steps + 1)
+        let chain = try encodeChain(images[...], tileCoder: tileCoder, onto: &message, needPerPixel: nil) {
+            progress?($0 / totalWork)
+        }
+        var header = ByteWriter()
+        header.append(parameters.encoded)
+        TileList.write(chain.targets, areas: areas, runLength: parameters.profile.runLengthTileList, to: &header)
+        message.serializeStreams(into: &header)
+        let payload = header.bytes
+        try checkWork(of: chain.tiles, steps: parameters.steps, payloadBytes: payload.count)
+        return (
+            payload, CodingReport(imageBits: chain.imageBits, initialBits: message.initialBitsDrawn, payloadBytes: payload.count)
+        )
+    }
+
+    /// What coding one chain's images onto a message gave.
+    struct ChainRecord {
+        /// Per image, the tile targets the encoder asked for (the payload's tile list).
         var targets: [[Int]] = []
+        /// Per image, the net bits it added to the message.
+        var imageBits: [Double] = []
+        /// Every tile coded, in order.
+        var tiles: [TileRect] = []
+        /// Per image, the least word count of the message while it was coded (`Message.lowestWordCount`).
+        var lowestWords: [Int] = []
+        /// The most bits per pixel a tile needed on the stack before it started, over the tiles after the
+        /// chain's first image (nil for a chain of one image).
+        var largestNeedPerPixel: Double?
+    }
+
+    /// Codes `images` onto `message`, cutting each into tiles as large as the bits already on the stack
+    /// allow. `needPerPixel` is what the first tile is sized by (nil: the smallest tile, for a message that
+    /// starts empty). `progress` gets the pixel-steps done.
+    func encodeChain(
+        _ images: ArraySlice<ModelImage>, tileCoder: TileChainCoder, onto message: inout Message,
+        needPerPixel start: Double?, progress: (Double) -> Void
+    ) throws -> ChainRecord {
+        let parameters = tileCoder.parameters
+        var record = ChainRecord()
         // Bits per pixel a tile needs on the stack before it starts (measured on the previous tile).
-        var needPerPixel: Double? = nil
-        var tilesCoded: [TileRect] = []
-        for image in images {
+        var needPerPixel = start
+        var done = 0.0
+        for (index, image) in images.enumerated() {
             let before = message.contentBits
+            message.resetLowestWordCount()
             var cursor = TileCursor(
                 plan: parameters.plan, width: image.width, height: image.height,
-                squareBands: profile.squareBands)
+                squareBands: parameters.profile.squareBands)
             var imageTargets: [Int] = []
             while true {
                 // As large as the bits already on the stack allow (10 % margin), so that only the very first
                 // tile draws initial bits; the decoder reads the targets from the payload.
                 let available = message.contentBits + Double(message.initialBitsDrawn)
-                let target = needPerPixel.map { Int(max(0, available) / ($0 * 1.1)) } ?? 0
+                let target = needPerPixel.map { Int(min(Double(Int32.max), max(0, available) / ($0 * 1.1))) } ?? 0
                 guard let tile = cursor.next(target: target) else { break }
                 imageTargets.append(target)
-                tilesCoded.append(tile)
+                record.tiles.append(tile)
                 let need = try tileCoder.encode(tile, of: image, onto: &message) { stepsDone in
-                    progress?((done + Double(tile.area) * Double(stepsDone + 1)) / totalWork)
+                    progress(done + Double(tile.area) * Double(stepsDone + 1))
                 }
-                needPerPixel = max(need / Double(tile.area), 1)
+                let measured = max(need / Double(tile.area), 1)
+                needPerPixel = measured
+                if index > 0 { record.largestNeedPerPixel = max(record.largestNeedPerPixel ?? 0, measured) }
                 done += Double(tile.area) * Double(parameters.steps + 1)
             }
-            targets.append(imageTargets)
-            imageBits.append(message.contentBits - before)
+            record.targets.append(imageTargets)
+            record.imageBits.append(message.contentBits - before)
+            record.lowestWords.append(message.lowestWordCount)
         }
-        var header = ByteWriter()
-        header.append(parameters.encoded)
-        TileList.write(targets, areas: images.map { $0.width * $0.height }, runLength: profile.runLengthTileList, to: &header)
-        message.serializeStreams(into: &header)
-        let payload = header.bytes
-        try checkWork(of: tilesCoded, steps: parameters.steps, payloadBytes: payload.count)
-        return (payload, CodingReport(imageBits: imageBits, initialBits: message.initialBitsDrawn, payloadBytes: payload.count))
+        return record
     }
 
     public func decode(_ payload: [UInt8], shapes: [ModelImageShape], progress: CodingProgress?) throws -> [ModelImage] {
-        try decode(payload, shapes: shapes, from: 0, progress: progress)
+        try decode(payload, shapes: shapes, wanted: Set(shapes.indices), progress: progress).map { $0! }
     }
 
-    /// Decodes the images `first…` only: the stack gives the images back last to first, so decoding
-    /// stops after image `first` (on average half the work for one image of a dataset). With
-    /// `first` > 0 the final check that the message is back to its fresh state is not made.
-    public func decode(_ payload: [UInt8], shapes: [ModelImageShape], from first: Int, progress: CodingProgress?) throws
-        -> [ModelImage]
+    /// Decodes the images `wanted` and what lies above them on their chains: a chain gives its images back
+    /// last to first, so its decoding stops after the first image wanted from it (on average half the
+    /// chain for one image of a dataset); a chain stopped early skips the check that its message is back
+    /// to its fresh state. With every image wanted, every check is made.
+    public func decode(_ payload: [UInt8], shapes: [ModelImageShape], wanted: Set<Int>, progress: CodingProgress?) throws
+        -> [ModelImage?]
     {
-        guard (0..<max(1, shapes.count)).contains(first) else {
-            throw BitsBackError.corruptPayload("no image \(first) among \(shapes.count)")
+        guard !wanted.isEmpty, wanted.allSatisfy({ (0..<max(1, shapes.count)).contains($0) }) else {
+            throw BitsBackError.corruptPayload("the images wanted are not among the \(shapes.count)")
         }
         var reader = ByteReader(payload)
         let parameters = try ChainParameters.decode(from: &reader)
-        let profile = parameters.profile
         for shape in shapes where shape.steps != parameters.steps {
             throw BitsBackError.corruptPayload("the container lists \(shape.steps) steps, the payload \(parameters.steps)")
         }
-        let areas = shapes.map { $0.width * $0.height }
-        let targetsOfImage = try TileList.read(&reader, areas: areas, runLength: profile.runLengthTileList)
-        var tilesOfImage: [[TileRect]] = []
-        for (shape, targets) in zip(shapes, targetsOfImage) {
-            var cursor = TileCursor(
-                plan: parameters.plan, width: shape.width, height: shape.height,
-                squareBands: profile.squareBands)
-            var tiles: [TileRect] = []
-            for target in targets {
-                guard let tile = cursor.next(target: target) else {
-                    throw BitsBackError.corruptPayload("more tile targets than the image has tiles")
-                }
-                tiles.append(tile)
-            }
-            guard cursor.next(target: 0) == nil else { throw BitsBackError.corruptPayload("too few tile targets") }
-            tilesOfImage.append(tiles)
+        if parameters.profile.borrowingChains {
+            return try decodeGroup(
+                reader, parameters: parameters, payloadBytes: payload.count, shapes: shapes,
+                wanted: wanted, progress: progress)
         }
+        let areas = shapes.map { $0.width * $0.height }
+        let tilesOfImage = try Self.tiles(
+            of: shapes, parameters: parameters,
+            targets: TileList.read(&reader, areas: areas, runLength: parameters.profile.runLengthTileList))
         try checkWork(of: tilesOfImage.flatMap { $0 }, steps: parameters.steps, payloadBytes: payload.count)
         let tileCoder = try TileChainCoder(prior: prior, parameters: parameters, threads: threads)
         var message: Message
@@ -192,21 +226,57 @@ public final class BitsBackCoder: PixelCoder {
         else {
             throw BitsBackError.corruptPayload("unexpected lane count or seed")
         }
+        let first = wanted.min()!
         let totalWork = Double(areas[first...].reduce(0, +)) * Double(parameters.steps + 1)
+        let images = try decodeChain(
+            shapes[...], tiles: tilesOfImage[...], from: first, tileCoder: tileCoder, message: &message
+        ) { progress?($0 / totalWork) }
+        guard first > 0 || message == fresh else {
+            throw BitsBackError.corruptPayload("the message did not return to its initial state")
+        }
+        return [ModelImage?](repeating: nil, count: first) + images
+    }
+
+    /// The tiles of images of `shapes` cut by the payload's `targets`.
+    static func tiles(of shapes: [ModelImageShape], parameters: ChainParameters, targets targetsOfImage: [[Int]]) throws
+        -> [[TileRect]]
+    {
+        var tilesOfImage: [[TileRect]] = []
+        for (shape, targets) in zip(shapes, targetsOfImage) {
+            var cursor = TileCursor(
+                plan: parameters.plan, width: shape.width, height: shape.height,
+                squareBands: parameters.profile.squareBands)
+            var tiles: [TileRect] = []
+            for target in targets {
+                guard let tile = cursor.next(target: target) else {
+                    throw BitsBackError.corruptPayload("more tile targets than the image has tiles")
+                }
+                tiles.append(tile)
+            }
+            guard cursor.next(target: 0) == nil else { throw BitsBackError.corruptPayload("too few tile targets") }
+            tilesOfImage.append(tiles)
+        }
+        return tilesOfImage
+    }
+
+    /// Decodes the images `first…` of a chain of `shapes` (cut into `tiles`) from `message`, last to first;
+    /// returns them in order. `progress` gets the pixel-steps done.
+    func decodeChain(
+        _ shapes: ArraySlice<ModelImageShape>, tiles tilesOfImage: ArraySlice<[TileRect]>, from first: Int,
+        tileCoder: TileChainCoder, message: inout Message, progress: (Double) -> Void
+    ) throws -> [ModelImage] {
+        let steps = Double(tileCoder.parameters.steps + 1)
         var done = 0.0
         var images: [ModelImage] = []
         for (shape, tiles) in zip(shapes, tilesOfImage).dropFirst(first).reversed() {
             var pixels = [UInt8](repeating: 0, count: shape.width * shape.height * 3)
             for tile in tiles.reversed() {
                 try tileCoder.decode(tile, into: &pixels, width: shape.width, height: shape.height, from: &message) {
-                    stepsDone in progress?((done + Double(tile.area) * Double(stepsDone + 1)) / totalWork)
+                    stepsDone in progress(done + Double(tile.area) * Double(stepsDone + 1))
                 }
-                done += Double(tile.area) * Double(parameters.steps + 1)
+                done += Double(tile.area) * steps
             }
             images.append(try ModelImage(width: shape.width, height: shape.height, pixels: pixels))
-        }
-        guard first > 0 || message == fresh else {
-            throw BitsBackError.corruptPayload("the message did not return to its initial state")
         }
         return images.reversed()
     }
@@ -229,7 +299,7 @@ public final class BitsBackCoder: PixelCoder {
 
     /// Throws `BitsBackError.workLimitExceeded` when `tiles` demand more than `limits` allow a payload
     /// of `payloadBytes` bytes.
-    private func checkWork(of tiles: [TileRect], steps: Int, payloadBytes: Int) throws {
+    func checkWork(of tiles: [TileRect], steps: Int, payloadBytes: Int) throws {
         let work = self.work(of: tiles, steps: steps)
         let allowed = limits.workAllowance(payloadBytes: payloadBytes)
         guard work <= allowed else { throw BitsBackError.workLimitExceeded(work: work, allowed: allowed) }

@@ -33,7 +33,8 @@ public struct ChainParameters: Equatable, Sendable {
     /// distribution instead of at the top (`DiscretizedGaussian.EscapePlacement`); 3 — the posteriors q read
     /// their slots through a bijection (`SlotOrder.scrambled`), so that few-step chains code at their ELBO;
     /// 4 — version 3 with the message cut into `streamCount` streams (one byte more in this block), whose
-    /// in-order coding runs on that many threads.
+    /// in-order coding runs on that many threads; 5 — version 3 for a dataset cut into several chains, of
+    /// which all but the first start on words lent by the first (`ChainGroup`).
     /// Encoders write `currentVersion`, or version 4 for a payload of more than one stream (a payload of
     /// one stream is written as version 3, byte for byte as before); decoders read every version.
     public var version: UInt8
@@ -57,9 +58,11 @@ public struct ChainParameters: Equatable, Sendable {
     /// Version that encoders write.
     public static let currentVersion: UInt8 = 3
     /// Versions this build decodes.
-    public static let readableVersions: ClosedRange<UInt8> = 1...4
+    public static let readableVersions: ClosedRange<UInt8> = 1...5
     /// The version of a payload cut into streams.
     public static let streamsVersion: UInt8 = 4
+    /// The version of a payload of several chains that borrow their start (`ChainGroup`).
+    public static let groupVersion: UInt8 = 5
     /// Largest step count a payload may ask for (each step is a network evaluation per tile): the one
     /// limit on steps, which the container and the command line use too.
     public static let maxSteps = CoderLimits.maxSteps
@@ -79,7 +82,7 @@ public struct ChainParameters: Equatable, Sendable {
         w.append(UInt16(laneCount))
         w.append(UInt32(plan.blockSize))
         w.append(UInt32(plan.maxTilePixels))
-        if version >= Self.streamsVersion { w.append(UInt8(streamCount)) }
+        if version == Self.streamsVersion { w.append(UInt8(streamCount)) }
         return w.bytes
     }
 
@@ -94,7 +97,7 @@ public struct ChainParameters: Equatable, Sendable {
         guard (0...16).contains(latentBinShift), (0...16).contains(firstBinShift) else { throw invalid("bin shifts") }
         guard (16...31).contains(gaussianPrecision), (12...28).contains(pixelPrecision) else { throw invalid("precision") }
         guard (1...1024).contains(laneCount) else { throw invalid("lane count \(laneCount)") }
-        let streams = version >= Self.streamsVersion ? 1...Message.maxStreamCount : 1...1
+        let streams = version == Self.streamsVersion ? 1...Message.maxStreamCount : 1...1
         guard streams.contains(streamCount) else { throw invalid("stream count \(streamCount)") }
         guard plan.blockSize >= 1, plan.blockSize <= 1 << 10, plan.maxTilePixels >= plan.blockSize * plan.blockSize,
             plan.maxTilePixels <= CoderLimits.maxTilePixels
@@ -118,7 +121,7 @@ public struct ChainParameters: Equatable, Sendable {
             let lanes = Int(try reader.readUInt16())
             let block = Int(try reader.readUInt32())
             let maxTile = Int(try reader.readUInt32())
-            let streams = version >= Self.streamsVersion ? Int(try reader.readUInt8()) : 1
+            let streams = version == Self.streamsVersion ? Int(try reader.readUInt8()) : 1
             guard block >= 1, block <= 1 << 10, maxTile >= block * block, maxTile <= CoderLimits.maxTilePixels else {
                 throw BitsBackError.invalidParameters("tile plan")
             }
@@ -160,7 +163,7 @@ public struct ChainParameters: Equatable, Sendable {
         while streams * 2 <= min(cap, Message.maxStreamCount), streams * 2 * max(1, minimumSubpixels) <= subpixels {
             streams *= 2
         }
-        guard streams > 1, version >= 3 else { return self }  // older versions are kept as they are asked for
+        guard streams > 1, (3...Self.streamsVersion).contains(version) else { return self }  // older versions are kept as they are asked for
         var split = self
         split.version = max(version, Self.streamsVersion)
         split.streamCount = streams

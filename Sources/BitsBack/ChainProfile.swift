@@ -14,11 +14,15 @@ public struct ChainProfile: Equatable, Sendable {
     /// and the pixels always read slots as they are.
     public let posteriorSlotOrder: SlotOrder
 
+    /// Whether the payload holds several chains, all but the first starting on words lent by the first
+    /// (version 5, `ChainGroup`), instead of one chain.
+    public let borrowingChains: Bool
     public init(version: UInt8) {
         let modern = version >= 2
         escapePlacement = modern ? .center : .top
         squareBands = modern
         runLengthTileList = modern
         posteriorSlotOrder = version >= 3 ? .scrambled : .natural
+        borrowingChains = version == ChainParameters.groupVersion
     }
 }

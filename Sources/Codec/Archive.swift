@@ -143,14 +143,16 @@ public enum Archive {
         _ container: Container, coder: any PixelCoder,
         progress: CodingProgress? = nil
     ) throws -> [NamedImage] {
-        try decompress(container, coder: coder, from: 0, progress: progress)
+        try decompress(container, coder: coder, wanted: Set(container.images.indices), progress: progress)
     }
 
-    /// Decodes the images `first…` of `container` only (random access into a dataset): the coder may
-    /// stop early (`PixelCoder.decode(_:shapes:from:progress:)`); the pixel digest, which covers every
-    /// image, is checked only when `first` is 0.
+    /// Decodes at least the images `wanted` of `container` (random access into a dataset), and returns
+    /// every image it decoded, in order: the coder may decode only what the wanted images need
+    /// (`PixelCoder.decode(_:shapes:wanted:progress:)`). Each image returned is checked by its record's
+    /// pixel checksum where it has one; the pixel digest, which covers every image, only when all were
+    /// decoded.
     public static func decompress(
-        _ container: Container, coder: any PixelCoder, from first: Int,
+        _ container: Container, coder: any PixelCoder, wanted: Set<Int>,
         progress: CodingProgress? = nil
     ) throws -> [NamedImage] {
         guard coder.kind == container.coder else {
@@ -159,13 +161,13 @@ public enum Archive {
         if container.coder.requiresModel && coder.modelHash != container.modelHash {
             throw ArchiveError.modelMismatch(expected: hex(container.modelHash), found: hex(coder.modelHash))
         }
-        guard container.images.indices.contains(first) else {
-            throw ContainerError.invalidField("no image \(first) among \(container.images.count)")
+        guard !wanted.isEmpty, wanted.allSatisfy(container.images.indices.contains) else {
+            throw ContainerError.invalidField("the images wanted are not among the \(container.images.count)")
         }
         let shapes = container.images.map(\.shape)
-        let models = try coder.decode(container.payload, shapes: shapes, from: first, progress: progress)
-        guard models.count == shapes.count - first,
-            zip(models, shapes[first...]).allSatisfy({ $0.width == $1.width && $0.height == $1.height })
+        let models = try coder.decode(container.payload, shapes: shapes, wanted: wanted, progress: progress)
+        guard models.count == shapes.count, wanted.allSatisfy({ models[$0] != nil }),
+            zip(models, shapes).allSatisfy({ $0 == nil || ($0!.width == $1.width && $0!.height == $1.height) })
         else {
             throw ArchiveError.decodedShapeMismatch
         }
@@ -173,7 +175,8 @@ public enum Archive {
         var checksums: [[UInt8]] = []
         images.reserveCapacity(models.count)
         checksums.reserveCapacity(models.count)
-        for (record, model) in zip(container.images[first...], models) {
+        for (record, model) in zip(container.images, models) {
+            guard let model else { continue }
             let planes = try AlphaPlaneCoding.restoring(
                 record.sidePlanes, width: record.header.width, height: record.header.height)
             let image = try ImageLayout.compose(header: record.header, model: model, sidePlanes: planes)
@@ -184,7 +187,7 @@ public enum Archive {
             images.append(NamedImage(name: record.name, image: image))
             checksums.append(checksum)
         }
-        guard first > 0 || Container.digest(of: checksums, matches: container.pixelDigest) else {
+        guard checksums.count < shapes.count || Container.digest(of: checksums, matches: container.pixelDigest) else {
             throw ArchiveError.pixelDigestMismatch
         }
         return images

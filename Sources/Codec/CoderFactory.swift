@@ -53,11 +53,16 @@ public struct CoderFactory {
     /// Most streams of the bits-back coders it makes for encoding (`BitsBackCoder.streamCap`; 1 writes
     /// chain payload version 3, which builds before streams read).
     public let streamCap: Int
+    /// Most pixels of a chain in a dataset's bits-back payloads (`BitsBackCoder.chainPixels`; nil: one
+    /// chain a payload, payload version 3, as builds before chain groups wrote).
+    public let chainPixels: Int?
 
     public init(
         prior: PriorSource, threads: Int = 1, limits: ImageLimits = .standard,
-        regionSide: Int = HybridCoder.defaultRegionSide, streamCap: Int = BitsBackCoder.defaultStreamCap
+        regionSide: Int = HybridCoder.defaultRegionSide, streamCap: Int = BitsBackCoder.defaultStreamCap,
+        chainPixels: Int? = BitsBackCoder.datasetChainPixels
     ) {
+        self.chainPixels = chainPixels
         self.priorSource = prior
         self.threads = threads
         self.limits = limits
@@ -66,7 +71,8 @@ public struct CoderFactory {
     }
 
     /// The coder for compressing. `steps` is the bits-back chain's T (nil: the checkpoint's own);
-    /// `isDataset` caps a bits-back chain's lanes as a dataset's shards have them (`BitsBackCoder.laneCap`).
+    /// `isDataset` caps a bits-back chain's lanes as a dataset's shards have them (`BitsBackCoder.laneCap`)
+    /// and cuts its payload into chains of `chainPixels`.
     /// - Throws: `CoderFactoryError` for an unreadable checkpoint, `BitsBackError` for steps out of range.
     public func encoder(_ choice: CoderChoice, steps: Int? = nil, isDataset: Bool = false) throws -> any PixelCoder {
         try encoders(choice, steps: steps, isDataset: isDataset)[0]
@@ -92,7 +98,10 @@ public struct CoderFactory {
             let prior = try loadPrior()
             let coder = try BitsBackCoder(
                 prior: prior, parameters: ChainParameters(steps: steps ?? prior.metadata.codingSteps), threads: threads)
-            if isDataset { coder.laneCap = BitsBackCoder.datasetLaneCap }
+            if isDataset {
+                coder.laneCap = BitsBackCoder.datasetLaneCap
+                coder.chainPixels = chainPixels
+            }
             coder.streamCap = streamCap
             coder.limits = limits
             return coder

@@ -1,5 +1,5 @@
 import ContainerFormat
-import Dispatch
+import Parallelism
 import Foundation
 import Imaging
 import PixelCoding
@@ -61,7 +61,7 @@ public enum ShardedArchive {
     ) throws -> [Container] {
         guard !images.isEmpty else { throw ArchiveError.noImages }
         let ranges = size.partition(images.map(\.image.pixelCount))
-        return try inParallel(count: ranges.count, threads: threads, progress: progress) { inner in
+        return try ParallelJobs.run(count: ranges.count, threads: threads, progress: progress) { inner in
             let coder = try makeCoder(inner)
             return { shard in
                 let shardImages = Array(images[ranges[shard]])
@@ -101,99 +101,26 @@ public enum ShardedArchive {
     /// Decodes the shards `numbers` of a sharded archive (each read alone from `source` and checked
     /// against its CRC-32 and pixel digest), in parallel.
     /// - Parameters:
-    ///   - firstImages: per shard of `numbers`, the first image wanted (nil: all): a shard's decoder
-    ///     stops after it (`Archive.decompress(_:coder:from:progress:)`; the pixel digest is then not
+    ///   - wantedImages: per shard of `numbers`, the images wanted (nil: all): a shard's decoder decodes
+    ///     what they need (`Archive.decompress(_:coder:wanted:progress:)`; the pixel digest is then not
     ///     checked, the CRC-32 still is).
     ///   - makeDecoder: the decoder of a shard container, with the given network thread count.
-    /// - Returns: per shard of `numbers`, its images from the first wanted on, in order.
+    /// - Returns: per shard of `numbers`, the images decoded (at least those wanted), in order.
     public static func decompress(
-        _ index: ShardedContainer, shards numbers: [Int], firstImages: [Int]? = nil,
+        _ index: ShardedContainer, shards numbers: [Int], wantedImages: [Set<Int>]? = nil,
         from source: some ByteSource & Sendable,
         threads: Int, limits: ImageLimits = .standard,
         makeDecoder: @escaping (Container, Int) throws -> any PixelCoder,
         progress: CodingProgress? = nil
     ) throws -> [[NamedImage]] {
-        try inParallel(count: numbers.count, threads: threads, progress: progress) { inner in
+        try ParallelJobs.run(count: numbers.count, threads: threads, progress: progress) { inner in
             var decoder: (any PixelCoder)?
             return { position in
                 let container = try index.shard(numbers[position], from: source, limits: limits)
                 if decoder == nil { decoder = try makeDecoder(container, inner) }
-                return try Archive.decompress(container, coder: decoder!, from: firstImages?[position] ?? 0)
+                return try Archive.decompress(
+                    container, coder: decoder!, wanted: wantedImages?[position] ?? Set(container.images.indices))
             }
         }
-    }
-
-    /// Runs `count` jobs on `min(threads, count)` worker threads, each with its own job function made
-    /// by `makeWorker` (given the threads left for each job); results in job order. The first error
-    /// stops the workers from taking more jobs and is rethrown.
-    static func inParallel<Result>(
-        count: Int, threads: Int, progress: CodingProgress?,
-        makeWorker: (Int) throws -> (Int) throws -> Result
-    ) throws -> [Result] {
-        let workers = max(1, min(threads, count))
-        let inner = max(1, threads / workers)
-        let state = JobState<Result>(count: count)
-        DispatchQueue.concurrentPerform(iterations: workers) { _ in
-            let job: (Int) throws -> Result
-            do {
-                job = try makeWorker(inner)
-            } catch {
-                state.fail(error)
-                return
-            }
-            while let next = state.next() {
-                do {
-                    let result = try job(next)
-                    state.finish(next, result, progress: progress)
-                } catch {
-                    state.fail(error)
-                    return
-                }
-            }
-        }
-        return try state.results()
-    }
-}
-
-/// Jobs handed out in order to worker threads, their results, and the first error.
-private final class JobState<Result>: @unchecked Sendable {
-    private let lock = NSLock()
-    private let count: Int
-    private var taken = 0
-    private var done = 0
-    private var slots: [Result?]
-    private var error: Error?
-
-    init(count: Int) {
-        self.count = count
-        slots = Array(repeating: nil, count: count)
-    }
-
-    func next() -> Int? {
-        lock.lock()
-        defer { lock.unlock() }
-        guard error == nil, taken < count else { return nil }
-        taken += 1
-        return taken - 1
-    }
-
-    /// Stores a result and reports progress (under the lock: one report at a time).
-    func finish(_ job: Int, _ result: Result, progress: CodingProgress?) {
-        lock.lock()
-        defer { lock.unlock() }
-        slots[job] = result
-        done += 1
-        progress?(Double(done) / Double(count))
-    }
-
-    func fail(_ error: Error) {
-        lock.lock()
-        defer { lock.unlock() }
-        if self.error == nil { self.error = error }
-    }
-
-    func results() throws -> [Result] {
-        if let error { throw error }
-        return slots.map { $0! }
     }
 }

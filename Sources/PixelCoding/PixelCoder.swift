@@ -19,19 +19,21 @@ public protocol PixelCoder {
     func encode(_ images: [ModelImage], progress: CodingProgress?) throws -> [UInt8]
     /// Decodes the images of `payload`, given their shapes in encoding order.
     func decode(_ payload: [UInt8], shapes: [ModelImageShape], progress: CodingProgress?) throws -> [ModelImage]
-    /// Decodes only the images `first…` of `payload` (random access): a coder whose decoder meets the
-    /// images last to first (a stack) stops after image `first` and skips its end-of-payload check, so
-    /// the images it returns are checked only by what it decodes on the way.
-    func decode(_ payload: [UInt8], shapes: [ModelImageShape], from first: Int, progress: CodingProgress?) throws
-        -> [ModelImage]
+    /// Decodes at least the images `wanted` (indices into `shapes`) of `payload` (random access): one entry
+    /// per shape, an image or nil, never nil for a wanted one. A coder whose decoder meets the images last
+    /// to first (a stack) decodes only what lies above the wanted images and skips the end-of-payload
+    /// check of a chain it stops early, so the images it returns are then checked only by what it decodes
+    /// on the way. When `wanted` holds every image, it decodes and checks as `decode(_:shapes:progress:)`.
+    func decode(_ payload: [UInt8], shapes: [ModelImageShape], wanted: Set<Int>, progress: CodingProgress?) throws
+        -> [ModelImage?]
 }
 
 extension PixelCoder {
-    /// Decodes every image and drops the first `first`: for coders that cannot stop early.
-    public func decode(_ payload: [UInt8], shapes: [ModelImageShape], from first: Int, progress: CodingProgress?) throws
-        -> [ModelImage]
+    /// Decodes every image: for coders that cannot stop early.
+    public func decode(_ payload: [UInt8], shapes: [ModelImageShape], wanted: Set<Int>, progress: CodingProgress?) throws
+        -> [ModelImage?]
     {
-        Array(try decode(payload, shapes: shapes, progress: progress).dropFirst(first))
+        try decode(payload, shapes: shapes, progress: progress)
     }
 }
 

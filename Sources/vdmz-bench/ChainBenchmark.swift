@@ -46,6 +46,12 @@ struct ChainBenchmark: ParsableCommand {
     @Flag(help: "Print each image's net coded bits beside its ELBO.")
     var perImage = false
 
+    @Option(
+        help: ArgumentHelp(
+            "Code as a dataset's payload: lanes capped as a dataset's, cut into chains of at most this many pixels "
+                + "that borrow their start (0: one chain).", valueName: "P"))
+    var chainPixels: Int?
+
     func validate() throws {
         for (name, value) in [("--shifts", shifts), ("--precision", precision)] {
             if let value, commaSeparatedIntegers(value)?.count != 2 {
@@ -55,6 +61,7 @@ struct ChainBenchmark: ParsableCommand {
         if let block, block < 1 { throw ValidationError("--block must be at least 1") }
         if let maxTile, maxTile < 1 { throw ValidationError("--max-tile must be at least 1") }
         if let count, count < 0 { throw ValidationError("--count must not be negative") }
+        if let chainPixels, chainPixels < 0 { throw ValidationError("--chain-pixels must not be negative") }
     }
 
     func run() throws {
@@ -85,6 +92,10 @@ struct ChainBenchmark: ParsableCommand {
             gaussianPrecision: precisions[0], pixelPrecision: precisions[1],
             plan: TilePlan(blockSize: block, maxTilePixels: maxTile))
         let coder = try BitsBackCoder(prior: prior, parameters: parameters, threads: threads)
+        if let chainPixels {
+            coder.laneCap = BitsBackCoder.datasetLaneCap
+            coder.chainPixels = chainPixels > 0 ? chainPixels : nil
+        }
         let subpixels = images.reduce(0) { $0 + 3 * $1.width * $1.height }
 
         func seconds(_ body: () throws -> Void) rethrows -> Double {
@@ -148,6 +159,12 @@ struct ChainBenchmark: ParsableCommand {
                 format: "elbo_bpd %.4f   net_coded_bpd %.4f (%+.2f %%)   file_bpd %.4f (%+.2f %%)   initial bits %d",
                 elboBits / d, netBits / d, 100 * (netBits / elboBits - 1), Double(8 * payloadBytes) / d,
                 100 * (Double(8 * payloadBytes) / elboBits - 1), initialBits))
+        // What the payloads hold beyond the images' net bits: headers, state, initial bits (not the ramp's
+        // small tiles, whose cost is in the images' net bits).
+        print(
+            String(
+                format: "payload %d bytes, beyond the images' net bits %.1f bytes", payloadBytes,
+                Double(payloadBytes) - netBits / 8))
         print(
             String(
                 format: "encode %.2f s, decode %.2f s, ELBO evaluation %.2f s (%.3f s/image encode)",

@@ -1,4 +1,5 @@
 import ArgumentParser
+import BitsBack
 import Codec
 
 /// `--shard-images` and `--shard-pixels`: how a dataset archive is cut into shards.
@@ -13,7 +14,15 @@ struct ShardOptions: ParsableArguments {
                 + "format-2 archive.", valueName: "n"))
     var shardPixels: Int?
 
+    @Option(
+        help: ArgumentHelp(
+            "Pixels per chain inside a shard of a bits-back dataset (default 131072: 128 images of 32×32). One image "
+                + "comes back by decoding its chain only; the chains after a shard's first start on words it lends "
+                + "them, at a few dozen bytes each. 0: one chain per shard.", valueName: "n"))
+    var chainPixels: Int?
+
     func validate() throws {
+        if let chainPixels, chainPixels < 0 { throw ValidationError("--chain-pixels must be at least 0") }
         if shardImages != nil && shardPixels != nil { throw ValidationError("give --shard-images or --shard-pixels, not both") }
         if let shardImages, shardImages < 1 { throw ValidationError("--shard-images must be at least 1") }
         if let shardPixels, shardPixels < 1 { throw ValidationError("--shard-pixels must be at least 1") }
@@ -21,6 +30,12 @@ struct ShardOptions: ParsableArguments {
 
     /// Whether the user asked for a shard size.
     var isGiven: Bool { shardImages != nil || shardPixels != nil }
+
+    /// The chain size of the bits-back coders (`BitsBackCoder.chainPixels`; nil: one chain a shard).
+    var chains: Int? {
+        guard let chainPixels else { return BitsBackCoder.datasetChainPixels }
+        return chainPixels == 0 ? nil : chainPixels
+    }
 
     var size: ShardSize {
         if let shardImages { return .images(shardImages) }

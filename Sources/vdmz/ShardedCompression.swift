@@ -40,7 +40,8 @@ extension Compress {
         func makeCoder(_ choice: CoderChoice) -> (Int) throws -> any PixelCoder {
             { threads in
                 try CoderFactory(
-                    prior: priorSource, threads: threads, limits: limitOptions.limits, regionSide: regionSide
+                    prior: priorSource, threads: threads, limits: limitOptions.limits, regionSide: regionSide,
+                    chainPixels: shardOptions.chains
                 ).encoder(choice, steps: steps, isDataset: true)
             }
         }

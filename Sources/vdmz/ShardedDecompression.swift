@@ -49,15 +49,19 @@ extension Decompress {
                 }
                 numbers.sort()
             }
-            // A shard's chain gives its images back last to first: decoding stops at the first one wanted.
-            let firstImages = numbers.map { number in
-                wanted.isEmpty ? 0 : index.shards[number].names.firstIndex(where: wanted.contains) ?? 0
-            }
+            // A chain gives its images back last to first: its decoding stops at the first one wanted.
+            let wantedImages: [Set<Int>]? =
+                wanted.isEmpty
+                ? nil
+                : numbers.map { number in
+                    let names = index.shards[number].names
+                    return Set(names.indices.filter { wanted.contains(names[$0]) })
+                }
             let selectedNames = numbers.flatMap { index.shards[$0].names }
             try checkDestinations(wanted.isEmpty ? selectedNames : wanted, root: root, input: input)
             let progress = ProgressReporter(label: "vdmz: decompressing \(input)", quiet: outputOptions.quiet)
             images = try ShardedArchive.decompress(
-                index, shards: numbers, firstImages: firstImages, from: source, threads: threadOptions.count,
+                index, shards: numbers, wantedImages: wantedImages, from: source, threads: threadOptions.count,
                 limits: limitOptions.limits,
                 makeDecoder: { container, threads in
                     try CoderFactory(prior: .checkpoint(path: model), threads: threads, limits: limitOptions.limits).decoder(
@@ -73,7 +77,12 @@ extension Decompress {
             }
             try checkDestinations(wanted, root: root, input: input)
             let progress = ProgressReporter(label: "vdmz: decompressing \(input)", quiet: outputOptions.quiet)
-            images = try Archive.decompress(container, coder: factory.decoder(for: container), progress: progress.handler)
+            images = try Archive.decompress(
+                container, coder: factory.decoder(for: container),
+                wanted: wanted.isEmpty
+                    ? Set(container.images.indices)
+                    : Set(container.images.indices.filter { wanted.contains(container.images[$0].name) }),
+                progress: progress.handler)
             progress.finish()
         }
         let chosen = wanted.isEmpty ? images : images.filter { wanted.contains($0.name) }

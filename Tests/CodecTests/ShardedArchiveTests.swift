@@ -73,9 +73,9 @@ final class ShardedArchiveTests: XCTestCase {
             from: MemoryByteSource(one), threads: 2
         ) { _, threads in try makeCoder(threads) }
         XCTAssertEqual(decoded, [[originals[4]], Array(originals[0..<2])])
-        // Random access: shard 0 from its second image on (its chain stops before the first).
+        // Random access: shard 0's second image (its chain stops before the first).
         let tail = try ShardedArchive.decompress(
-            try ShardedContainer(readingIndexFrom: MemoryByteSource(one)), shards: [0], firstImages: [1],
+            try ShardedContainer(readingIndexFrom: MemoryByteSource(one)), shards: [0], wantedImages: [[1]],
             from: MemoryByteSource(one), threads: 1
         ) { _, threads in try makeCoder(threads) }
         XCTAssertEqual(tail, [[originals[1]]])

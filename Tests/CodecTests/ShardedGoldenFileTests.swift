@@ -51,7 +51,7 @@ final class ShardedGoldenFileTests: XCTestCase {
         let prior = try GoldenFiles.prior()
         let source = MemoryByteSource(try GoldenFiles.bytes("set-sharded.vdmz"))
         let index = try ShardedContainer(readingIndexFrom: source)
-        let decoded = try Archive.decompress(index.shard(1, from: source), coder: BitsBackCoder(prior: prior), from: 1)
+        let decoded = try Archive.decompress(index.shard(1, from: source), coder: BitsBackCoder(prior: prior), wanted: [1])
         XCTAssertEqual(decoded.map(\.name), ["graya16-3x8.png"])
         XCTAssertEqual(decoded[0].image, try RasterImage(pngData: try GoldenFiles.bytes("graya16-3x8.png")))
     }

@@ -1,0 +1,365 @@
+import ANS
+import Bytes
+import Foundation
+import Imaging
+import Parallelism
+import PixelCoding
+
+/// Payload version 5: a dataset's images as several chains, all but the first starting on words lent by
+/// the first (`ChainGroup`).
+///
+///     payload = parameter block (version 5) ‖ chain group (`ChainGroup.write`) ‖ tile list of all images
+///               ‖ per chain: varint length ‖ its stored message
+///
+/// A chain's stored message is its serialized message (`Message.serialized()`) with words left out: the
+/// lender's holes (`ChainGroup.holes`) from the lender's, each borrower's untouched bottom from its own.
+extension BitsBackCoder {
+    /// Codes `images` as the chains `chains` (at least two): the lender first, then the borrowers on their
+    /// loans, in parallel.
+    func encodeGroup(_ images: [ModelImage], chains: [Range<Int>], progress: CodingProgress?) throws
+        -> (payload: [UInt8], report: CodingReport)
+    {
+        let areas = images.map { $0.width * $0.height }
+        var parameters = laneCap.map { self.parameters.cappingLanes(at: $0, forImageAreas: areas) } ?? self.parameters
+        parameters.version = ChainParameters.groupVersion
+        parameters.streamCount = 1
+        let lanes = chains.map { parameters.lanes(forImageAreas: Array(areas[$0])) }
+        let work = chains.map { Double(areas[$0].reduce(0, +)) * Double(parameters.steps + 1) }
+        let totalWork = work.reduce(0, +)
+
+        var lender = try Message(laneCount: lanes[0], seed: 0)
+        let lenderRecord = try encodeChain(
+            images[chains[0]], tileCoder: TileChainCoder(prior: prior, parameters: parameters, threads: threads),
+            onto: &lender, needPerPixel: nil
+        ) { progress?($0 / totalWork) }
+        let lenderWords = Array(lender.stackWords)
+
+        // Each borrower's loan: its first image's need, while the loans fit in the lendable part.
+        let need = lenderRecord.largestNeedPerPixel
+        var loans: [ChainGroup.Loan] = []
+        var lent = 0
+        for chain in chains.dropFirst() {
+            var words = 0
+            if let need {
+                let wanted = Int((need * Double(areas[chain.lowerBound]) * ChainGroup.loanMargin / 32).rounded(.up)) + 2
+                if Double(lent + wanted) <= Double(lenderWords.count) * ChainGroup.lendableFraction { words = wanted }
+            }
+            loans.append(ChainGroup.Loan(words: words, untouched: 0, lenderImages: 0))
+            lent += words
+        }
+        var group = ChainGroup(imageCounts: chains.map(\.count), loans: loans)
+
+        let lenderShare = work[0] / totalWork
+        let borrowers: [BorrowerEncoding] = try ParallelJobs.run(
+            count: chains.count - 1, threads: threads,
+            progress: progress.map { report in { report(lenderShare + (1 - lenderShare) * $0) } }
+        ) { inner in
+            let tileCoder = try TileChainCoder(prior: prior, parameters: parameters, threads: inner)
+            return { b in
+                let start = group.loanStart(b)
+                let loan = Array(lenderWords[start..<start + group.loans[b].words])
+                var message = try Message(laneCount: lanes[b + 1], seed: 0, stackWords: loan)
+                let record = try self.encodeChain(
+                    images[chains[b + 1]], tileCoder: tileCoder, onto: &message, needPerPixel: loan.isEmpty ? nil : need
+                ) { _ in }
+                let untouched = zip(message.stackWords, loan).prefix { $0 == $1 }.count
+                return BorrowerEncoding(message: message, record: record, untouched: untouched)
+            }
+        }
+
+        // Which of the lender's first images read each hole: image j's decode reads every word at or above
+        // the least word count of images j… (`lowestWords`, a suffix minimum).
+        var reach = lenderRecord.lowestWords
+        for j in reach.indices.reversed().dropFirst() { reach[j] = min(reach[j], reach[j + 1]) }
+        for (b, borrower) in borrowers.enumerated() {
+            group.loans[b].untouched = borrower.untouched
+            let end = group.loanStart(b) + group.loans[b].words
+            group.loans[b].lenderImages = group.loans[b].taken == 0 ? 0 : reach.prefix { $0 < end }.count
+        }
+
+        var writer = ByteWriter()
+        writer.append(parameters.encoded)
+        group.write(to: &writer)
+        let targets = lenderRecord.targets + borrowers.flatMap(\.record.targets)
+        TileList.write(targets, areas: areas, runLength: true, to: &writer)
+        let stored =
+            [Self.leavingOut(group.holes, of: lender)]
+            + borrowers.map { Self.leavingOut($0.untouched > 0 ? [0..<$0.untouched] : [], of: $0.message) }
+        for bytes in stored {
+            writer.appendVarint(UInt64(bytes.count))
+            writer.append(bytes)
+        }
+        let payload = writer.bytes
+        try checkWork(
+            of: lenderRecord.tiles + borrowers.flatMap(\.record.tiles), steps: parameters.steps, payloadBytes: payload.count)
+        let initialBits = borrowers.reduce(lender.initialBitsDrawn) { $0 + $1.message.initialBitsDrawn }
+        let report = CodingReport(
+            imageBits: lenderRecord.imageBits + borrowers.flatMap(\.record.imageBits), initialBits: initialBits,
+            payloadBytes: payload.count)
+        return (payload, report)
+    }
+
+    /// Decodes the chains of a version-5 payload that the images `wanted` need (`reader` just after the
+    /// parameter block): each wanted image's chain down to it, and, where a wanted image of the lender
+    /// reads a hole, the borrower that fills it, whole. Borrowers first, in parallel; then the lender.
+    func decodeGroup(
+        _ reader: ByteReader, parameters: ChainParameters, payloadBytes: Int, shapes: [ModelImageShape],
+        wanted: Set<Int>, progress: CodingProgress?
+    ) throws -> [ModelImage?] {
+        var reader = reader
+        let group = try ChainGroup.read(from: &reader, imageCount: shapes.count, maxWords: payloadBytes / 4)
+        let chains = group.ranges
+        let areas = shapes.map { $0.width * $0.height }
+        let tiles = try Self.tiles(
+            of: shapes, parameters: parameters, targets: TileList.read(&reader, areas: areas, runLength: true))
+        try checkWork(of: tiles.flatMap { $0 }, steps: parameters.steps, payloadBytes: payloadBytes)
+        var stored: [[UInt8]] = []
+        do {
+            for _ in chains {
+                let length = try reader.readVarint(atMost: reader.remaining, "chain length")
+                stored.append(try reader.readBytes(length))
+            }
+        } catch {
+            throw BitsBackError.corruptPayload("chain group: a chain's length beyond the payload")
+        }
+        guard reader.isAtEnd else { throw BitsBackError.corruptPayload("\(reader.remaining) bytes after the last chain") }
+        let lender = try StoredStack(stored[0], leftOut: group.holes)
+        guard group.loans.reduce(0, { $0 + $1.words }) <= lender.wordCount else {
+            throw BitsBackError.corruptPayload("chain group: loans beyond the lender's stack")
+        }
+
+        // From which image each chain is decoded (nil: not at all).
+        var first: [Int?] = []
+        for chain in chains {
+            let inChain = wanted.filter { chain.contains($0) }
+            first.append(inChain.min().map { $0 - chain.lowerBound })
+        }
+        if let lenderFirst = first[0] {
+            for (b, loan) in group.loans.enumerated() where loan.taken > 0 && loan.lenderImages > lenderFirst {
+                first[b + 1] = 0
+            }
+        }
+        let lanes = chains.map { parameters.lanes(forImageAreas: Array(areas[$0])) }
+        var totalWork = 0.0
+        for (c, chain) in chains.enumerated() {
+            guard let from = first[c] else { continue }
+            totalWork += Double(areas[chain].dropFirst(from).reduce(0, +)) * Double(parameters.steps + 1)
+        }
+        let lock = ProgressTally(progress, total: totalWork)
+
+        let borrowing = chains.indices.dropFirst().filter { first[$0] != nil }
+        let borrowed: [BorrowerDecoding] = try ParallelJobs.run(count: borrowing.count, threads: threads) { inner in
+            let tileCoder = try TileChainCoder(prior: prior, parameters: parameters, threads: inner)
+            return { job in
+                let c = borrowing[job]
+                let b = c - 1
+                let start = group.loanStart(b)
+                let loan = group.loans[b]
+                let bottom = try lender.words(start..<start + loan.untouched)
+                var message = try self.reading(stored[c], inserting: bottom, at: 0, lanes: lanes[c])
+                let images = try self.decodeChain(
+                    shapes[chains[c]], tiles: tiles[chains[c]], from: first[c]!, tileCoder: tileCoder, message: &message,
+                    progress: lock.counter())
+                guard first[c] == 0 else { return BorrowerDecoding(chain: c, images: images, taken: []) }
+                // Back at its start: the loan on fresh heads, its untouched bottom as the lender stores it.
+                let onLoan = try Message(laneCount: lanes[c], seed: 0, stackWords: Array(message.stackWords))
+                guard message.wordCount == loan.words, message.stackWords.prefix(loan.untouched).elementsEqual(bottom),
+                    message == onLoan
+                else {
+                    throw BitsBackError.corruptPayload("chain \(c) did not return to its loan")
+                }
+                return BorrowerDecoding(chain: c, images: images, taken: Array(message.stackWords.dropFirst(loan.untouched)))
+            }
+        }
+
+        var decoded = [ModelImage?](repeating: nil, count: shapes.count)
+        var filled = Set<Int>()
+        var lenderStack = lender
+        for borrower in borrowed {
+            let c = borrower.chain
+            for (offset, image) in borrower.images.enumerated() {
+                decoded[chains[c].upperBound - borrower.images.count + offset] = image
+            }
+            if first[c] == 0 {
+                try lenderStack.fill(group.loanStart(c - 1) + group.loans[c - 1].untouched, with: borrower.taken)
+                filled.insert(c - 1)
+            }
+        }
+        if let lenderFirst = first[0] {
+            let unfilled = group.loans.indices.filter { group.loans[$0].taken > 0 && !filled.contains($0) }
+            var message: Message
+            do {
+                message = try Message(
+                    serialized: lenderStack.bytes, verifyingChecksum: verifiesMessageChecksum && unfilled.isEmpty)
+            } catch {
+                throw BitsBackError.corruptPayload("\(error)")
+            }
+            guard message.laneCount == lanes[0], message.seed == 0 else {
+                throw BitsBackError.corruptPayload("unexpected lane count or seed")
+            }
+            Self.boundInitialDrawing(of: &message)
+            let images = try decodeChain(
+                shapes[chains[0]], tiles: tiles[chains[0]], from: lenderFirst,
+                tileCoder: TileChainCoder(prior: prior, parameters: parameters, threads: threads), message: &message,
+                progress: lock.counter())
+            // A hole not filled must not have been read (the loan's `lenderImages` said so).
+            let deepestUnread = unfilled.map { group.loanStart($0) + group.loans[$0].words }.max() ?? 0
+            guard message.lowestWordCount >= deepestUnread else {
+                throw BitsBackError.corruptPayload("the lender's decode read words lent to a chain not decoded")
+            }
+            let fresh = try Message(laneCount: lanes[0], seed: 0)
+            guard lenderFirst > 0 || message == fresh else {
+                throw BitsBackError.corruptPayload("the message did not return to its initial state")
+            }
+            for (offset, image) in images.enumerated() { decoded[chains[0].upperBound - images.count + offset] = image }
+        }
+        return decoded
+    }
+
+    /// A borrower's message from its stored bytes, with its untouched bottom put back.
+    private func reading(_ stored: [UInt8], inserting bottom: [UInt32], at word: Int, lanes: Int) throws -> Message {
+        var message: Message
+        do {
+            let stack = try StoredStack(stored, leftOut: bottom.isEmpty ? [] : [word..<word + bottom.count])
+            var filled = stack
+            try filled.fill(word, with: bottom)
+            message = try Message(serialized: filled.bytes, verifyingChecksum: verifiesMessageChecksum)
+        } catch let error as BitsBackError {
+            throw error
+        } catch {
+            throw BitsBackError.corruptPayload("\(error)")
+        }
+        guard message.laneCount == lanes, message.seed == 0 else {
+            throw BitsBackError.corruptPayload("unexpected lane count or seed")
+        }
+        Self.boundInitialDrawing(of: &message)
+        return message
+    }
+
+    /// A serialized message with the stack words of `ranges` (ascending, disjoint) left out.
+    static func leavingOut(_ ranges: [Range<Int>], of message: Message) -> [UInt8] {
+        let bytes = message.serialized()
+        let wordsOffset = bytes.count - 4 - 4 * message.wordCount
+        var kept: [UInt8] = []
+        kept.reserveCapacity(bytes.count - 4 * ranges.reduce(0) { $0 + $1.count })
+        var next = 0
+        for range in ranges {
+            kept.append(contentsOf: bytes[next..<wordsOffset + 4 * range.lowerBound])
+            next = wordsOffset + 4 * range.upperBound
+        }
+        kept.append(contentsOf: bytes[next...])
+        return kept
+    }
+}
+
+/// A borrower as its encoder left it.
+private struct BorrowerEncoding {
+    var message: Message
+    var record: BitsBackCoder.ChainRecord
+    /// Words at the bottom of its loan it left as they were.
+    var untouched: Int
+}
+
+/// What decoding a borrower gave.
+private struct BorrowerDecoding {
+    var chain: Int
+    /// Its images from the first decoded on.
+    var images: [ModelImage]
+    /// The lender's words it had taken (its hole), when it was decoded whole.
+    var taken: [UInt32]
+}
+
+/// A stored message with some stack words left out (`BitsBackCoder.leavingOut`): the words it still
+/// holds can be read, and the words left out filled in, until `bytes` is the serialized message again.
+/// Left-out words read as zero until they are filled.
+struct StoredStack {
+    /// The serialized message, left-out words zero until filled.
+    private(set) var bytes: [UInt8]
+    /// Words of the message's stack.
+    let wordCount: Int
+    private let wordsOffset: Int
+    private let leftOut: [Range<Int>]
+
+    /// - Throws: `BitsBackError.corruptPayload` when the header cannot be read or the bytes do not hold
+    ///   exactly the words that are not left out.
+    init(_ stored: [UInt8], leftOut: [Range<Int>]) throws {
+        let layout: (wordsOffset: Int, wordCount: Int)
+        do {
+            layout = try Message.serializedWordLayout(of: stored)
+        } catch {
+            throw BitsBackError.corruptPayload("\(error)")
+        }
+        let missing = leftOut.reduce(0) { $0 + $1.count }
+        guard leftOut.allSatisfy({ $0.upperBound <= layout.wordCount }), missing <= layout.wordCount,
+            stored.count == layout.wordsOffset + 4 * (layout.wordCount - missing) + 4
+        else {
+            throw BitsBackError.corruptPayload("a stored chain of \(stored.count) bytes does not hold its words")
+        }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(stored.count + 4 * missing)
+        var next = 0  // bytes of `stored` copied
+        var before = 0  // words left out below the current range
+        var end = 0
+        for range in leftOut {
+            guard range.lowerBound >= end else { throw BitsBackError.corruptPayload("chain group: overlapping holes") }
+            end = range.upperBound
+            let at = layout.wordsOffset + 4 * (range.lowerBound - before)
+            bytes.append(contentsOf: stored[next..<at])
+            bytes.append(contentsOf: repeatElement(0, count: 4 * range.count))
+            next = at
+            before += range.count
+        }
+        bytes.append(contentsOf: stored[next...])
+        self.bytes = bytes
+        self.wordCount = layout.wordCount
+        self.wordsOffset = layout.wordsOffset
+        self.leftOut = leftOut
+    }
+
+    /// Stack words `range`, none of them left out.
+    func words(_ range: Range<Int>) throws -> [UInt32] {
+        guard range.upperBound <= wordCount, !leftOut.contains(where: { $0.overlaps(range) }) else {
+            throw BitsBackError.corruptPayload("chain group: a loan's untouched words are not stored")
+        }
+        return range.map { i in
+            let at = wordsOffset + 4 * i
+            return UInt32(bytes[at]) | UInt32(bytes[at + 1]) << 8 | UInt32(bytes[at + 2]) << 16 | UInt32(bytes[at + 3]) << 24
+        }
+    }
+
+    /// Puts `words` in at stack word `start` (a left-out range, filled whole).
+    mutating func fill(_ start: Int, with words: [UInt32]) throws {
+        guard words.isEmpty || leftOut.contains(start..<start + words.count) else {
+            throw BitsBackError.corruptPayload("chain group: words that were not left out")
+        }
+        for (k, word) in words.enumerated() {
+            let at = wordsOffset + 4 * (start + k)
+            for byte in 0..<4 { bytes[at + byte] = UInt8(truncatingIfNeeded: word >> (8 * UInt32(byte))) }
+        }
+    }
+}
+
+/// Progress of several chains decoded at once, as one fraction.
+private final class ProgressTally: @unchecked Sendable {
+    private let report: CodingProgress?
+    private let total: Double
+    private var done = 0.0
+    private let lock = NSLock()
+
+    init(_ report: CodingProgress?, total: Double) {
+        self.report = report
+        self.total = max(1, total)
+    }
+
+    /// A chain's progress callback (pixel-steps done in that chain).
+    func counter() -> (Double) -> Void {
+        var last = 0.0
+        return { [self] now in
+            lock.lock()
+            defer { lock.unlock() }
+            done += now - last
+            last = now
+            report?(min(1, done / total))
+        }
+    }
+}

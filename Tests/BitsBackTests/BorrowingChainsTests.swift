@@ -1,0 +1,134 @@
+import XCTest
+@testable import BitsBack
+import Bytes
+import Imaging
+import PixelCoding
+
+/// Payload version 5 (`ChainGroup`): a dataset cut into chains, all but the first starting on words the
+/// first lends them. Exact round trips, random access to every image (the lender's first images need
+/// their borrowers), thread independence, and the checks a damaged group meets.
+final class BorrowingChainsTests: XCTestCase {
+    static let steps = 2
+
+    /// Twelve 12×10 images: with chains of four images, a lender and two borrowers.
+    static func images() throws -> [ModelImage] {
+        try (0..<12).map { try BitsBackCoderTests.image(width: 12, height: 10, seed: UInt64(20 + $0)) }
+    }
+
+    static func coder(threads: Int = 1, chainPixels: Int? = 4 * 120) throws -> BitsBackCoder {
+        let coder = try BitsBackCoder(
+            prior: try BitsBackCoderTests.calibratedPrior("tiny_lv"), parameters: ChainParameters(steps: steps),
+            threads: threads)
+        coder.laneCap = BitsBackCoder.datasetLaneCap
+        coder.chainPixels = chainPixels
+        return coder
+    }
+
+    /// The group fields of a version-5 payload.
+    static func group(of payload: [UInt8], imageCount: Int) throws -> ChainGroup {
+        var reader = ByteReader(payload)
+        let parameters = try ChainParameters.decode(from: &reader)
+        XCTAssertEqual(parameters.version, ChainParameters.groupVersion)
+        return try ChainGroup.read(from: &reader, imageCount: imageCount, maxWords: payload.count)
+    }
+
+    func testAGroupRoundTripsAndItsBorrowersTakeWords() throws {
+        let images = try Self.images()
+        let coder = try Self.coder()
+        let (payload, report) = try coder.encodeMeasuring(images, progress: nil)
+        let group = try Self.group(of: payload, imageCount: images.count)
+        XCTAssertEqual(group.imageCounts, [4, 4, 4])
+        XCTAssertTrue(group.loans.allSatisfy { $0.taken > 0 }, "\(group.loans)")
+        XCTAssertTrue(group.loans.allSatisfy { $0.lenderImages >= 1 }, "\(group.loans)")
+        XCTAssertEqual(try coder.decode(payload, shapes: images.map { $0.shape(steps: Self.steps) }, progress: nil), images)
+        // The borrowers drew no initial bits but their fresh heads (one lane of 64 bits each): the
+        // lender's own, as its chain alone draws them, and 2 × 64 bits.
+        let lender = try Self.coder(chainPixels: nil).encodeMeasuring(Array(images[0..<4]), progress: nil).report
+        XCTAssertEqual(report.initialBits, lender.initialBits + 2 * 64)
+    }
+
+    func testEveryImageComesBackAlone() throws {
+        let images = try Self.images()
+        let coder = try Self.coder()
+        let payload = try coder.encode(images, progress: nil)
+        let shapes = images.map { $0.shape(steps: Self.steps) }
+        for i in images.indices {
+            let decoded = try coder.decode(payload, shapes: shapes, wanted: [i], progress: nil)
+            XCTAssertEqual(decoded[i], images[i], "image \(i)")
+            // Only its own chain (from the image on) and, for the lender's first images, whole borrowers.
+            let chain = i / 4
+            XCTAssertTrue(decoded[(chain * 4)..<i].allSatisfy { $0 == nil }, "image \(i)")
+            for (j, image) in decoded.enumerated() where image != nil { XCTAssertEqual(image, images[j]) }
+        }
+    }
+
+    func testTheThreadCountDoesNotChangeTheBytes() throws {
+        let images = try Self.images()
+        let one = try Self.coder(threads: 1).encode(images, progress: nil)
+        let three = try Self.coder(threads: 3).encode(images, progress: nil)
+        XCTAssertEqual(one, three)
+        XCTAssertEqual(
+            try Self.coder(threads: 2).decode(three, shapes: images.map { $0.shape(steps: Self.steps) }, progress: nil), images)
+    }
+
+    func testOneChainIsWrittenAsBefore() throws {
+        let images = Array(try Self.images().prefix(4))
+        XCTAssertEqual(
+            try Self.coder().encode(images, progress: nil), try Self.coder(chainPixels: nil).encode(images, progress: nil))
+    }
+
+    /// A group whose loans say that no lender image reads a hole: a random access to the lender's first
+    /// image then reads words it does not have, and must say so instead of returning a wrong image.
+    func testALenderThatReadsAHoleItWasToldItWouldNotReadFails() throws {
+        let images = try Self.images()
+        let coder = try Self.coder()
+        let payload = try coder.encode(images, progress: nil)
+        var group = try Self.group(of: payload, imageCount: images.count)
+        var writer = ByteWriter()
+        group.write(to: &writer)
+        let fieldsLength = writer.bytes.count
+        for b in group.loans.indices { group.loans[b].lenderImages = 0 }
+        var rewritten = ByteWriter()
+        group.write(to: &rewritten)
+        XCTAssertEqual(rewritten.bytes.count, fieldsLength)
+        let start = ChainParameters(steps: Self.steps).encoded.count
+        let hostile = Array(payload[..<start]) + rewritten.bytes + Array(payload[(start + fieldsLength)...])
+        let shapes = images.map { $0.shape(steps: Self.steps) }
+        XCTAssertThrowsError(try coder.decode(hostile, shapes: shapes, wanted: [0], progress: nil)) {
+            XCTAssertTrue("\($0)".contains("lent to a chain not decoded"), "\($0)")
+        }
+        // Decoded whole, the borrowers fill every hole first: the same images.
+        XCTAssertEqual(try coder.decode(hostile, shapes: shapes, progress: nil), images)
+    }
+
+    func testDamagedGroupsNeverDecodeSilently() throws {
+        let images = try Self.images()
+        let coder = try Self.coder()
+        let payload = try coder.encode(images, progress: nil)
+        let shapes = images.map { $0.shape(steps: Self.steps) }
+        var wrong = 0
+        for index in stride(from: 0, to: payload.count, by: max(1, payload.count / 60)) {
+            var damaged = payload
+            damaged[index] ^= 0x10
+            if let decoded = try? coder.decode(damaged, shapes: shapes, progress: nil), decoded != images { wrong += 1 }
+        }
+        XCTAssertEqual(wrong, 0, "a damaged payload decoded to wrong images without an error")
+    }
+
+    func testLoansThatDoNotFitAreRefused() throws {
+        var writer = ByteWriter()
+        ChainGroup(
+            imageCounts: [2, 2], loans: [ChainGroup.Loan(words: 10, untouched: 11, lenderImages: 0)]
+        ).write(to: &writer)
+        var reader = ByteReader(writer.bytes)
+        XCTAssertThrowsError(try ChainGroup.read(from: &reader, imageCount: 4, maxWords: 100))
+        var counts = ByteWriter()
+        ChainGroup(imageCounts: [2, 3], loans: [ChainGroup.Loan(words: 0, untouched: 0, lenderImages: 0)]).write(to: &counts)
+        var countsReader = ByteReader(counts.bytes)
+        XCTAssertThrowsError(try ChainGroup.read(from: &countsReader, imageCount: 4, maxWords: 100))
+        var big = ByteWriter()
+        ChainGroup(imageCounts: [2, 2], loans: [ChainGroup.Loan(words: 101, untouched: 0, lenderImages: 0)]).write(to: &big)
+        var bigReader = ByteReader(big.bytes)
+        XCTAssertThrowsError(try ChainGroup.read(from: &bigReader, imageCount: 4, maxWords: 100))
+    }
+}
