@@ -27,7 +27,7 @@ import subprocess
 import sys
 import tempfile
 
-DEFAULT_SHARD_PIXELS = 1 << 19  # vdmz's ShardSize.standard
+DEFAULT_SHARD_PIXELS = 1 << 20  # vdmz's ShardSize.standard
 
 
 def list_inputs(inputs):
@@ -137,13 +137,15 @@ def main(argv=None):
     parser.add_argument("--coder", choices=["bits-back", "stored"])
     parser.add_argument("--model")
     parser.add_argument("--steps", type=int)
+    parser.add_argument("--chain-pixels", type=int, help="pixels per chain inside a shard (vdmz compress --chain-pixels)")
     parser.add_argument("--force", action="store_true")
     args = parser.parse_args(argv)
 
     from dask.distributed import Client, LocalCluster
 
     options = ["--threads", str(args.threads)]
-    for flag, value in (("--coder", args.coder), ("--model", args.model), ("--steps", args.steps)):
+    for flag, value in (("--coder", args.coder), ("--model", args.model), ("--steps", args.steps),
+                        ("--chain-pixels", args.chain_pixels)):
         if value is not None:
             options += [flag, os.path.abspath(value) if flag == "--model" else str(value)]
     if args.local_workers:

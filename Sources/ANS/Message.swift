@@ -51,8 +51,8 @@ public struct Message: Equatable {
     public var initialWordsLimit: UInt64 = .max
     /// Whether some batch of this stream ended with more initial words drawn than `initialWordsLimit`.
     @usableFromInline var overdrawn = false
-    /// The least `wordCount` of stream 0 since it was made or since `resetLowestWordCount()`: every
-    /// stack word at an index ≥ this one has been read by a pop, none below it has. Not part of `==`.
+    /// The least `wordCount` of stream 0 since it was made or since `resetLowestWordCount()`: no pop has
+    /// read a stack word below this index since then. Not part of `==`.
     public internal(set) var lowestWordCount = 0
     /// Streams 1…G−1 (`MessageStreams.swift`); empty for a message of one stream. This value's own
     /// lanes and words are stream 0.
@@ -101,6 +101,17 @@ public struct Message: Equatable {
 
     /// The live stack words, bottom first (stream 0).
     public var stackWords: ArraySlice<UInt32> { words[0..<wordCount] }
+
+    /// Replaces the stack words `index ..< index + newWords.count` (stream 0), which no pop may have read
+    /// yet (all below `lowestWordCount`): words a chain lent, put back into the lender's message while
+    /// it is being decoded (docs/DESIGN.md, "Chains that borrow their start").
+    /// - Throws: `ANSError.invalidParameter` for words beyond that.
+    public mutating func replaceStackWords(at index: Int, with newWords: [UInt32]) throws {
+        guard index >= 0, newWords.count <= lowestWordCount - index else {
+            throw ANSError.invalidParameter("stack words \(index)..<\(index + newWords.count) have been read")
+        }
+        words.replaceSubrange(index..<index + newWords.count, with: newWords)
+    }
 
     /// Starts `lowestWordCount` afresh at the current `wordCount`.
     public mutating func resetLowestWordCount() { lowestWordCount = wordCount }

@@ -147,71 +147,104 @@ extension BitsBackCoder {
         }
         let lock = ProgressTally(progress, total: totalWork)
 
+        // The jobs, handed out in this order: the lender's images that read no hole it needs filled, every
+        // borrower wanted, then the lender's first images, which wait for all the others.
         let borrowing = chains.indices.dropFirst().filter { first[$0] != nil }
-        let borrowed: [BorrowerDecoding] = try ParallelJobs.run(count: borrowing.count, threads: threads) { inner in
+        let needed = group.loans.indices.filter { first[$0 + 1] == 0 && group.loans[$0].taken > 0 }
+        let lenderFirst = first[0]
+        let split = lenderFirst.map { from in max(from, needed.map { group.loans[$0].lenderImages }.max() ?? 0) }
+        var jobs: [GroupJob] = []
+        if let split { jobs.append(.lenderAbove(split)) }
+        jobs += borrowing.map { GroupJob.borrower($0) }
+        if let lenderFirst, let split, split > lenderFirst { jobs.append(.lenderBelow(lenderFirst)) }
+        let handOff = LenderHandOff()
+        var lenderStack = lender
+
+        let results: [(start: Int, images: [ModelImage])] = try ParallelJobs.run(count: jobs.count, threads: threads) {
+            inner in
             let tileCoder = try TileChainCoder(prior: prior, parameters: parameters, threads: inner)
             return { job in
-                let c = borrowing[job]
-                let b = c - 1
-                let start = group.loanStart(b)
-                let loan = group.loans[b]
-                let bottom = try lender.words(start..<start + loan.untouched)
-                var message = try self.reading(stored[c], inserting: bottom, at: 0, lanes: lanes[c])
-                let images = try self.decodeChain(
-                    shapes[chains[c]], tiles: tiles[chains[c]], from: first[c]!, tileCoder: tileCoder, message: &message,
-                    progress: lock.counter())
-                guard first[c] == 0 else { return BorrowerDecoding(chain: c, images: images, taken: []) }
-                // Back at its start: the loan on fresh heads, its untouched bottom as the lender stores it.
-                let onLoan = try Message(laneCount: lanes[c], seed: 0, stackWords: Array(message.stackWords))
-                guard message.wordCount == loan.words, message.stackWords.prefix(loan.untouched).elementsEqual(bottom),
-                    message == onLoan
-                else {
-                    throw BitsBackError.corruptPayload("chain \(c) did not return to its loan")
+                switch jobs[job] {
+                case .lenderAbove(let from):
+                    defer { handOff.markDone() }
+                    var message: Message
+                    do {
+                        message = try Message(serialized: lender.bytes, verifyingChecksum: false)
+                    } catch {
+                        throw BitsBackError.corruptPayload("\(error)")
+                    }
+                    guard message.laneCount == lanes[0], message.seed == 0 else {
+                        throw BitsBackError.corruptPayload("unexpected lane count or seed")
+                    }
+                    Self.boundInitialDrawing(of: &message)
+                    let images = try self.decodeChain(
+                        shapes[chains[0]], tiles: tiles[chains[0]], from: from, tileCoder: tileCoder, message: &message,
+                        progress: lock.counter())
+                    handOff.update { $0.lender = message }
+                    return (chains[0].lowerBound + from, images)
+                case .borrower(let c):
+                    defer { handOff.markDone() }
+                    let b = c - 1
+                    let start = group.loanStart(b)
+                    let loan = group.loans[b]
+                    let bottom = try lender.words(start..<start + loan.untouched)
+                    var message = try self.reading(stored[c], inserting: bottom, at: 0, lanes: lanes[c])
+                    let images = try self.decodeChain(
+                        shapes[chains[c]], tiles: tiles[chains[c]], from: first[c]!, tileCoder: tileCoder,
+                        message: &message, progress: lock.counter())
+                    guard first[c] == 0 else { return (chains[c].lowerBound + first[c]!, images) }
+                    // Back at its start: the loan on fresh heads, its untouched bottom as the lender stores it.
+                    let onLoan = try Message(laneCount: lanes[c], seed: 0, stackWords: Array(message.stackWords))
+                    guard message.wordCount == loan.words, message.stackWords.prefix(loan.untouched).elementsEqual(bottom),
+                        message == onLoan
+                    else {
+                        throw BitsBackError.corruptPayload("chain \(c) did not return to its loan")
+                    }
+                    handOff.update { $0.taken[b] = Array(message.stackWords.dropFirst(loan.untouched)) }
+                    return (chains[c].lowerBound, images)
+                case .lenderBelow(let from):
+                    handOff.waitForAll(jobs.count - 1)
+                    guard var message = handOff.lender, needed.allSatisfy({ handOff.taken[$0] != nil }) else {
+                        throw BitsBackError.corruptPayload("a chain the lender needs was not decoded")
+                    }
+                    for b in needed {
+                        let at = group.loanStart(b) + group.loans[b].untouched
+                        do {
+                            try message.replaceStackWords(at: at, with: handOff.taken[b]!)
+                        } catch {
+                            throw BitsBackError.corruptPayload("the lender's decode read words lent to a chain not decoded")
+                        }
+                    }
+                    let below = chains[0].lowerBound..<chains[0].lowerBound + split!
+                    let images = try self.decodeChain(
+                        shapes[below], tiles: tiles[below], from: from, tileCoder: tileCoder, message: &message,
+                        progress: lock.counter())
+                    handOff.update { $0.lender = message }
+                    return (chains[0].lowerBound + from, images)
                 }
-                return BorrowerDecoding(chain: c, images: images, taken: Array(message.stackWords.dropFirst(loan.untouched)))
             }
         }
 
         var decoded = [ModelImage?](repeating: nil, count: shapes.count)
-        var filled = Set<Int>()
-        var lenderStack = lender
-        for borrower in borrowed {
-            let c = borrower.chain
-            for (offset, image) in borrower.images.enumerated() {
-                decoded[chains[c].upperBound - borrower.images.count + offset] = image
-            }
-            if first[c] == 0 {
-                try lenderStack.fill(group.loanStart(c - 1) + group.loans[c - 1].untouched, with: borrower.taken)
-                filled.insert(c - 1)
-            }
+        for (start, images) in results {
+            for (offset, image) in images.enumerated() { decoded[start + offset] = image }
         }
-        if let lenderFirst = first[0] {
-            let unfilled = group.loans.indices.filter { group.loans[$0].taken > 0 && !filled.contains($0) }
-            var message: Message
-            do {
-                message = try Message(
-                    serialized: lenderStack.bytes, verifyingChecksum: verifiesMessageChecksum && unfilled.isEmpty)
-            } catch {
-                throw BitsBackError.corruptPayload("\(error)")
-            }
-            guard message.laneCount == lanes[0], message.seed == 0 else {
-                throw BitsBackError.corruptPayload("unexpected lane count or seed")
-            }
-            Self.boundInitialDrawing(of: &message)
-            let images = try decodeChain(
-                shapes[chains[0]], tiles: tiles[chains[0]], from: lenderFirst,
-                tileCoder: TileChainCoder(prior: prior, parameters: parameters, threads: threads), message: &message,
-                progress: lock.counter())
+        if let lenderFirst {
+            for b in needed { try lenderStack.fill(group.loanStart(b) + group.loans[b].untouched, with: handOff.taken[b]!) }
+            guard let message = handOff.lender else { throw BitsBackError.corruptPayload("the lender was not decoded") }
             // A hole not filled must not have been read (the loan's `lenderImages` said so).
+            let unfilled = group.loans.indices.filter { group.loans[$0].taken > 0 && !needed.contains($0) }
             let deepestUnread = unfilled.map { group.loanStart($0) + group.loans[$0].words }.max() ?? 0
             guard message.lowestWordCount >= deepestUnread else {
                 throw BitsBackError.corruptPayload("the lender's decode read words lent to a chain not decoded")
+            }
+            guard !verifiesMessageChecksum || !unfilled.isEmpty || lenderStack.checksumMatches else {
+                throw BitsBackError.corruptPayload("the lender's message checksum does not match")
             }
             let fresh = try Message(laneCount: lanes[0], seed: 0)
             guard lenderFirst > 0 || message == fresh else {
                 throw BitsBackError.corruptPayload("the message did not return to its initial state")
             }
-            for (offset, image) in images.enumerated() { decoded[chains[0].upperBound - images.count + offset] = image }
         }
         return decoded
     }
@@ -252,21 +285,52 @@ extension BitsBackCoder {
     }
 }
 
+/// A part of a group's decoding (`decodeGroup`).
+private enum GroupJob {
+    /// The lender's images from this one on (those that read no hole that a borrower must fill first).
+    case lenderAbove(Int)
+    /// The borrower of this chain.
+    case borrower(Int)
+    /// The lender's images from this one up to the split, after every other job, on their holes filled.
+    case lenderBelow(Int)
+}
+
+/// What a group's jobs hand to the lender's last part: the lender's message as its first part left it,
+/// and the words each borrower decoded whole gave back. Every job but the last marks itself done, also
+/// when it fails, so the last never waits forever.
+private final class LenderHandOff: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var done = 0
+    var lender: Message?
+    /// Per loan, the words its borrower gave back.
+    var taken: [Int: [UInt32]] = [:]
+
+    func update(_ body: (LenderHandOff) -> Void) {
+        condition.lock()
+        body(self)
+        condition.unlock()
+    }
+
+    func markDone() {
+        condition.lock()
+        done += 1
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    func waitForAll(_ count: Int) {
+        condition.lock()
+        while done < count { condition.wait() }
+        condition.unlock()
+    }
+}
+
 /// A borrower as its encoder left it.
 private struct BorrowerEncoding {
     var message: Message
     var record: BitsBackCoder.ChainRecord
     /// Words at the bottom of its loan it left as they were.
     var untouched: Int
-}
-
-/// What decoding a borrower gave.
-private struct BorrowerDecoding {
-    var chain: Int
-    /// Its images from the first decoded on.
-    var images: [ModelImage]
-    /// The lender's words it had taken (its hole), when it was decoded whole.
-    var taken: [UInt32]
 }
 
 /// A stored message with some stack words left out (`BitsBackCoder.leavingOut`): the words it still
@@ -314,6 +378,14 @@ struct StoredStack {
         self.wordCount = layout.wordCount
         self.wordsOffset = layout.wordsOffset
         self.leftOut = leftOut
+    }
+
+    /// Whether the message's CRC-32 matches its bytes (all left-out words filled).
+    var checksumMatches: Bool {
+        let end = bytes.count - 4
+        let stored =
+            UInt32(bytes[end]) | UInt32(bytes[end + 1]) << 8 | UInt32(bytes[end + 2]) << 16 | UInt32(bytes[end + 3]) << 24
+        return bytes.withUnsafeBufferPointer { CRC32.checksum(UnsafeBufferPointer(rebasing: $0[0..<end])) } == stored
     }
 
     /// Stack words `range`, none of them left out.

@@ -11,12 +11,13 @@ public enum ShardSize: Equatable, Sendable {
     /// At most this many pixels (width·height) per shard; an image larger than that is a shard alone.
     case pixels(Int)
 
-    /// The default: 2^19 pixels, 512 images of 32×32. A shard of container format 4 pays its chain's
+    /// The default: 2^20 pixels, 1,024 images of 32×32. A shard of container format 4 pays one chain's
     /// start (state, initial bits, small first tiles, tile list) and its check, CRC and index entry:
-    /// measured 261 bytes per shard on CIFAR-10 (default model, T = 64; 1,433 bytes per image),
-    /// 0.036 % of a 512-image shard; 2^18 (0.071 %) misses the 0.05 % goal, so this is the smallest
-    /// power of two within it. Random access decodes on average half a shard (docs/DISTRIBUTED.md).
-    public static let standard = ShardSize.pixels(1 << 19)
+    /// measured 261 bytes per shard on CIFAR-10 (default model, T = 64; 1,433 bytes per image). Inside,
+    /// a bits-back shard is cut into chains of `BitsBackCoder.datasetChainPixels` (8 of 128 such
+    /// images), which borrow their start from the shard's first chain at a few dozen bytes each, so that
+    /// random access decodes one chain (docs/DISTRIBUTED.md).
+    public static let standard = ShardSize.pixels(1 << 20)
 
     /// The partition of images with `pixelCounts` (in order) into consecutive shards: a shard is closed
     /// when the next image would exceed the size. Every shard holds at least one image.

@@ -9,9 +9,9 @@ struct ShardOptions: ParsableArguments {
 
     @Option(
         help: ArgumentHelp(
-            "Pixels (width·height) per shard of a dataset archive (default 524288: 512 images of 32×32). Each shard is "
-                + "its own chain, decodable alone; shards are coded in parallel. A dataset that fits in one shard is a "
-                + "format-2 archive.", valueName: "n"))
+            "Pixels (width·height) per shard of a dataset archive (default 1048576: 1024 images of 32×32). Each shard "
+                + "is decodable alone; shards are coded in parallel. A dataset that fits in one shard is a format-2 "
+                + "archive.", valueName: "n"))
     var shardPixels: Int?
 
     @Option(

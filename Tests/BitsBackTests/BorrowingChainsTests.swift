@@ -97,8 +97,11 @@ final class BorrowingChainsTests: XCTestCase {
         XCTAssertThrowsError(try coder.decode(hostile, shapes: shapes, wanted: [0], progress: nil)) {
             XCTAssertTrue("\($0)".contains("lent to a chain not decoded"), "\($0)")
         }
-        // Decoded whole, the borrowers fill every hole first: the same images.
-        XCTAssertEqual(try coder.decode(hostile, shapes: shapes, progress: nil), images)
+        // Decoded whole, the lender's images that the group says read no hole are decoded beside the
+        // borrowers, before the holes are filled: the decode fails too, never with wrong images.
+        XCTAssertThrowsError(try coder.decode(hostile, shapes: shapes, progress: nil))
+        // The honest payload, image by image and whole, decodes.
+        XCTAssertEqual(try coder.decode(payload, shapes: shapes, wanted: [0], progress: nil)[0], images[0])
     }
 
     func testDamagedGroupsNeverDecodeSilently() throws {

@@ -22,7 +22,8 @@ final class ChainGroupGoldenFileTests: XCTestCase {
         coder.laneCap = BitsBackCoder.datasetLaneCap
         coder.chainPixels = 2 * 16 * 12
         let named = try (0..<6).map {
-            NamedImage(name: "chain-\($0).png", image: try makeImage(.rgb, bitDepth: 8, width: 16, height: 12, seed: 40 + UInt64($0)))
+            NamedImage(
+                name: "chain-\($0).png", image: try makeImage(.rgb, bitDepth: 8, width: 16, height: 12, seed: 40 + UInt64($0)))
         }
         let path = GoldenFiles.directory.appendingPathComponent(Self.name)
         if ProcessInfo.processInfo.environment["VDMZ_WRITE_GOLDEN"] == "1" {
