@@ -100,8 +100,14 @@ public final class BitsBackCoder: PixelCoder {
         let areas = images.map { $0.width * $0.height }
         if let chainPixels {
             let chains = ChainGroup.partition(areas, chainPixels: chainPixels)
-            if chains.count > 1 { return try encodeGroup(images, chains: chains, progress: progress) }
+            if chains.count > 1 { return try encodeGroup(images, proposed: chains, progress: progress) }
         }
+        return try encodeOneChain(images, progress: progress)
+    }
+
+    /// Encodes `images` on one chain (payload version 3, or 4 with streams).
+    func encodeOneChain(_ images: [ModelImage], progress: CodingProgress?) throws -> (payload: [UInt8], report: CodingReport) {
+        let areas = images.map { $0.width * $0.height }
         let parameters =
             laneCap.map { self.parameters.cappingLanes(at: $0, forImageAreas: areas) }
             ?? self.parameters.splittingIntoStreams(

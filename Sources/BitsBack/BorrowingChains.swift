@@ -14,42 +14,41 @@ import PixelCoding
 /// A chain's stored message is its serialized message (`Message.serialized()`) with words left out: the
 /// lender's holes (`ChainGroup.holes`) from the lender's, each borrower's untouched bottom from its own.
 extension BitsBackCoder {
-    /// Codes `images` as the chains `chains` (at least two): the lender first, then the borrowers on their
-    /// loans, in parallel.
-    func encodeGroup(_ images: [ModelImage], chains: [Range<Int>], progress: CodingProgress?) throws
+    /// Codes `images` as chains: the lender (the first of `proposed`) first, then the borrowers on their
+    /// loans, in parallel. The borrowers are the chains `proposed` after the lender, or fewer and longer
+    /// ones where the lender cannot lend to so many (`ChainGroup.borrowers`), or none (one chain).
+    func encodeGroup(_ images: [ModelImage], proposed: [Range<Int>], progress: CodingProgress?) throws
         -> (payload: [UInt8], report: CodingReport)
     {
         let areas = images.map { $0.width * $0.height }
         var parameters = laneCap.map { self.parameters.cappingLanes(at: $0, forImageAreas: areas) } ?? self.parameters
         parameters.version = ChainParameters.groupVersion
         parameters.streamCount = 1
-        let lanes = chains.map { parameters.lanes(forImageAreas: Array(areas[$0])) }
-        let work = chains.map { Double(areas[$0].reduce(0, +)) * Double(parameters.steps + 1) }
-        let totalWork = work.reduce(0, +)
+        let steps = Double(parameters.steps + 1)
+        let totalWork = Double(areas.reduce(0, +)) * steps
 
-        var lender = try Message(laneCount: lanes[0], seed: 0)
+        var lender = try Message(laneCount: parameters.lanes(forImageAreas: Array(areas[proposed[0]])), seed: 0)
         let lenderRecord = try encodeChain(
-            images[chains[0]], tileCoder: TileChainCoder(prior: prior, parameters: parameters, threads: threads),
+            images[proposed[0]], tileCoder: TileChainCoder(prior: prior, parameters: parameters, threads: threads),
             onto: &lender, needPerPixel: nil
         ) { progress?($0 / totalWork) }
         let lenderWords = Array(lender.stackWords)
 
-        // Each borrower's loan: its first image's need, while the loans fit in the lendable part.
-        let need = lenderRecord.largestNeedPerPixel
-        var loans: [ChainGroup.Loan] = []
-        var lent = 0
-        for chain in chains.dropFirst() {
-            var words = 0
-            if let need {
-                let wanted = Int((need * Double(areas[chain.lowerBound]) * ChainGroup.loanMargin / 32).rounded(.up)) + 2
-                if Double(lent + wanted) <= Double(lenderWords.count) * ChainGroup.lendableFraction { words = wanted }
-            }
-            loans.append(ChainGroup.Loan(words: words, untouched: 0, lenderImages: 0))
-            lent += words
+        // The borrowers and their loans; when not even one loan fits, one chain after all (version 3).
+        guard let need = lenderRecord.largestNeedPerPixel,
+            let borrowing = ChainGroup.borrowers(
+                after: proposed[0], proposed: Array(proposed.dropFirst()), areas: areas, needPerPixel: need,
+                lenderWords: lenderWords.count)
+        else {
+            return try encodeOneChain(images, progress: progress)
         }
-        var group = ChainGroup(imageCounts: chains.map(\.count), loans: loans)
+        let chains = [proposed[0]] + borrowing.map(\.chain)
+        let lanes = chains.map { parameters.lanes(forImageAreas: Array(areas[$0])) }
+        var group = ChainGroup(
+            imageCounts: chains.map(\.count),
+            loans: borrowing.map { ChainGroup.Loan(words: $0.words, untouched: 0, lenderImages: 0) })
 
-        let lenderShare = work[0] / totalWork
+        let lenderShare = Double(areas[chains[0]].reduce(0, +)) * steps / totalWork
         let borrowers: [BorrowerEncoding] = try ParallelJobs.run(
             count: chains.count - 1, threads: threads,
             progress: progress.map { report in { report(lenderShare + (1 - lenderShare) * $0) } }
@@ -60,7 +59,7 @@ extension BitsBackCoder {
                 let loan = Array(lenderWords[start..<start + group.loans[b].words])
                 var message = try Message(laneCount: lanes[b + 1], seed: 0, stackWords: loan)
                 let record = try self.encodeChain(
-                    images[chains[b + 1]], tileCoder: tileCoder, onto: &message, needPerPixel: loan.isEmpty ? nil : need
+                    images[chains[b + 1]], tileCoder: tileCoder, onto: &message, needPerPixel: need
                 ) { _ in }
                 let untouched = zip(message.stackWords, loan).prefix { $0 == $1 }.count
                 return BorrowerEncoding(message: message, record: record, untouched: untouched)

@@ -86,6 +86,45 @@ struct ChainGroup: Equatable {
         return stride(from: 0, to: areas.count, by: per).map { $0..<min(areas.count, $0 + per) }
     }
 
+    /// The borrowers' chains and the words each is lent: the chains `proposed` (after the lender's
+    /// `lender`) if all their loans fit in the lendable part of the lender's `lenderWords` words, otherwise
+    /// the images after the lender cut evenly by pixels into as many chains as fit; nil when not even one
+    /// does (large images: the loans are the latents of a whole image, about three images' worth of a
+    /// lender's words). A loan is its chain's first image's need (`needPerPixel` bits a pixel) with a margin.
+    static func borrowers(
+        after lender: Range<Int>, proposed: [Range<Int>], areas: [Int], needPerPixel: Double, lenderWords: Int
+    ) -> [(chain: Range<Int>, words: Int)]? {
+        let lendable = Double(lenderWords) * lendableFraction
+        let rest = lender.upperBound..<areas.count
+        for count in stride(from: proposed.count, through: 1, by: -1) {
+            let chains = count == proposed.count ? proposed : evenly(rest, into: count, areas: areas)
+            let words = chains.map { Int((needPerPixel * Double(areas[$0.lowerBound]) * loanMargin / 32).rounded(.up)) + 2 }
+            if Double(words.reduce(0, +)) <= lendable { return Array(zip(chains, words)) }
+        }
+        return nil
+    }
+
+    /// `range` cut into `count` (≤ its images) consecutive runs of about equal pixels, each of at least one
+    /// image.
+    static func evenly(_ range: Range<Int>, into count: Int, areas: [Int]) -> [Range<Int>] {
+        let total = areas[range].reduce(0, +)
+        var runs: [Range<Int>] = []
+        var start = range.lowerBound
+        var sum = 0
+        for i in range {
+            sum += areas[i]
+            let closing = runs.count + 1  // the run this image would close
+            let left = range.upperBound - (i + 1)  // images after this one
+            guard closing < count, left >= count - closing else { continue }
+            if sum * count >= total * closing || left == count - closing {
+                runs.append(start..<i + 1)
+                start = i + 1
+            }
+        }
+        runs.append(start..<range.upperBound)
+        return runs
+    }
+
     /// Appends the chain count, the image counts and the loans as varints.
     func write(to writer: inout ByteWriter) {
         writer.appendVarint(UInt64(imageCounts.count))

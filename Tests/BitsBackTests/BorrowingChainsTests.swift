@@ -118,6 +118,31 @@ final class BorrowingChainsTests: XCTestCase {
         XCTAssertEqual(wrong, 0, "a damaged payload decoded to wrong images without an error")
     }
 
+    /// A lender of one image measures no need (its only image is its ramp): one chain, as before.
+    func testALenderThatCannotLendGivesOneChain() throws {
+        let images = Array(try Self.images().prefix(3))
+        XCTAssertEqual(
+            try Self.coder(chainPixels: 120).encode(images, progress: nil),
+            try Self.coder(chainPixels: nil).encode(images, progress: nil))
+    }
+
+    /// Where the lender cannot lend to every proposed chain, the images after it are cut evenly into as
+    /// many chains as it can; where it cannot lend to one, none.
+    func testBorrowersAreAsManyAsTheLenderCanLendTo() {
+        let areas = [Int](repeating: 100, count: 10)
+        let proposed = [2..<4, 4..<6, 6..<8, 8..<10]
+        // A loan of 100 pixels at 3.2 bits each (with the margin): ⌈11.5⌉ + 2 = 14 words.
+        let all = ChainGroup.borrowers(after: 0..<2, proposed: proposed, areas: areas, needPerPixel: 3.2, lenderWords: 112)
+        XCTAssertEqual(all?.map(\.chain), proposed)
+        XCTAssertEqual(all?.map(\.words), [14, 14, 14, 14])
+        let two = ChainGroup.borrowers(after: 0..<2, proposed: proposed, areas: areas, needPerPixel: 3.2, lenderWords: 60)
+        XCTAssertEqual(two?.map(\.chain), [2..<6, 6..<10])
+        XCTAssertNil(ChainGroup.borrowers(after: 0..<2, proposed: proposed, areas: areas, needPerPixel: 3.2, lenderWords: 27))
+        XCTAssertEqual(ChainGroup.evenly(0..<3, into: 3, areas: [1, 1, 100]), [0..<1, 1..<2, 2..<3])
+        XCTAssertEqual(ChainGroup.evenly(0..<3, into: 2, areas: [100, 1, 1]), [0..<1, 1..<3])
+        XCTAssertEqual(ChainGroup.evenly(2..<10, into: 3, areas: areas), [2..<5, 5..<8, 8..<10])
+    }
+
     func testLoansThatDoNotFitAreRefused() throws {
         var writer = ByteWriter()
         ChainGroup(
