@@ -89,14 +89,29 @@ public struct Message: Equatable {
         self.initialWordsDrawn = drawn
     }
 
-    /// A fresh message (heads drawn as by `init(laneCount:seed:)`) whose stack holds `stackWords`, bottom
-    /// first, above the initial-bits source: a chain that starts on words lent to it (docs/DESIGN.md,
-    /// "Chains that borrow their start").
-    public init(laneCount: Int, seed: UInt64, stackWords: [UInt32]) throws {
+    /// A message that starts on `loan` (words lent by another chain's stack, bottom first: docs/DESIGN.md,
+    /// "Chains that borrow their start") instead of the initial-bits source: lane l's head is
+    /// 2^32 + the loan's word l from the top (so that it can be given back exactly), the stack holds the
+    /// rest of the loan above the initial-bits source, and nothing is drawn.
+    /// - Throws: `ANSError.invalidParameter` for a loan of fewer words than lanes, or a bad lane count.
+    public init(laneCount: Int, seed: UInt64, borrowing loan: [UInt32]) throws {
         try self.init(laneCount: laneCount, seed: seed)
-        words = stackWords
-        wordCount = stackWords.count
+        guard loan.count >= laneCount else {
+            throw ANSError.invalidParameter("a loan of \(loan.count) words for \(laneCount) lanes")
+        }
+        for lane in 0..<laneCount { heads[lane] = Message.stateLowerBound | UInt64(loan[loan.count - 1 - lane]) }
+        words = Array(loan[..<(loan.count - laneCount)])
+        wordCount = words.count
         lowestWordCount = wordCount
+        initialWordsDrawn = 0
+    }
+
+    /// The loan this message would have started from (`init(laneCount:seed:borrowing:)`), read back from
+    /// its heads and stack: nil unless every head is below 2^33 and nothing is drawn. A decoder that has
+    /// popped a borrowing chain to its end compares the message with the one this loan makes.
+    public var loanItStartedFrom: [UInt32]? {
+        guard streams.isEmpty, initialWordsDrawn == 0, heads.allSatisfy({ $0 >> 33 == 0 }) else { return nil }
+        return Array(stackWords) + heads.reversed().map { UInt32(truncatingIfNeeded: $0) }
     }
 
     /// The live stack words, bottom first (stream 0).

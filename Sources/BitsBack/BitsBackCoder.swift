@@ -36,12 +36,14 @@ public final class BitsBackCoder: PixelCoder {
     public var laneCap: Int?
     /// The `laneCap` of a dataset's chains.
     public static let datasetLaneCap = 2
-    /// Most pixels of a chain: `encode` cuts a payload of more into several chains (consecutive images),
-    /// all but the first starting on words the first lends them (payload version 5, `ChainGroup`), so
-    /// that one image comes back by decoding its chain only. nil: one chain (versions 3 and 4).
+    /// Most pixels of a chain: `encode` cuts a payload of more into several chains (consecutive images;
+    /// the first, which lends the others their start, of up to twice this), all but the first starting on
+    /// words the first lends them (payload version 5, `ChainGroup`), so that one image comes back by
+    /// decoding its chain only. nil: one chain (versions 3 and 4).
     public var chainPixels: Int?
-    /// The `chainPixels` of a dataset's payloads: 2^17 pixels, 128 images of 32×32 (docs/DISTRIBUTED.md).
-    public static let datasetChainPixels = 1 << 17
+    /// The `chainPixels` of a dataset's payloads: 2^16 pixels, 64 images of 32×32 (a lender of 128), so
+    /// that a 2^20-pixel shard of CIFAR-10 is a lender and 14 borrowers (docs/DISTRIBUTED.md).
+    public static let datasetChainPixels = 1 << 16
     /// Most streams `encode` cuts a payload's message into (`ChainParameters.splittingIntoStreams`), so
     /// that decoding and encoding run the in-order coding on that many threads; 1 writes no streams. A
     /// payload with a `laneCap` (a dataset's chain: shards are coded in parallel instead) has one stream.

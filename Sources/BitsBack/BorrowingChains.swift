@@ -27,7 +27,7 @@ extension BitsBackCoder {
         let steps = Double(parameters.steps + 1)
         let totalWork = Double(areas.reduce(0, +)) * steps
 
-        var lender = try Message(laneCount: parameters.lanes(forImageAreas: Array(areas[proposed[0]])), seed: 0)
+        var lender = try Message(laneCount: ChainGroup.lanes, seed: 0)
         let lenderRecord = try encodeChain(
             images[proposed[0]], tileCoder: TileChainCoder(prior: prior, parameters: parameters, threads: threads),
             onto: &lender, needPerPixel: nil
@@ -43,7 +43,6 @@ extension BitsBackCoder {
             return try encodeOneChain(images, progress: progress)
         }
         let chains = [proposed[0]] + borrowing.map(\.chain)
-        let lanes = chains.map { parameters.lanes(forImageAreas: Array(areas[$0])) }
         var group = ChainGroup(
             imageCounts: chains.map(\.count),
             loans: borrowing.map { ChainGroup.Loan(words: $0.words, untouched: 0, lenderImages: 0) })
@@ -57,7 +56,7 @@ extension BitsBackCoder {
             return { b in
                 let start = group.loanStart(b)
                 let loan = Array(lenderWords[start..<start + group.loans[b].words])
-                var message = try Message(laneCount: lanes[b + 1], seed: 0, stackWords: loan)
+                var message = try Message(laneCount: ChainGroup.lanes, seed: 0, borrowing: loan)
                 let record = try self.encodeChain(
                     images[chains[b + 1]], tileCoder: tileCoder, onto: &message, needPerPixel: need
                 ) { _ in }
@@ -138,7 +137,6 @@ extension BitsBackCoder {
                 first[b + 1] = 0
             }
         }
-        let lanes = chains.map { parameters.lanes(forImageAreas: Array(areas[$0])) }
         var totalWork = 0.0
         for (c, chain) in chains.enumerated() {
             guard let from = first[c] else { continue }
@@ -172,7 +170,7 @@ extension BitsBackCoder {
                     } catch {
                         throw BitsBackError.corruptPayload("\(error)")
                     }
-                    guard message.laneCount == lanes[0], message.seed == 0 else {
+                    guard message.laneCount == ChainGroup.lanes, message.seed == 0 else {
                         throw BitsBackError.corruptPayload("unexpected lane count or seed")
                     }
                     Self.boundInitialDrawing(of: &message)
@@ -187,19 +185,24 @@ extension BitsBackCoder {
                     let start = group.loanStart(b)
                     let loan = group.loans[b]
                     let bottom = try lender.words(start..<start + loan.untouched)
-                    var message = try self.reading(stored[c], inserting: bottom, at: 0, lanes: lanes[c])
+                    var message = try self.reading(stored[c], inserting: bottom, at: 0, lanes: ChainGroup.lanes)
                     let images = try self.decodeChain(
                         shapes[chains[c]], tiles: tiles[chains[c]], from: first[c]!, tileCoder: tileCoder,
                         message: &message, progress: lock.counter())
                     guard first[c] == 0 else { return (chains[c].lowerBound + first[c]!, images) }
-                    // Back at its start: the loan on fresh heads, its untouched bottom as the lender stores it.
-                    let onLoan = try Message(laneCount: lanes[c], seed: 0, stackWords: Array(message.stackWords))
-                    guard message.wordCount == loan.words, message.stackWords.prefix(loan.untouched).elementsEqual(bottom),
-                        message == onLoan
+                    // Back at its start: the loan (its untouched bottom as the lender stores it), or a fresh message.
+                    let initial =
+                        try loan.words == 0
+                        ? Message(laneCount: ChainGroup.lanes, seed: 0)
+                        : message.loanItStartedFrom.map { try Message(laneCount: ChainGroup.lanes, seed: 0, borrowing: $0) }
+                    guard let initial, message == initial,
+                        loan.words == 0 || message.loanItStartedFrom?.count == loan.words,
+                        message.stackWords.prefix(loan.untouched).elementsEqual(bottom)
                     else {
                         throw BitsBackError.corruptPayload("chain \(c) did not return to its loan")
                     }
-                    handOff.update { $0.taken[b] = Array(message.stackWords.dropFirst(loan.untouched)) }
+                    let taken = loan.words == 0 ? [] : Array(message.loanItStartedFrom!.dropFirst(loan.untouched))
+                    handOff.update { $0.taken[b] = taken }
                     return (chains[c].lowerBound, images)
                 case .lenderBelow(let from):
                     handOff.waitForAll(jobs.count - 1)
@@ -240,7 +243,7 @@ extension BitsBackCoder {
             guard !verifiesMessageChecksum || !unfilled.isEmpty || lenderStack.checksumMatches else {
                 throw BitsBackError.corruptPayload("the lender's message checksum does not match")
             }
-            let fresh = try Message(laneCount: lanes[0], seed: 0)
+            let fresh = try Message(laneCount: ChainGroup.lanes, seed: 0)
             guard lenderFirst > 0 || message == fresh else {
                 throw BitsBackError.corruptPayload("the message did not return to its initial state")
             }

@@ -17,7 +17,8 @@ import Bytes
 struct ChainGroup: Equatable {
     /// A borrower's loan.
     struct Loan: Equatable {
-        /// Words of the lender's stack the borrower started on (0: it started fresh, on initial bits).
+        /// Words of the lender's stack the borrower started on (0: it started fresh, on initial bits): its
+        /// head takes the top one, its stack the others (`Message.init(laneCount:seed:borrowing:)`).
         var words: Int
         /// Of those, how many at the bottom it left as they were: its stack ends on them, and they stay in
         /// the lender's bytes. The other `words − untouched` are the lender's hole.
@@ -65,14 +66,19 @@ struct ChainGroup: Equatable {
         }
     }
 
-    /// Consecutive images of `areas` cut into chains of at most `chainPixels` pixels (an image larger than
-    /// that is a chain alone).
+    /// Every chain of a version-5 payload has one lane: a lane's state costs its bytes in every chain, and
+    /// one lane decodes 32×32 images as fast as two (docs/DISTRIBUTED.md).
+    static let lanes = 1
+
+    /// Consecutive images of `areas` cut into chains: the lender of at most 2 × `chainPixels` pixels, the
+    /// others of at most `chainPixels` (an image larger than that is a chain alone). The lender is larger
+    /// so that it can lend to the others (each loan is about three images of the lender).
     static func partition(_ areas: [Int], chainPixels: Int) -> [Range<Int>] {
         var ranges: [Range<Int>] = []
         var start = 0
         var pixels = 0
         for (index, area) in areas.enumerated() {
-            if index > start && pixels + area > chainPixels {
+            if index > start && pixels + area > (ranges.isEmpty ? 2 * chainPixels : chainPixels) {
                 ranges.append(start..<index)
                 start = index
                 pixels = 0

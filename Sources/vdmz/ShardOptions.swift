@@ -16,9 +16,10 @@ struct ShardOptions: ParsableArguments {
 
     @Option(
         help: ArgumentHelp(
-            "Pixels per chain inside a shard of a bits-back dataset (default 131072: 128 images of 32×32). One image "
-                + "comes back by decoding its chain only; the chains after a shard's first start on words it lends "
-                + "them, at a few dozen bytes each. 0: one chain per shard.", valueName: "n"))
+            "Pixels per chain inside a shard of a bits-back dataset (default 65536: 64 images of 32×32; the shard's "
+                + "first chain, twice that). One image comes back by decoding its chain only; the chains after a "
+                + "shard's first start on words it lends them, at a few dozen bytes each. 0: one chain per shard.", valueName: "n"
+        ))
     var chainPixels: Int?
 
     func validate() throws {

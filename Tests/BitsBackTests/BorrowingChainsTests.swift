@@ -10,12 +10,13 @@ import PixelCoding
 final class BorrowingChainsTests: XCTestCase {
     static let steps = 2
 
-    /// Twelve 12×10 images: with chains of four images, a lender and two borrowers.
+    /// Twelve 12×10 images: with chains of three images (`chainPixels` 360), a lender of six and two
+    /// borrowers of three.
     static func images() throws -> [ModelImage] {
         try (0..<12).map { try BitsBackCoderTests.image(width: 12, height: 10, seed: UInt64(20 + $0)) }
     }
 
-    static func coder(threads: Int = 1, chainPixels: Int? = 4 * 120) throws -> BitsBackCoder {
+    static func coder(threads: Int = 1, chainPixels: Int? = 3 * 120) throws -> BitsBackCoder {
         let coder = try BitsBackCoder(
             prior: try BitsBackCoderTests.calibratedPrior("tiny_lv"), parameters: ChainParameters(steps: steps),
             threads: threads)
@@ -37,14 +38,14 @@ final class BorrowingChainsTests: XCTestCase {
         let coder = try Self.coder()
         let (payload, report) = try coder.encodeMeasuring(images, progress: nil)
         let group = try Self.group(of: payload, imageCount: images.count)
-        XCTAssertEqual(group.imageCounts, [4, 4, 4])
+        XCTAssertEqual(group.imageCounts, [6, 3, 3])
         XCTAssertTrue(group.loans.allSatisfy { $0.taken > 0 }, "\(group.loans)")
         XCTAssertTrue(group.loans.allSatisfy { $0.lenderImages >= 1 }, "\(group.loans)")
         XCTAssertEqual(try coder.decode(payload, shapes: images.map { $0.shape(steps: Self.steps) }, progress: nil), images)
-        // The borrowers drew no initial bits but their fresh heads (one lane of 64 bits each): the
-        // lender's own, as its chain alone draws them, and 2 × 64 bits.
-        let lender = try Self.coder(chainPixels: nil).encodeMeasuring(Array(images[0..<4]), progress: nil).report
-        XCTAssertEqual(report.initialBits, lender.initialBits + 2 * 64)
+        // The borrowers drew no initial bits at all (their heads take a word of the loan each): only the
+        // lender's own, as its chain alone draws them (one lane either way).
+        let lender = try Self.coder(chainPixels: nil).encodeMeasuring(Array(images[0..<6]), progress: nil).report
+        XCTAssertEqual(report.initialBits, lender.initialBits)
     }
 
     func testEveryImageComesBackAlone() throws {
@@ -52,12 +53,13 @@ final class BorrowingChainsTests: XCTestCase {
         let coder = try Self.coder()
         let payload = try coder.encode(images, progress: nil)
         let shapes = images.map { $0.shape(steps: Self.steps) }
+        let chains = try Self.group(of: payload, imageCount: images.count).ranges
         for i in images.indices {
             let decoded = try coder.decode(payload, shapes: shapes, wanted: [i], progress: nil)
             XCTAssertEqual(decoded[i], images[i], "image \(i)")
             // Only its own chain (from the image on) and, for the lender's first images, whole borrowers.
-            let chain = i / 4
-            XCTAssertTrue(decoded[(chain * 4)..<i].allSatisfy { $0 == nil }, "image \(i)")
+            let chain = chains.first { $0.contains(i) }!
+            XCTAssertTrue(decoded[chain.lowerBound..<i].allSatisfy { $0 == nil }, "image \(i)")
             for (j, image) in decoded.enumerated() where image != nil { XCTAssertEqual(image, images[j]) }
         }
     }
@@ -122,7 +124,7 @@ final class BorrowingChainsTests: XCTestCase {
     func testALenderThatCannotLendGivesOneChain() throws {
         let images = Array(try Self.images().prefix(3))
         XCTAssertEqual(
-            try Self.coder(chainPixels: 120).encode(images, progress: nil),
+            try Self.coder(chainPixels: 60).encode(images, progress: nil),
             try Self.coder(chainPixels: nil).encode(images, progress: nil))
     }
 

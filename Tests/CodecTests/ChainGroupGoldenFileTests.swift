@@ -8,8 +8,8 @@ import Imaging
 import Model
 import TestSupport
 
-/// set-chains.vdmz: bits-back payload version 5, six 16×12 images coded with Tests/Golden/model.safetensors
-/// at T = 6 as a dataset in three chains of two images (`chainPixels` 384; the default, 2^17, needs far
+/// set-chains.vdmz: bits-back payload version 5, eight 16×12 images coded with Tests/Golden/model.safetensors
+/// at T = 6 as a dataset in three chains: a lender of four images and two of two (`chainPixels` 384; the default, 2^16, needs far
 /// more images than a golden file should hold), the second and third chains on words the first lends.
 /// Every future build must decode it bit-exactly, image by image too, and re-encode the same bytes.
 /// Written (only with a deliberate change) by `VDMZ_WRITE_GOLDEN=1 swift test --filter ChainGroupGoldenFileTests`.
@@ -21,7 +21,7 @@ final class ChainGroupGoldenFileTests: XCTestCase {
         let coder = try BitsBackCoder(prior: prior, parameters: ChainParameters(steps: GoldenFiles.steps))
         coder.laneCap = BitsBackCoder.datasetLaneCap
         coder.chainPixels = 2 * 16 * 12
-        let named = try (0..<6).map {
+        let named = try (0..<8).map {
             NamedImage(
                 name: "chain-\($0).png", image: try makeImage(.rgb, bitDepth: 8, width: 16, height: 12, seed: 40 + UInt64($0)))
         }
@@ -33,8 +33,8 @@ final class ChainGroupGoldenFileTests: XCTestCase {
         let container = try Container(parsing: golden)
         var reader = ByteReader(container.payload)
         XCTAssertEqual(try ChainParameters.decode(from: &reader).version, ChainParameters.groupVersion)
-        let group = try ChainGroup.read(from: &reader, imageCount: 6, maxWords: container.payload.count)
-        XCTAssertEqual(group.imageCounts, [2, 2, 2])
+        let group = try ChainGroup.read(from: &reader, imageCount: 8, maxWords: container.payload.count)
+        XCTAssertEqual(group.imageCounts, [4, 2, 2])
         XCTAssertTrue(group.loans.contains { $0.taken > 0 }, "no borrower took words: \(group.loans)")
         // Decoded through the factory, as the command line does, whole and image by image.
         let factory = CoderFactory(prior: .checkpoint(path: GoldenFiles.model.path))
