@@ -61,18 +61,24 @@ extension Message {
     public static func serializedWordLayout(of bytes: [UInt8]) throws -> (wordsOffset: Int, wordCount: Int) {
         var reader = ByteReader(bytes)
         do {
-            let version = try reader.readUInt8()
-            guard version == Self.formatVersion else { throw ANSError.corrupt("unsupported format version \(version)") }
-            let lanes = try reader.readVarint()
-            guard (1...4096).contains(lanes) else { throw ANSError.corrupt("lane count \(lanes) not in 1...4096") }
-            _ = try reader.readVarint()  // seed
-            _ = try reader.readVarint()  // initial words drawn
-            let count = try reader.readVarint()
-            guard count <= UInt64(Int32.max) else { throw ANSError.corrupt("word count \(count)") }
-            return (reader.offset + 8 * Int(lanes), Int(count))
+            let header = try readHeader(&reader)
+            guard header.wordCount <= UInt64(Int32.max) else { throw ANSError.corrupt("word count \(header.wordCount)") }
+            return (reader.offset + 8 * header.laneCount, Int(header.wordCount))
         } catch is ByteReaderError {
             throw ANSError.truncated(needed: reader.offset + 1, available: bytes.count)
         }
+    }
+
+    /// The header of `serialized()`: version (checked), lane count (checked), seed, initial words drawn and
+    /// word count.
+    private static func readHeader(_ reader: inout ByteReader) throws
+        -> (laneCount: Int, seed: UInt64, drawn: UInt64, wordCount: UInt64)
+    {
+        let version = try reader.readUInt8()
+        guard version == Self.formatVersion else { throw ANSError.corrupt("unsupported format version \(version)") }
+        let lanes = try reader.readVarint()
+        guard (1...4096).contains(lanes) else { throw ANSError.corrupt("lane count \(lanes) not in 1...4096") }
+        return (Int(lanes), try reader.readVarint(), try reader.readVarint(), try reader.readVarint())
     }
 
     /// Reads a message written by `serialized()`. Throws `ANSError.truncated` or `.corrupt`.
@@ -80,14 +86,7 @@ extension Message {
     public init(serialized bytes: [UInt8], verifyingChecksum: Bool = true) throws {
         var reader = ByteReader(bytes)
         do {
-            let version = try reader.readUInt8()
-            guard version == Self.formatVersion else { throw ANSError.corrupt("unsupported format version \(version)") }
-            let lanes = try reader.readVarint()
-            guard (1...4096).contains(lanes) else { throw ANSError.corrupt("lane count \(lanes) not in 1...4096") }
-            let seed = try reader.readVarint()
-            let drawn = try reader.readVarint()
-            let count = try reader.readVarint()
-            let laneCount = Int(lanes)
+            let (laneCount, seed, drawn, count) = try Self.readHeader(&reader)
             // Checked before anything is allocated: the heads, the words and the CRC must all be there.
             guard count <= UInt64(reader.remaining) / 4, 8 * laneCount + 4 * Int(count) + 4 <= reader.remaining else {
                 throw ANSError.truncated(

@@ -99,7 +99,8 @@ extension BitsBackCoder {
 
     /// Decodes the chains of a version-5 payload that the images `wanted` need (`reader` just after the
     /// parameter block): each wanted image's chain down to it, and, where a wanted image of the lender
-    /// reads a hole, the borrower that fills it, whole. Borrowers first, in parallel; then the lender.
+    /// reads a hole, the borrower that fills it, whole. The lender's images that read no such hole and the
+    /// borrowers run at once (`ParallelJobs`); the lender's first images last, on their holes filled.
     func decodeGroup(
         _ reader: ByteReader, parameters: ChainParameters, payloadBytes: Int, shapes: [ModelImageShape],
         wanted: Set<Int>, progress: CodingProgress?
@@ -195,13 +196,13 @@ extension BitsBackCoder {
                         try loan.words == 0
                         ? Message(laneCount: ChainGroup.lanes, seed: 0)
                         : message.loanItStartedFrom.map { try Message(laneCount: ChainGroup.lanes, seed: 0, borrowing: $0) }
-                    guard let initial, message == initial,
-                        loan.words == 0 || message.loanItStartedFrom?.count == loan.words,
-                        message.stackWords.prefix(loan.untouched).elementsEqual(bottom)
+                    let started = loan.words == 0 ? [] : message.loanItStartedFrom ?? []
+                    guard let initial, message == initial, started.count == loan.words,
+                        started.prefix(loan.untouched).elementsEqual(bottom)
                     else {
                         throw BitsBackError.corruptPayload("chain \(c) did not return to its loan")
                     }
-                    let taken = loan.words == 0 ? [] : Array(message.loanItStartedFrom!.dropFirst(loan.untouched))
+                    let taken = Array(started.dropFirst(loan.untouched))
                     handOff.update { $0.taken[b] = taken }
                     return (chains[c].lowerBound, images)
                 case .lenderBelow(let from):

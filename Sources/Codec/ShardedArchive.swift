@@ -14,9 +14,9 @@ public enum ShardSize: Equatable, Sendable {
     /// The default: 2^20 pixels, 1,024 images of 32×32. A shard of container format 4 pays one chain's
     /// start (state, initial bits, small first tiles, tile list) and its check, CRC and index entry:
     /// measured 261 bytes per shard on CIFAR-10 (default model, T = 64; 1,433 bytes per image). Inside,
-    /// a bits-back shard is cut into chains of `BitsBackCoder.datasetChainPixels` (8 of 128 such
-    /// images), which borrow their start from the shard's first chain at a few dozen bytes each, so that
-    /// random access decodes one chain (docs/DISTRIBUTED.md).
+    /// a bits-back shard is cut into chains of `BitsBackCoder.datasetChainPixels` (a first chain of 128
+    /// such images and 14 of 64), which borrow their start from the shard's first chain at a few dozen
+    /// bytes each, so that random access decodes one chain (docs/DISTRIBUTED.md).
     public static let standard = ShardSize.pixels(1 << 20)
 
     /// The partition of images with `pixelCounts` (in order) into consecutive shards: a shard is closed

@@ -25,11 +25,7 @@ final class ChainGroupGoldenFileTests: XCTestCase {
             NamedImage(
                 name: "chain-\($0).png", image: try makeImage(.rgb, bitDepth: 8, width: 16, height: 12, seed: 40 + UInt64($0)))
         }
-        let path = GoldenFiles.directory.appendingPathComponent(Self.name)
-        if ProcessInfo.processInfo.environment["VDMZ_WRITE_GOLDEN"] == "1" {
-            try Data(try Archive.compress(named, coder: coder, isDataset: true).serialized()).write(to: path)
-        }
-        let golden = try GoldenFiles.bytes(Self.name)
+        let golden = try GoldenFiles.bytes(Self.name) { try Archive.compress(named, coder: coder, isDataset: true).serialized() }
         let container = try Container(parsing: golden)
         var reader = ByteReader(container.payload)
         XCTAssertEqual(try ChainParameters.decode(from: &reader).version, ChainParameters.groupVersion)

@@ -20,6 +20,16 @@ public enum GoldenFiles {
         Array(try Data(contentsOf: folder.appendingPathComponent(name)))
     }
 
+    /// The golden file `name`, written first with the bytes of `make` when `VDMZ_WRITE_GOLDEN=1` (only with
+    /// a deliberate format change: the file is then a new promise, and the test that reads it decides
+    /// whether it is kept).
+    public static func bytes(_ name: String, writingWith make: () throws -> [UInt8]) throws -> [UInt8] {
+        if ProcessInfo.processInfo.environment["VDMZ_WRITE_GOLDEN"] == "1" {
+            try Data(try make()).write(to: directory.appendingPathComponent(name))
+        }
+        return try bytes(name)
+    }
+
     /// Every `.vdmz` of Tests/Golden and fuzz/seeds: the fuzzing seeds.
     public static func seeds() throws -> [(name: String, bytes: [UInt8])] {
         var seeds: [(String, [UInt8])] = []
