@@ -163,7 +163,8 @@ public struct ChainParameters: Equatable, Sendable {
         while streams * 2 <= min(cap, Message.maxStreamCount), streams * 2 * max(1, minimumSubpixels) <= subpixels {
             streams *= 2
         }
-        guard streams > 1, (3...Self.streamsVersion).contains(version) else { return self }  // older versions are kept as they are asked for
+        // Older versions are kept as they are asked for.
+        guard streams > 1, (3...Self.streamsVersion).contains(version) else { return self }
         var split = self
         split.version = max(version, Self.streamsVersion)
         split.streamCount = streams

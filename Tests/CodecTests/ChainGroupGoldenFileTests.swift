@@ -1,24 +1,21 @@
 import Bytes
-import Foundation
 import XCTest
 @testable import BitsBack
 @testable import Codec
 @testable import ContainerFormat
 import Imaging
-import Model
 import TestSupport
 
-/// set-chains.vdmz: bits-back payload version 5, eight 16×12 images coded with Tests/Golden/model.safetensors
-/// at T = 6 as a dataset in three chains: a lender of four images and two of two (`chainPixels` 384; the default, 2^16, needs far
-/// more images than a golden file should hold), the second and third chains on words the first lends.
-/// Every future build must decode it bit-exactly, image by image too, and re-encode the same bytes.
-/// Written (only with a deliberate change) by `VDMZ_WRITE_GOLDEN=1 swift test --filter ChainGroupGoldenFileTests`.
+/// set-chains.vdmz, bits-back payload version 5: eight 16×12 images coded with the golden model at T = 6
+/// as a dataset of three chains, a lender of four images and two borrowers of two (`chainPixels` 384:
+/// the default, 2^16, needs far more images than a golden file should hold). Every future build must
+/// decode it bit-exactly, image by image too, and encode the same bytes again. Written (only with a
+/// deliberate change) by `VDMZ_WRITE_GOLDEN=1 swift test --filter ChainGroupGoldenFileTests`.
 final class ChainGroupGoldenFileTests: XCTestCase {
     static let name = "set-chains.vdmz"
 
     func testChainGroupGoldenFileDecodesBitExactlyAndReencodesToTheSameBytes() throws {
-        let prior = try DiffusionPrior(checkpoint: Checkpoint(contentsOf: GoldenFiles.model))
-        let coder = try BitsBackCoder(prior: prior, parameters: ChainParameters(steps: GoldenFiles.steps))
+        let coder = try BitsBackCoder(prior: try GoldenFiles.prior(), parameters: ChainParameters(steps: GoldenFiles.steps))
         coder.laneCap = BitsBackCoder.datasetLaneCap
         coder.chainPixels = 2 * 16 * 12
         let named = try (0..<8).map {
