@@ -87,6 +87,8 @@ extension Message {
         var reader = ByteReader(bytes)
         do {
             let (laneCount, seed, drawn, count) = try Self.readHeader(&reader)
+            // Far beyond any file (2^63 words drawn), and a decoder's `drawn += 1` must not overflow.
+            guard drawn <= UInt64(Int64.max) else { throw ANSError.corrupt("\(drawn) initial words drawn") }
             // Checked before anything is allocated: the heads, the words and the CRC must all be there.
             guard count <= UInt64(reader.remaining) / 4, 8 * laneCount + 4 * Int(count) + 4 <= reader.remaining else {
                 throw ANSError.truncated(

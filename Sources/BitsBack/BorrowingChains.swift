@@ -164,49 +164,56 @@ extension BitsBackCoder {
             return { job in
                 switch jobs[job] {
                 case .lenderAbove(let from):
-                    defer { handOff.markDone() }
-                    var message: Message
-                    do {
-                        message = try Message(serialized: lender.bytes, verifyingChecksum: false)
-                    } catch {
-                        throw BitsBackError.corruptPayload("\(error)")
+                    return try handOff.running {
+                        var message: Message
+                        do {
+                            message = try Message(serialized: lender.bytes, verifyingChecksum: false)
+                        } catch {
+                            throw BitsBackError.corruptPayload("\(error)")
+                        }
+                        guard message.laneCount == ChainGroup.lanes, message.seed == 0 else {
+                            throw BitsBackError.corruptPayload("unexpected lane count or seed")
+                        }
+                        Self.boundInitialDrawing(of: &message)
+                        let images = try self.decodeChain(
+                            shapes[chains[0]], tiles: tiles[chains[0]], from: from, tileCoder: tileCoder, message: &message,
+                            progress: lock.counter())
+                        // An honest group's upper lender images read no hole at all.
+                        guard message.lowestWordCount >= (group.holes.last?.upperBound ?? 0) else {
+                            throw BitsBackError.corruptPayload("the lender's decode read words lent to a chain not decoded")
+                        }
+                        handOff.update { $0.lender = message }
+                        return (chains[0].lowerBound + from, images)
                     }
-                    guard message.laneCount == ChainGroup.lanes, message.seed == 0 else {
-                        throw BitsBackError.corruptPayload("unexpected lane count or seed")
-                    }
-                    Self.boundInitialDrawing(of: &message)
-                    let images = try self.decodeChain(
-                        shapes[chains[0]], tiles: tiles[chains[0]], from: from, tileCoder: tileCoder, message: &message,
-                        progress: lock.counter())
-                    handOff.update { $0.lender = message }
-                    return (chains[0].lowerBound + from, images)
                 case .borrower(let c):
-                    defer { handOff.markDone() }
-                    let b = c - 1
-                    let start = group.loanStart(b)
-                    let loan = group.loans[b]
-                    let bottom = try lender.words(start..<start + loan.untouched)
-                    var message = try self.reading(stored[c], inserting: bottom, at: 0, lanes: ChainGroup.lanes)
-                    let images = try self.decodeChain(
-                        shapes[chains[c]], tiles: tiles[chains[c]], from: first[c]!, tileCoder: tileCoder,
-                        message: &message, progress: lock.counter())
-                    guard first[c] == 0 else { return (chains[c].lowerBound + first[c]!, images) }
-                    // Back at its start: the loan (its untouched bottom as the lender stores it), or a fresh message.
-                    let initial =
-                        try loan.words == 0
-                        ? Message(laneCount: ChainGroup.lanes, seed: 0)
-                        : message.loanItStartedFrom.map { try Message(laneCount: ChainGroup.lanes, seed: 0, borrowing: $0) }
-                    let started = loan.words == 0 ? [] : message.loanItStartedFrom ?? []
-                    guard let initial, message == initial, started.count == loan.words,
-                        started.prefix(loan.untouched).elementsEqual(bottom)
-                    else {
-                        throw BitsBackError.corruptPayload("chain \(c) did not return to its loan")
+                    return try handOff.running {
+                        let b = c - 1
+                        let start = group.loanStart(b)
+                        let loan = group.loans[b]
+                        let bottom = try lender.words(start..<start + loan.untouched)
+                        var message = try self.reading(stored[c], inserting: bottom, at: 0, lanes: ChainGroup.lanes)
+                        let images = try self.decodeChain(
+                            shapes[chains[c]], tiles: tiles[chains[c]], from: first[c]!, tileCoder: tileCoder,
+                            message: &message, progress: lock.counter())
+                        guard first[c] == 0 else { return (chains[c].lowerBound + first[c]!, images) }
+                        // Back at its start: the loan (its untouched bottom as the lender stores it), or a fresh message.
+                        let initial =
+                            try loan.words == 0
+                            ? Message(laneCount: ChainGroup.lanes, seed: 0)
+                            : message.loanItStartedFrom.map { try Message(laneCount: ChainGroup.lanes, seed: 0, borrowing: $0) }
+                        let started = loan.words == 0 ? [] : message.loanItStartedFrom ?? []
+                        guard let initial, message == initial, started.count == loan.words,
+                            started.prefix(loan.untouched).elementsEqual(bottom)
+                        else {
+                            throw BitsBackError.corruptPayload("chain \(c) did not return to its loan")
+                        }
+                        let taken = Array(started.dropFirst(loan.untouched))
+                        handOff.update { $0.taken[b] = taken }
+                        return (chains[c].lowerBound, images)
                     }
-                    let taken = Array(started.dropFirst(loan.untouched))
-                    handOff.update { $0.taken[b] = taken }
-                    return (chains[c].lowerBound, images)
                 case .lenderBelow(let from):
                     handOff.waitForAll(jobs.count - 1)
+                    if let failure = handOff.failure { throw failure }
                     guard var message = handOff.lender, needed.allSatisfy({ handOff.taken[$0] != nil }) else {
                         throw BitsBackError.corruptPayload("a chain the lender needs was not decoded")
                     }
@@ -299,14 +306,28 @@ private enum GroupJob {
 }
 
 /// What a group's jobs hand to the lender's last part: the lender's message as its first part left it,
-/// and the words each borrower decoded whole gave back. Every job but the last marks itself done, also
-/// when it fails, so the last never waits forever.
+/// the words each borrower decoded whole gave back, and the first error of a job. Every job but the last
+/// marks itself done (`running`), also when it fails, so the last never waits forever and rethrows that
+/// error rather than one of its own.
 private final class LenderHandOff: @unchecked Sendable {
     private let condition = NSCondition()
     private var done = 0
     var lender: Message?
     /// Per loan, the words its borrower gave back.
     var taken: [Int: [UInt32]] = [:]
+    /// The first error a job threw.
+    var failure: Error?
+
+    /// Runs a job that the last one waits for: records its error, then marks it done.
+    func running<Result>(_ body: () throws -> Result) throws -> Result {
+        defer { markDone() }
+        do {
+            return try body()
+        } catch {
+            update { if $0.failure == nil { $0.failure = error } }
+            throw error
+        }
+    }
 
     func update(_ body: (LenderHandOff) -> Void) {
         condition.lock()

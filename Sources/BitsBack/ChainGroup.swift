@@ -1,6 +1,6 @@
 import Bytes
 
-/// How a payload of version 5 cuts a dataset into chains that borrow their start (docs/DESIGN.md §2.14,
+/// How a payload of version 5 cuts a dataset into chains that borrow their start (docs/DESIGN.md §2.10,
 /// docs/FORMAT.md §2.6).
 ///
 /// Chain 0, the *lender*, is an ordinary chain: it starts fresh, pays its initial bits and codes its first
@@ -74,11 +74,12 @@ struct ChainGroup: Equatable {
     /// others of at most `chainPixels` (an image larger than that is a chain alone). The lender is larger
     /// so that it can lend to the others (each loan is about three images of the lender).
     static func partition(_ areas: [Int], chainPixels: Int) -> [Range<Int>] {
+        let lenderPixels = chainPixels > Int.max / 2 ? Int.max : 2 * chainPixels
         var ranges: [Range<Int>] = []
         var start = 0
         var pixels = 0
         for (index, area) in areas.enumerated() {
-            if index > start && pixels + area > (ranges.isEmpty ? 2 * chainPixels : chainPixels) {
+            if index > start && pixels + area > (ranges.isEmpty ? lenderPixels : chainPixels) {
                 ranges.append(start..<index)
                 start = index
                 pixels = 0

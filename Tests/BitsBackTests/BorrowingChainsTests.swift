@@ -102,6 +102,13 @@ final class BorrowingChainsTests: XCTestCase {
         // Decoded whole, the lender's images that the group says read no hole are decoded beside the
         // borrowers, before the holes are filled: the decode fails too, never with wrong images.
         XCTAssertThrowsError(try coder.decode(hostile, shapes: shapes, progress: nil))
+        // The same with the first borrower wanted from its first image as well: its hole is then filled in
+        // the lender's bytes, but the lender's images above the one wanted are decoded beside it, before.
+        let deepest = try Self.group(of: payload, imageCount: images.count).loans.map(\.lenderImages).max()! - 1
+        let firstBorrower = try Self.group(of: payload, imageCount: images.count).ranges[1].lowerBound
+        XCTAssertThrowsError(try coder.decode(hostile, shapes: shapes, wanted: [deepest, firstBorrower], progress: nil)) {
+            XCTAssertTrue("\($0)".contains("lent to a chain not decoded"), "\($0)")
+        }
         // The honest payload, image by image and whole, decodes.
         XCTAssertEqual(try coder.decode(payload, shapes: shapes, wanted: [0], progress: nil)[0], images[0])
     }
