@@ -1,4 +1,5 @@
 import ExactMath
+import Bytes
 import XCTest
 @testable import ANS
 
@@ -90,6 +91,34 @@ final class MessageTests: XCTestCase {
             _ = try? Message(serialized: garbage)
         }
         XCTAssertThrowsError(try Message(serialized: [1, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x01]))
+        // A header that says 2^64 − 1 initial words were drawn: refused (a decoder's next draw would overflow).
+        var writer = ByteWriter()
+        writer.append(Message.formatVersion)
+        writer.appendVarint(1)
+        writer.appendVarint(0)
+        writer.appendVarint(.max)
+        writer.appendVarint(0)
+        writer.append(UInt64(1) << 32)
+        writer.append(writer.bytes.withUnsafeBufferPointer { CRC32.checksum(UnsafeBufferPointer(rebasing: $0[0...])) })
+        XCTAssertThrowsError(try Message(serialized: writer.bytes)) {
+            XCTAssertTrue("\($0)".contains("initial words drawn"), "\($0)")
+        }
+    }
+
+    /// A message that starts on a loan gives it back exactly once popped to its end.
+    func testABorrowingMessageStartsOnItsLoanAndReadsItBack() throws {
+        let loan: [UInt32] = [7, 0xFFFF_FFFF, 12, 0x8000_0001]
+        let message = try Message(laneCount: 2, seed: 0, borrowing: loan)
+        XCTAssertEqual(Array(message.stackWords), [7, 0xFFFF_FFFF])
+        XCTAssertEqual(message.initialWordsDrawn, 0)
+        XCTAssertEqual(message.loanItStartedFrom, loan)
+        XCTAssertThrowsError(try Message(laneCount: 2, seed: 0, borrowing: [1]))
+        var coded = message
+        try coded.pushUniform([3, 1, 2], bits: 2)
+        XCTAssertNotEqual(coded.loanItStartedFrom, loan)
+        XCTAssertEqual(try coded.popUniform(count: 3, bits: 2), [3, 1, 2])
+        XCTAssertEqual(coded, message)
+        XCTAssertEqual(coded.loanItStartedFrom, loan)
     }
 
     func testInvalidParametersThrow() throws {
