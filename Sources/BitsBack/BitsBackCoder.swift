@@ -142,9 +142,24 @@ public final class BitsBackCoder: PixelCoder {
         var tiles: [TileRect] = []
         /// Per image, the least word count of the message while it was coded (`Message.lowestWordCount`).
         var lowestWords: [Int] = []
+        /// Per image, how far below its starting word count the message went while it was coded.
+        var depths: [Int] = []
         /// The most bits per pixel a tile needed on the stack before it started, over the tiles after the
-        /// chain's first image (nil for a chain of one image).
+        /// first image coded (nil for one image).
         var largestNeedPerPixel: Double?
+        /// What the next tile is sized by: the need per pixel the last tile measured.
+        var needPerPixel: Double?
+
+        /// This record followed by `next`, the chain's next images coded on from where this one ended
+        /// (its `largestNeedPerPixel` stays this one's).
+        mutating func append(_ next: ChainRecord) {
+            targets += next.targets
+            imageBits += next.imageBits
+            tiles += next.tiles
+            lowestWords += next.lowestWords
+            depths += next.depths
+            needPerPixel = next.needPerPixel
+        }
     }
 
     /// Codes `images` onto `message`, cutting each into tiles as large as the bits already on the stack
@@ -161,6 +176,7 @@ public final class BitsBackCoder: PixelCoder {
         var done = 0.0
         for (index, image) in images.enumerated() {
             let before = message.contentBits
+            let wordsBefore = message.wordCount
             message.resetLowestWordCount()
             var cursor = TileCursor(
                 plan: parameters.plan, width: image.width, height: image.height,
@@ -185,7 +201,9 @@ public final class BitsBackCoder: PixelCoder {
             record.targets.append(imageTargets)
             record.imageBits.append(message.contentBits - before)
             record.lowestWords.append(message.lowestWordCount)
+            record.depths.append(wordsBefore - message.lowestWordCount)
         }
+        record.needPerPixel = needPerPixel
         return record
     }
 

@@ -27,43 +27,88 @@ extension BitsBackCoder {
         let steps = Double(parameters.steps + 1)
         let totalWork = Double(areas.reduce(0, +)) * steps
 
+        // The lender's first images: the need its loans are sized by (`ChainGroup.probeImages`).
         var lender = try Message(laneCount: ChainGroup.lanes, seed: 0)
-        let lenderRecord = try encodeChain(
-            images[proposed[0]], tileCoder: TileChainCoder(prior: prior, parameters: parameters, threads: threads),
-            onto: &lender, needPerPixel: nil
+        let lenderCoder = try TileChainCoder(prior: prior, parameters: parameters, threads: threads)
+        let lenderChain = proposed[0]
+        var coded = lenderChain.lowerBound + min(lenderChain.count, ChainGroup.probeImages)
+        var lenderRecord = try encodeChain(
+            images[lenderChain.lowerBound..<coded], tileCoder: lenderCoder, onto: &lender, needPerPixel: nil
         ) { progress?($0 / totalWork) }
-        let lenderWords = Array(lender.stackWords)
-
-        // The borrowers and their loans; when not even one loan fits, one chain after all (version 3).
-        guard let need = lenderRecord.largestNeedPerPixel,
-            let borrowing = ChainGroup.borrowers(
-                after: proposed[0], proposed: Array(proposed.dropFirst()), areas: areas, needPerPixel: need,
-                lenderWords: lenderWords.count)
-        else {
-            return try encodeOneChain(images, progress: progress)
+        // One image measures no need (its only image is its ramp): one chain (version 3).
+        guard let need = lenderRecord.largestNeedPerPixel else { return try encodeOneChain(images, progress: progress) }
+        let borrowersOf = { (words: Int) in
+            ChainGroup.borrowers(
+                after: lenderChain, proposed: Array(proposed.dropFirst()), areas: areas, needPerPixel: need, lenderWords: words)
         }
-        let chains = [proposed[0]] + borrowing.map(\.chain)
+
+        // While the lender's stack is short of every proposed loan (with twice its deepest dip as a margin),
+        // code it on alone; then the borrowers start on its bottom words beside the rest of it. Those
+        // words are final unless the rest dips into them, and the loans are those the final stack gives
+        // unless it lends to fewer chains: otherwise the borrowers are coded again, after the lender.
+        let hoped = borrowersOf(.max)!
+        let hopedWords = hoped.reduce(0) { $0 + $1.words }
+        while coded < lenderChain.upperBound, lender.wordCount < hopedWords + 2 * (lenderRecord.depths.max() ?? 0) {
+            lenderRecord.append(
+                try encodeChain(
+                    images[coded..<coded + 1], tileCoder: lenderCoder, onto: &lender,
+                    needPerPixel: lenderRecord.needPerPixel, progress: { _ in }))
+            coded += 1
+        }
+        let restOfLender = coded..<lenderChain.upperBound
+        // Too few words for the loans (the lender ended first: large images): no borrower starts early.
+        let early = lender.wordCount >= hopedWords ? Array(lender.stackWords.prefix(hopedWords)) : nil
+        var rest: (message: Message, record: BitsBackCoder.ChainRecord)?
+        var borrowers: [BorrowerEncoding] = []
+        // Jobs in this order: the rest of the lender (the longest), then the borrowers.
+        let lenderJobs = restOfLender.isEmpty ? 0 : 1
+        let codedShare = Double(areas[..<coded].reduce(0, +)) * steps / totalWork
+        let coding = try ParallelJobs.run(
+            count: lenderJobs + (early == nil ? 0 : hoped.count), threads: threads,
+            progress: progress.map { report in { report(codedShare + (1 - codedShare) * $0) } }
+        ) { inner -> (Int) throws -> BorrowerEncoding? in
+            let tileCoder = try TileChainCoder(prior: prior, parameters: parameters, threads: inner)
+            return { job in
+                guard job >= lenderJobs else {
+                    var message = lender
+                    let record = try self.encodeChain(
+                        images[restOfLender], tileCoder: tileCoder, onto: &message, needPerPixel: lenderRecord.needPerPixel,
+                        progress: { _ in })
+                    rest = (message, record)
+                    return nil
+                }
+                let b = job - lenderJobs
+                let start = hoped[..<b].reduce(0) { $0 + $1.words }
+                return try self.borrow(
+                    Array(early![start..<start + hoped[b].words]), for: images[hoped[b].chain], need: need, tileCoder: tileCoder)
+            }
+        }
+        if let rest {
+            lenderRecord.append(rest.record)
+            lender = rest.message
+        }
+        let lenderWords = Array(lender.stackWords)
+        guard let borrowing = borrowersOf(lenderWords.count) else { return try encodeOneChain(images, progress: progress) }
+        let restLowest = lenderRecord.lowestWords[(coded - lenderChain.lowerBound)...].min() ?? .max
+        if early != nil, borrowing.map(\.chain) == hoped.map(\.chain), borrowing.map(\.words) == hoped.map(\.words),
+            restLowest >= hopedWords
+        {
+            borrowers = coding.compactMap { $0 }
+        } else {
+            borrowers = try ParallelJobs.run(count: borrowing.count, threads: threads) { inner in
+                let tileCoder = try TileChainCoder(prior: prior, parameters: parameters, threads: inner)
+                return { b in
+                    let start = borrowing[..<b].reduce(0) { $0 + $1.words }
+                    return try self.borrow(
+                        Array(lenderWords[start..<start + borrowing[b].words]), for: images[borrowing[b].chain], need: need,
+                        tileCoder: tileCoder)
+                }
+            }
+        }
+        let chains = [lenderChain] + borrowing.map(\.chain)
         var group = ChainGroup(
             imageCounts: chains.map(\.count),
             loans: borrowing.map { ChainGroup.Loan(words: $0.words, untouched: 0, lenderImages: 0) })
-
-        let lenderShare = Double(areas[chains[0]].reduce(0, +)) * steps / totalWork
-        let borrowers: [BorrowerEncoding] = try ParallelJobs.run(
-            count: chains.count - 1, threads: threads,
-            progress: progress.map { report in { report(lenderShare + (1 - lenderShare) * $0) } }
-        ) { inner in
-            let tileCoder = try TileChainCoder(prior: prior, parameters: parameters, threads: inner)
-            return { b in
-                let start = group.loanStart(b)
-                let loan = Array(lenderWords[start..<start + group.loans[b].words])
-                var message = try Message(laneCount: ChainGroup.lanes, seed: 0, borrowing: loan)
-                let record = try self.encodeChain(
-                    images[chains[b + 1]], tileCoder: tileCoder, onto: &message, needPerPixel: need
-                ) { _ in }
-                let untouched = zip(message.stackWords, loan).prefix { $0 == $1 }.count
-                return BorrowerEncoding(message: message, record: record, untouched: untouched)
-            }
-        }
 
         // Which of the lender's first images read each hole: image j's decode reads every word at or above
         // the least word count of images j… (`lowestWords`, a suffix minimum).
@@ -95,6 +140,16 @@ extension BitsBackCoder {
             imageBits: lenderRecord.imageBits + borrowers.flatMap(\.record.imageBits), initialBits: initialBits,
             payloadBytes: payload.count)
         return (payload, report)
+    }
+
+    /// Codes a borrower's images on `loan`: its first tile sized by the lender's `need` per pixel.
+    private func borrow(_ loan: [UInt32], for images: ArraySlice<ModelImage>, need: Double, tileCoder: TileChainCoder) throws
+        -> BorrowerEncoding
+    {
+        var message = try Message(laneCount: ChainGroup.lanes, seed: 0, borrowing: loan)
+        let record = try encodeChain(images, tileCoder: tileCoder, onto: &message, needPerPixel: need) { _ in }
+        let untouched = zip(message.stackWords, loan).prefix { $0 == $1 }.count
+        return BorrowerEncoding(message: message, record: record, untouched: untouched)
     }
 
     /// Decodes the chains of a version-5 payload that the images `wanted` need (`reader` just after the

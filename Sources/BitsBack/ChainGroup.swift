@@ -41,6 +41,10 @@ struct ChainGroup: Equatable {
     /// Words lent to a borrower: its first image's need for bits on the stack (as the lender measured
     /// it per pixel) times this, so that the first image, coded whole, rarely draws initial bits.
     static let loanMargin = 1.15
+    /// The lender's images (from its first) whose tiles measure the need per pixel the loans are sized by
+    /// (`BitsBackCoder.ChainRecord.largestNeedPerPixel`; its first image, the ramp, excluded): known
+    /// early, so that the borrowers can start while the lender is still being coded.
+    static let probeImages = 16
     /// Most of the lender's words lent, as a fraction: the rest keeps the lender's later images free of
     /// holes. A borrower that does not fit starts fresh.
     static let lendableFraction = 0.5

@@ -73,6 +73,25 @@ final class BorrowingChainsTests: XCTestCase {
             try Self.coder(threads: 2).decode(three, shapes: images.map { $0.shape(steps: Self.steps) }, progress: nil), images)
     }
 
+    /// A lender longer than the images that size its loans (`ChainGroup.probeImages`): the borrowers are
+    /// coded beside the rest of it, on words it has by then, with the bytes of any thread count.
+    func testBorrowersCodedBesideTheRestOfALongLender() throws {
+        let images = try (0..<40).map { try BitsBackCoderTests.image(width: 8, height: 8, seed: UInt64(60 + $0)) }
+        let shapes = images.map { $0.shape(steps: Self.steps) }
+        let one = try Self.coder(threads: 1, chainPixels: 10 * 64).encode(images, progress: nil)
+        let three = try Self.coder(threads: 3, chainPixels: 10 * 64).encode(images, progress: nil)
+        XCTAssertEqual(one, three)
+        let group = try Self.group(of: one, imageCount: images.count)
+        XCTAssertEqual(group.imageCounts.first, 20)
+        XCTAssertGreaterThan(group.imageCounts.count, 1)
+        XCTAssertTrue(group.loans.allSatisfy { $0.words > 0 }, "\(group.loans)")
+        let coder = try Self.coder(threads: 2, chainPixels: 10 * 64)
+        XCTAssertEqual(try coder.decode(one, shapes: shapes, progress: nil), images)
+        for i in [0, 5, 19, 20, 39] {
+            XCTAssertEqual(try coder.decode(one, shapes: shapes, wanted: [i], progress: nil)[i], images[i], "image \(i)")
+        }
+    }
+
     func testOneChainIsWrittenAsBefore() throws {
         let images = Array(try Self.images().prefix(4))
         XCTAssertEqual(
