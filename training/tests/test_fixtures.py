@@ -72,8 +72,12 @@ def test_fixture_matches_checkpoint(ckpt, fixture):
         assert torch.allclose(terms[k].float(), t[f"elbo_{k}_bpd"], rtol=1e-5), k
     if meta.get("decoder") == "network":  # x̂, 1/s², log p(x|z_0): float64 from the network's float32 outputs
         from training.export import decoder_fixture
+        # log p(x | z_0) moves by about (x − x̂)·(1/s²) per unit of x̂: with 1/s² up to ~7e4 and the network's
+        # float32 noise (x̂ within ~3e-7 here, 2026-12-02: one sub-pixel 3.7e-5 nats off, 1.3e-4 relative, on a
+        # fresh environment), an absolute 1e-3 nats (1.4e-3 bits, nothing for a rate) holds on other CPUs.
         for k, v in decoder_fixture(model, x, t["gamma_t"], t["elbo_eps0"]).items():
-            assert torch.allclose(v, t[k], rtol=1e-4, atol=1e-6), k
+            atol = 1e-3 if k == "decoder_log_prob" else 1e-6
+            assert torch.allclose(v, t[k], rtol=1e-4, atol=atol), k
 
 
 def _hidden_permuted(model, perm):
