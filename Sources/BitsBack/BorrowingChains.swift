@@ -47,7 +47,8 @@ extension BitsBackCoder {
         // words are final unless the rest dips into them, and the loans are those the final stack gives
         // unless it lends to fewer chains: otherwise the borrowers are coded again, after the lender.
         let hoped = borrowersOf(.max)!
-        let hopedWords = hoped.reduce(0) { $0 + $1.words }
+        let hopedLoans = ChainGroup.loanRanges(hoped.map(\.words))
+        let hopedWords = hopedLoans.last!.upperBound
         while coded < lenderChain.upperBound, lender.wordCount < hopedWords + 2 * (lenderRecord.depths.max() ?? 0) {
             lenderRecord.append(
                 try encodeChain(
@@ -78,9 +79,8 @@ extension BitsBackCoder {
                     return nil
                 }
                 let b = job - lenderJobs
-                let start = hoped[..<b].reduce(0) { $0 + $1.words }
                 return try self.borrow(
-                    Array(early![start..<start + hoped[b].words]), for: images[hoped[b].chain], need: need, tileCoder: tileCoder)
+                    Array(early![hopedLoans[b]]), for: images[hoped[b].chain], need: need, tileCoder: tileCoder)
             }
         }
         if let rest {
@@ -95,13 +95,12 @@ extension BitsBackCoder {
         {
             borrowers = coding.compactMap { $0 }
         } else {
+            let loans = ChainGroup.loanRanges(borrowing.map(\.words))
             borrowers = try ParallelJobs.run(count: borrowing.count, threads: threads) { inner in
                 let tileCoder = try TileChainCoder(prior: prior, parameters: parameters, threads: inner)
                 return { b in
-                    let start = borrowing[..<b].reduce(0) { $0 + $1.words }
-                    return try self.borrow(
-                        Array(lenderWords[start..<start + borrowing[b].words]), for: images[borrowing[b].chain], need: need,
-                        tileCoder: tileCoder)
+                    try self.borrow(
+                        Array(lenderWords[loans[b]]), for: images[borrowing[b].chain], need: need, tileCoder: tileCoder)
                 }
             }
         }
@@ -318,10 +317,9 @@ extension BitsBackCoder {
     private func reading(_ stored: [UInt8], inserting bottom: [UInt32], at word: Int, lanes: Int) throws -> Message {
         var message: Message
         do {
-            let stack = try StoredStack(stored, leftOut: bottom.isEmpty ? [] : [word..<word + bottom.count])
-            var filled = stack
-            try filled.fill(word, with: bottom)
-            message = try Message(serialized: filled.bytes, verifyingChecksum: verifiesMessageChecksum)
+            var stack = try StoredStack(stored, leftOut: bottom.isEmpty ? [] : [word..<word + bottom.count])
+            try stack.fill(word, with: bottom)
+            message = try Message(serialized: stack.bytes, verifyingChecksum: verifiesMessageChecksum)
         } catch let error as BitsBackError {
             throw error
         } catch {
@@ -462,9 +460,7 @@ struct StoredStack {
     /// Whether the message's CRC-32 matches its bytes (all left-out words filled).
     var checksumMatches: Bool {
         let end = bytes.count - 4
-        let stored =
-            UInt32(bytes[end]) | UInt32(bytes[end + 1]) << 8 | UInt32(bytes[end + 2]) << 16 | UInt32(bytes[end + 3]) << 24
-        return bytes.withUnsafeBufferPointer { CRC32.checksum(UnsafeBufferPointer(rebasing: $0[0..<end])) } == stored
+        return bytes.withUnsafeBufferPointer { CRC32.checksum(UnsafeBufferPointer(rebasing: $0[0..<end])) } == word(at: end)
     }
 
     /// Stack words `range`, none of them left out.
@@ -472,10 +468,12 @@ struct StoredStack {
         guard range.upperBound <= wordCount, !leftOut.contains(where: { $0.overlaps(range) }) else {
             throw BitsBackError.corruptPayload("chain group: a loan's untouched words are not stored")
         }
-        return range.map { i in
-            let at = wordsOffset + 4 * i
-            return UInt32(bytes[at]) | UInt32(bytes[at + 1]) << 8 | UInt32(bytes[at + 2]) << 16 | UInt32(bytes[at + 3]) << 24
-        }
+        return range.map { word(at: wordsOffset + 4 * $0) }
+    }
+
+    /// The little-endian u32 at byte `at`.
+    private func word(at: Int) -> UInt32 {
+        (0..<4).reduce(0) { $0 | UInt32(bytes[at + $1]) << (8 * UInt32($1)) }
     }
 
     /// Puts `words` in at stack word `start` (a left-out range, filled whole).

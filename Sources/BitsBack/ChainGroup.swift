@@ -61,6 +61,15 @@ struct ChainGroup: Equatable {
     /// Where loan `b` (of chain b + 1) starts in the lender's stack.
     func loanStart(_ b: Int) -> Int { loans[..<b].reduce(0) { $0 + $1.words } }
 
+    /// The lender's stack words of loans of these sizes, one after the other from the bottom.
+    static func loanRanges(_ words: [Int]) -> [Range<Int>] {
+        var start = 0
+        return words.map { count in
+            defer { start += count }
+            return start..<start + count
+        }
+    }
+
     /// The lender's words left out of its stored message, as ranges of its stack, bottom first.
     var holes: [Range<Int>] {
         loans.indices.compactMap { b in
