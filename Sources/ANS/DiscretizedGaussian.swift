@@ -114,7 +114,8 @@ struct GaussianScale {
             throw ANSError.invalidParameter("standard deviation \(sigma) invalid for binWidth \(binWidth)")
         }
         let hw = DiscretizedGaussian.windowStandardDeviations * s
-        let limit = Swift.min(Double(UInt16.max - 1) / 2, Double(UInt64(1) << UInt64(precision - 2)) / 2 - 1)
+        // Signed conversions throughout (every integer here is below 2^32): one instruction each, the same values.
+        let limit = Swift.min(Double(UInt16.max - 1) / 2, Double(1 << (precision - 2)) / 2 - 1)
         guard hw < limit - 1 else {
             throw ANSError.invalidParameter("σ/δ = \(s) too large for precision \(precision) (window of \(Int(2 * hw)) symbols)")
         }
@@ -122,8 +123,33 @@ struct GaussianScale {
         self.s = s
         halfWidth = Int(hw) + 1
         mass = (UInt64(1) << UInt64(precision)) - 1 - UInt64(2 * halfWidth + 1)
-        slotToPhi = 0x1p60 / Double(mass)
+        slotToPhi = 0x1p60 / Double(Int64(bitPattern: mass))
         self.precision = precision
+    }
+
+    /// The escape frequency `T − C(b + 1)` of every centered window of this scale (`GaussianBin.isCentered`)
+    /// when it does not depend on the mean, else 0 (then each bin evaluates its own).
+    ///
+    /// Why it can be shared: for a centered window, `a = round(m) − h`, so the exact `a − ½ − m` lies in
+    /// `[−h − 1, −h]` and `b + ½ − m` in `[h, h + 1]`. `fl(a − ½)` is exact, IEEE subtraction and
+    /// multiplication by `invS > 0` are monotone and the interval ends are representable, so
+    /// `e_a ∈ [fl((−h − 1)·invS), fl(−h·invS)]` and `e_{b+1} ∈ [fl(h·invS), fl((h + 1)·invS)]`. `Φ̃` is
+    /// non-decreasing and `C(b + 1) = n + ⌊M·(Φ̃(e_{b+1}) − Φ̃(e_a))/2^60⌋` is non-decreasing in the
+    /// difference, so when the two extreme differences give the same `C(b + 1)`, every centered window
+    /// of the scale has it: the value each bin would compute, not an approximation.
+    @inlinable
+    func sharedEscapeFrequency(table: UnsafePointer<UInt64>) -> UInt64 {
+        let h = Double(halfWidth)
+        let inner = NormalCDFTable.value(table, at: h * invS) &- NormalCDFTable.value(table, at: -h * invS)
+        let outer =
+            NormalCDFTable.value(table, at: (h + 1) * invS) &- NormalCDFTable.value(table, at: (-h - 1) * invS)
+        func window(_ difference: UInt64) -> UInt64 {
+            let p = difference.multipliedFullWidth(by: mass)
+            return UInt64(2 * halfWidth + 1) &+ ((p.high &<< 4) | (p.low &>> 60))
+        }
+        let top = window(inner)
+        guard top == window(outer) else { return 0 }
+        return (UInt64(1) << UInt64(precision)) &- top
     }
 }
 
@@ -137,6 +163,9 @@ struct GaussianBin {
     @usableFromInline let slotToPhi: Double
     /// The window symbol that the escape interval follows (b: the escape is at the top).
     @usableFromInline let split: Int64
+    /// Whether the window is `[round(m) − h, round(m) + h]`, not shifted at an end of `Int32` (then a
+    /// scale's `sharedEscapeFrequency` applies).
+    @usableFromInline let isCentered: Bool
 
     @inlinable @inline(__always)
     init(
@@ -151,10 +180,18 @@ struct GaussianBin {
         a = Swift.max(Swift.min(center - h, Int64(Int32.max) - 2 * h), Int64(Int32.min))
         b = a + 2 * h
         split = placement == .top ? b : a + h
+        isCentered = a == center - h
         m = mm; invS = g.invS; s = g.s
         mass = g.mass
         slotToPhi = g.slotToPhi
         phiA = NormalCDFTable.value(table, at: (Double(a) - 0.5 - mm) * g.invS)
+    }
+
+    /// `slot · 2^60 / M` truncated: below `T · 2^60 / M < 2^61`, so the signed conversions give the values
+    /// of the unsigned ones, in one instruction each.
+    @inlinable @inline(__always)
+    static func phiOffset(slot: UInt64, slotToPhi: Double) -> UInt64 {
+        UInt64(bitPattern: Int64(Double(Int64(bitPattern: slot)) * slotToPhi))
     }
 
     /// C(k) for k in [a, b + 1] (exact integers after the one float evaluation of e_k).
@@ -163,6 +200,45 @@ struct GaussianBin {
         let phi = NormalCDFTable.value(table, at: (Double(k) - 0.5 - m) * invS)
         let p = (phi &- phiA).multipliedFullWidth(by: mass)
         return UInt64(k - a) &+ ((p.high &<< 4) | (p.low &>> 60))
+    }
+
+    /// The escape frequency `T − C(b + 1)`: `shared` (a scale's `sharedEscapeFrequency`) where it applies,
+    /// otherwise evaluated.
+    @inlinable @inline(__always)
+    func escapeFrequency(shared: UInt64, table: UnsafePointer<UInt64>, total: UInt64) -> UInt64 {
+        shared != 0 && isCentered ? shared : total &- cdf(b + 1, table: table)
+    }
+
+    /// The symbol whose interval of the whole layout holds `slot`: (k, start, end) with k = b + 1 for the
+    /// escape. `first` is `guessTopLayout(slot:…)` for this slot (computed ahead, so that the guesses of a
+    /// block's lanes overlap in the CPU). The escape interval is looked up only where the guess lies next
+    /// to it or above it, and `sharedEscape` (`GaussianScale.sharedEscapeFrequency`, or 0) spares its CDF
+    /// evaluation; the answer is the one `search` gives, since the intervals partition `[0, T)`.
+    @inlinable @inline(__always)
+    func locate(
+        slot: UInt64, first: (Int64, UInt64, UInt64), sharedEscape: UInt64, table: UnsafePointer<UInt64>,
+        buckets: UnsafePointer<Int32>, inverseSteps: UnsafePointer<Double>, total: UInt64
+    ) -> (Int64, UInt64, UInt64) {
+        let (k, c0, c1) = first
+        if split == b {
+            if c0 <= slot && slot < c1 { return (k, c0, c1) }
+        } else if k <= split {
+            // Below the escape the layout is the top layout's; C(split + 1) is where the escape starts.
+            if c0 <= slot && slot < c1 { return (k, c0, c1) }
+            if k == split && slot >= c1 {
+                let frequency = escapeFrequency(shared: sharedEscape, table: table, total: total)
+                if slot - c1 < frequency { return (b + 1, c1, c1 + frequency) }
+            }
+        } else if k <= b {
+            // Above the escape every interval is shifted up by its frequency.
+            let frequency = escapeFrequency(shared: sharedEscape, table: table, total: total)
+            if c0 &+ frequency <= slot && slot < c1 &+ frequency { return (k, c0 + frequency, c1 + frequency) }
+            if k == split + 1 && slot >= c0 && slot - c0 < frequency { return (b + 1, c0, c0 + frequency) }
+        }
+        let escape = split == b ? (total, 0) : escapeInterval(table: table, total: total)
+        let (symbol, start, frequency) = search(
+            slot: slot, escape: escape, table: table, buckets: buckets, inverseSteps: inverseSteps, total: total)
+        return (symbol, start, start + frequency)
     }
 
     /// (start, frequency) of the escape interval: `[C(b + 1), T)` at the top, otherwise
@@ -206,26 +282,6 @@ struct GaussianBin {
         return (k, k > split ? start + escapeFrequency : start, frequency)
     }
 
-    /// Like `guessTopLayout`, for a slot of the whole layout: (k, C'(k), C'(k + 1)) in the layout's coordinates.
-    @inlinable @inline(__always)
-    /// `escape` is `escapeInterval(table:total:)` (computed ahead, where the pop's other per-element work is).
-    func guess(
-        slot: UInt64, escape: (start: UInt64, frequency: UInt64), table: UnsafePointer<UInt64>,
-        buckets: UnsafePointer<Int32>, inverseSteps: UnsafePointer<Double>, total: UInt64
-    ) -> (Int64, UInt64, UInt64) {
-        if split == b {
-            return guessTopLayout(slot: slot, table: table, buckets: buckets, inverseSteps: inverseSteps, total: total)
-        }
-        let (escapeStart, escapeFrequency) = escape
-        if slot >= escapeStart && slot - escapeStart < escapeFrequency {
-            return (b + 1, escapeStart, escapeStart + escapeFrequency)
-        }
-        let raw = slot < escapeStart ? slot : slot - escapeFrequency
-        let (k, c0, c1) = guessTopLayout(slot: raw, table: table, buckets: buckets, inverseSteps: inverseSteps, total: total)
-        // A guess of the escape here is wrong (raw < C(b + 1)); its shifted interval lies above every slot.
-        return k > split ? (k, c0 + escapeFrequency, c1 + escapeFrequency) : (k, c0, c1)
-    }
-
     /// The window symbol k with C(k) ≤ slot < C(k+1) and its interval, or k = b + 1 (escape) with the
     /// escape interval [C(b+1), T).
     @inlinable @inline(__always)
@@ -233,7 +289,7 @@ struct GaussianBin {
         slot: UInt64, table: UnsafePointer<UInt64>, buckets: UnsafePointer<Int32>, inverseSteps: UnsafePointer<Double>,
         total: UInt64
     ) -> (Int64, UInt64, UInt64) {
-        let target = phiA &+ UInt64(Double(slot) * slotToPhi)
+        let target = phiA &+ Self.phiOffset(slot: slot, slotToPhi: slotToPhi)
         let e = NormalCDFTable.inverse(table, buckets: buckets, inverseSteps: inverseSteps, of: target)
         let guess = (e * s + m + 0.5).rounded(.down)
         var k = Int64(Swift.max(Double(a), Swift.min(Double(b + 1), guess)))
@@ -270,7 +326,7 @@ struct GaussianBin {
         slot: UInt64, table: UnsafePointer<UInt64>, buckets: UnsafePointer<Int32>, inverseSteps: UnsafePointer<Double>,
         total: UInt64
     ) -> (Int64, UInt64, UInt64) {
-        let target = phiA &+ UInt64(Double(slot) * slotToPhi)
+        let target = phiA &+ Self.phiOffset(slot: slot, slotToPhi: slotToPhi)
         let e = NormalCDFTable.inverse(table, buckets: buckets, inverseSteps: inverseSteps, of: target)
         let g = (e * s + m + 0.5).rounded(.down)
         let k = Int64(Swift.max(Double(a), Swift.min(Double(b + 1), g)))

@@ -226,6 +226,7 @@ extension Message {
         }
         try NormalCDFTable.table.withUnsafeBufferPointer { tp in
             let table = tp.baseAddress!
+            let sharedEscape = sigmas == nil ? sharedScale.sharedEscapeFrequency(table: table) : 0
             try withCoder(reservingWords: 4 * n) { coder in
                 var lower = 0
                 while lower < n {
@@ -251,7 +252,7 @@ extension Message {
                             var c1 = bin.cdf(k + 1, table: table)
                             if k > bin.split {
                                 // Above the escape interval (placed after `split`): shifted by its frequency.
-                                let shift = total &- bin.cdf(bin.b + 1, table: table)
+                                let shift = bin.escapeFrequency(shared: sharedEscape, table: table, total: total)
                                 c0 &+= shift
                                 c1 &+= shift
                             }
@@ -284,7 +285,7 @@ extension Message {
     }
 
     /// Pop, per segment of elements (highest first): phase 1 (on `threads` threads) computes every
-    /// element's distribution and escape interval; phase 2 pops in order, in blocks of one element per
+    /// element's distribution; phase 2 pops in order, in blocks of one element per
     /// lane: the first guesses of a block's symbols (independent of each other), then its rANS steps.
     private mutating func popGaussian(
         into output: UnsafeMutableBufferPointer<Int32>, means: UnsafeBufferPointer<Float>,
@@ -330,17 +331,16 @@ extension Message {
         let placeholder = try GaussianBin(mean: 0, scale: sharedScale, binWidth: grid.binWidth, table: NormalCDFTable.table)
         let bins = UnsafeMutablePointer<GaussianBin>.allocate(capacity: capacity)
         bins.initialize(repeating: placeholder, count: capacity)
-        let escapes = UnsafeMutablePointer<(start: UInt64, frequency: UInt64)>.allocate(capacity: capacity)
         let guesses = UnsafeMutablePointer<(Int64, UInt64, UInt64)>.allocate(capacity: lanes)
         defer {
             bins.deallocate()
-            escapes.deallocate()
             guesses.deallocate()
         }
         try NormalCDFTable.table.withUnsafeBufferPointer { tp in
             try NormalCDFTable.bucketStart.withUnsafeBufferPointer { bp in
                 try NormalCDFTable.inverseSteps.withUnsafeBufferPointer { ip in
                     let table = tp.baseAddress!, buckets = bp.baseAddress!, inverseSteps = ip.baseAddress!
+                    let sharedEscape = sigmas == nil ? sharedScale.sharedEscapeFrequency(table: table) : 0
                     try withCoder(reservingWords: 0) { coder in
                         var upper = n
                         while upper > 0 {
@@ -350,12 +350,10 @@ extension Message {
                                 count: upper - lower, threads: Self.workers(threads, count: upper - lower)
                             ) { chunk in
                                 for j in chunk {
-                                    let bin =
+                                    bins[j] =
                                         (try? Self.bin(
                                             lower + j, means: means, sigmas: sigmas, sharedScale: sharedScale, grid: grid,
                                             table: table)) ?? placeholder
-                                    bins[j] = bin
-                                    escapes[j] = bin.escapeInterval(table: table, total: total)
                                 }
                             }
                             // Phase 2: blocks of one element per lane, highest block first.
@@ -366,9 +364,8 @@ extension Message {
                                     let j = i - lower, lane = i - blockStart
                                     let slot = order.decoded(
                                         UInt64(LaneCoder.slot(coder.heads[lane], precision: precision)), mask: mask)
-                                    guesses[lane] = bins[j].guess(
-                                        slot: slot, escape: escapes[j], table: table, buckets: buckets,
-                                        inverseSteps: inverseSteps, total: total)
+                                    guesses[lane] = bins[j].guessTopLayout(
+                                        slot: slot, table: table, buckets: buckets, inverseSteps: inverseSteps, total: total)
                                 }
                                 for i in stride(from: blockEnd - 1, through: blockStart, by: -1) {
                                     let j = i - lower, lane = i - blockStart
@@ -376,13 +373,9 @@ extension Message {
                                     let slot = UInt32(
                                         order.decoded(UInt64(LaneCoder.slot(coder.heads[lane], precision: precision)), mask: mask)
                                     )
-                                    var (k, c0, c1) = guesses[lane]
-                                    if !(c0 <= UInt64(slot) && UInt64(slot) < c1) {
-                                        let f = bin.search(
-                                            slot: UInt64(slot), escape: escapes[j], table: table, buckets: buckets,
-                                            inverseSteps: inverseSteps, total: total)
-                                        k = f.0; c0 = f.1; c1 = f.1 + f.2
-                                    }
+                                    let (k, c0, c1) = bin.locate(
+                                        slot: UInt64(slot), first: guesses[lane], sharedEscape: sharedEscape, table: table,
+                                        buckets: buckets, inverseSteps: inverseSteps, total: total)
                                     let value = coder.finishDecodeGaussian(
                                         &coder.heads[lane], k: k, slot: slot, start: c0, frequency: c1 - c0, bin: bin,
                                         precision: precision)

@@ -27,7 +27,8 @@ struct NormalCDFTable {
         if !(pos > 0) { return table[0] }
         if pos >= Double(cellCount) { return table[cellCount] }
         let i = Int(pos)
-        let frac = UInt64((pos - Double(i)) * 0x1p32)
+        // In [0, 2^32): the signed conversion gives the same integer as the unsigned one, in one instruction.
+        let frac = UInt64(bitPattern: Int64((pos - Double(i)) * 0x1p32))
         let lo = table[i]
         let d = table[i + 1] &- lo
         let p = d.multipliedFullWidth(by: frac)
@@ -67,7 +68,7 @@ struct NormalCDFTable {
             lo += 1
             while table[lo + 1] <= v { lo += 1 }  // only in the tails (|u| > 2.5)
         }
-        let frac = Double(v &- table[lo]) * inverseSteps[lo]
+        let frac = Double(Int64(bitPattern: v &- table[lo])) * inverseSteps[lo]  // the difference is < 2^60
         return -range + (Double(lo) + frac) / stepsPerUnit
     }
 }

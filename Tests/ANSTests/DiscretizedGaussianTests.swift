@@ -189,6 +189,72 @@ final class DiscretizedGaussianTests: XCTestCase {
         }
     }
 
+    func testASharedEscapeFrequencyIsTheOneEveryCenteredWindowEvaluates() throws {
+        // GaussianScale.sharedEscapeFrequency claims T − C(b + 1) for every centered window of the scale;
+        // check it against each bin's own evaluation over many means, at the chain's σ/δ and beyond.
+        var rng = SplitMix64(seed: 29)
+        var shared = 0
+        for precision in [16, 24, 27] {
+            for s in [0.3, 1, 2, 8, 16, 100, 700] {
+                let sigma = Double.random(in: 0.01...3, using: &rng), delta = sigma / s
+                let scale = try GaussianScale(sigma: sigma, binWidth: delta, precision: precision)
+                let total = UInt64(1) << UInt64(precision)
+                NormalCDFTable.table.withUnsafeBufferPointer { tp in
+                    let t = tp.baseAddress!
+                    let frequency = scale.sharedEscapeFrequency(table: t)
+                    guard frequency != 0 else { return }
+                    shared += 1
+                    for i in 0..<3000 {
+                        let mean = Float.random(in: -8...8, using: &rng) * Float(sigma) + (i % 3 == 0 ? 0.5 * Float(delta) : 0)
+                        guard let bin = try? GaussianBin(mean: mean, scale: scale, binWidth: delta, table: t) else { continue }
+                        XCTAssertTrue(bin.isCentered)
+                        XCTAssertEqual(frequency, total - bin.cdf(bin.b + 1, table: t), "precision \(precision), σ/δ \(s)")
+                    }
+                }
+            }
+        }
+        XCTAssertGreaterThanOrEqual(shared, 15, "the chain's scales should share their escape frequency")
+    }
+
+    func testLocateFindsTheSymbolSearchFindsOnEverySlot() throws {
+        // Exhaustive over all 2^16 slots of the centered-escape layout: the pop's `locate` (a guess checked
+        // beside the escape, the escape frequency shared or not) gives search's symbol and interval.
+        var rng = SplitMix64(seed: 31)
+        let precision = 16, total = UInt64(1) << 16
+        for trial in 0..<10 {
+            let sigma = Double.random(in: 0.05...2, using: &rng)
+            let s = [0.2, 0.9, 3, 17, 60][trial % 5]
+            let delta = sigma / s
+            // Trial 9 puts the window against the end of Int32 (shifted: not centered).
+            let mean = trial == 9 ? Float(Double(Int32.max) * delta) : Float.random(in: -5...5, using: &rng)
+            let scale = try GaussianScale(sigma: sigma, binWidth: delta, precision: precision)
+            try NormalCDFTable.table.withUnsafeBufferPointer { tp in
+                try NormalCDFTable.bucketStart.withUnsafeBufferPointer { bp in
+                    try NormalCDFTable.inverseSteps.withUnsafeBufferPointer { ip in
+                        let t = tp.baseAddress!, b = bp.baseAddress!, inv = ip.baseAddress!
+                        let bin = try GaussianBin(mean: mean, scale: scale, binWidth: delta, table: t, placement: .center)
+                        XCTAssertEqual(bin.isCentered, trial != 9)
+                        let escape = bin.escapeInterval(table: t, total: total)
+                        for sharedEscape in Set([scale.sharedEscapeFrequency(table: t), 0]) {
+                            for slot in 0..<total {
+                                let (k, start, frequency) = bin.search(
+                                    slot: slot, escape: escape, table: t, buckets: b, inverseSteps: inv, total: total)
+                                let first = bin.guessTopLayout(slot: slot, table: t, buckets: b, inverseSteps: inv, total: total)
+                                let found = bin.locate(
+                                    slot: slot, first: first, sharedEscape: sharedEscape, table: t, buckets: b,
+                                    inverseSteps: inv, total: total)
+                                guard found == (k, start, start + frequency) else {
+                                    return XCTFail(
+                                        "trial \(trial), slot \(slot): \(found) against \((k, start, start + frequency))")
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     func testInvalidParametersThrow() throws {
         XCTAssertThrowsError(try DiscretizedGaussian(binWidth: 0))
         XCTAssertThrowsError(try DiscretizedGaussian(binWidth: .nan))
