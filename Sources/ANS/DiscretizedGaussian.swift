@@ -33,7 +33,11 @@
 ///
 /// ## Decoding
 /// `pop` finds the symbol by inverting `Φ̃` (bucketed search of the table) for a first guess, then fixes
-/// it up with exact integer comparisons of `C` (binary search over the window as a fallback).
+/// it up with exact integer comparisons of `C` (binary search over the window as a fallback). The escape
+/// interval is looked at only when the guess lies beside it or above it (`GaussianBin.locate`), and its
+/// frequency `T − C(b + 1)` is evaluated once per scale instead of per symbol where it provably does not
+/// depend on the mean (`GaussianScale.sharedEscapeFrequency`: the posteriors' shared σ): the same
+/// symbols and intervals, three CDF evaluations a pop instead of five.
 ///
 /// ## Choosing parameters
 /// The codec picks δ per step (typically σ/2^4…σ/2^8). `s = σ/δ` must satisfy `2h + 1 ≤ min(2^16 − 1, T/4)`.
