@@ -108,7 +108,8 @@ struct GaussianScale {
     @usableFromInline let s: Double  // σ/δ
     @usableFromInline let halfWidth: Int  // h
     @usableFromInline let mass: UInt64  // M = T − 1 − (2h + 1)
-    @usableFromInline let slotToPhi: Double  // 2^60 / M
+    /// `60 − precision`: a slot shifted by it is on the scale of `Φ̃` (see `GaussianBin.phiOffset`).
+    @usableFromInline let slotShift: Int
     @usableFromInline let precision: Int
 
     @inlinable @inline(__always)
@@ -118,7 +119,7 @@ struct GaussianScale {
             throw ANSError.invalidParameter("standard deviation \(sigma) invalid for binWidth \(binWidth)")
         }
         let hw = DiscretizedGaussian.windowStandardDeviations * s
-        // Signed conversions throughout (every integer here is below 2^32): one instruction each, the same values.
+        // A signed conversion (the integer is below 2^32): one instruction, the same value.
         let limit = Swift.min(Double(UInt16.max - 1) / 2, Double(1 << (precision - 2)) / 2 - 1)
         guard hw < limit - 1 else {
             throw ANSError.invalidParameter("σ/δ = \(s) too large for precision \(precision) (window of \(Int(2 * hw)) symbols)")
@@ -127,7 +128,7 @@ struct GaussianScale {
         self.s = s
         halfWidth = Int(hw) + 1
         mass = (UInt64(1) << UInt64(precision)) - 1 - UInt64(2 * halfWidth + 1)
-        slotToPhi = 0x1p60 / Double(Int64(bitPattern: mass))
+        slotShift = 60 - precision
         self.precision = precision
     }
 
@@ -164,7 +165,7 @@ struct GaussianBin {
     @usableFromInline let m: Double, invS: Double, s: Double
     @usableFromInline let phiA: UInt64
     @usableFromInline let mass: UInt64  // M
-    @usableFromInline let slotToPhi: Double
+    @usableFromInline let slotShift: Int
     /// The window symbol that the escape interval follows (b: the escape is at the top).
     @usableFromInline let split: Int64
     /// Whether the window is `[round(m) − h, round(m) + h]`, not shifted at an end of `Int32` (then a
@@ -187,16 +188,15 @@ struct GaussianBin {
         isCentered = a == center - h
         m = mm; invS = g.invS; s = g.s
         mass = g.mass
-        slotToPhi = g.slotToPhi
+        slotShift = g.slotShift
         phiA = NormalCDFTable.value(table, at: (Double(a) - 0.5 - mm) * g.invS)
     }
 
-    /// `slot · 2^60 / M` truncated: below `T · 2^60 / M < 2^61`, so the signed conversions give the values
-    /// of the unsigned ones, in one instruction each.
+    /// Where `slot` lies on the scale of `Φ̃`, for a first guess only: `slot · 2^60 / T` (a shift) stands
+    /// for the exact `(slot − (k − a)) · 2^60 / M`, off by at most about `n` slots, which the exact
+    /// comparisons that follow every guess absorb (a guess never decides a symbol).
     @inlinable @inline(__always)
-    static func phiOffset(slot: UInt64, slotToPhi: Double) -> UInt64 {
-        UInt64(bitPattern: Int64(Double(Int64(bitPattern: slot)) * slotToPhi))
-    }
+    func phiOffset(slot: UInt64) -> UInt64 { slot &<< UInt64(slotShift) }
 
     /// C(k) for k in [a, b + 1] (exact integers after the one float evaluation of e_k).
     @inlinable @inline(__always)
@@ -293,7 +293,7 @@ struct GaussianBin {
         slot: UInt64, table: UnsafePointer<UInt64>, buckets: UnsafePointer<Int32>, inverseSteps: UnsafePointer<Double>,
         total: UInt64
     ) -> (Int64, UInt64, UInt64) {
-        let target = phiA &+ Self.phiOffset(slot: slot, slotToPhi: slotToPhi)
+        let target = phiA &+ phiOffset(slot: slot)
         let e = NormalCDFTable.inverse(table, buckets: buckets, inverseSteps: inverseSteps, of: target)
         let guess = (e * s + m + 0.5).rounded(.down)
         var k = Int64(Swift.max(Double(a), Swift.min(Double(b + 1), guess)))
@@ -330,7 +330,7 @@ struct GaussianBin {
         slot: UInt64, table: UnsafePointer<UInt64>, buckets: UnsafePointer<Int32>, inverseSteps: UnsafePointer<Double>,
         total: UInt64
     ) -> (Int64, UInt64, UInt64) {
-        let target = phiA &+ Self.phiOffset(slot: slot, slotToPhi: slotToPhi)
+        let target = phiA &+ phiOffset(slot: slot)
         let e = NormalCDFTable.inverse(table, buckets: buckets, inverseSteps: inverseSteps, of: target)
         let g = (e * s + m + 0.5).rounded(.down)
         let k = Int64(Swift.max(Double(a), Swift.min(Double(b + 1), g)))
