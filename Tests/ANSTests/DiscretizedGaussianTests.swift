@@ -195,7 +195,8 @@ final class DiscretizedGaussianTests: XCTestCase {
         var rng = SplitMix64(seed: 29)
         var shared = 0
         for precision in [16, 24, 27] {
-            for s in [0.3, 1, 2, 8, 16, 100, 700] {
+            // 0.26…0.45: windows whose far tails are 0 in the table for some means only (the guard matters).
+            for s in [0.26, 0.28, 0.3, 0.35, 0.45, 1, 2, 8, 16, 100, 700] {
                 let sigma = Double.random(in: 0.01...3, using: &rng), delta = sigma / s
                 let scale = try GaussianScale(sigma: sigma, binWidth: delta, precision: precision)
                 let total = UInt64(1) << UInt64(precision)
@@ -214,6 +215,90 @@ final class DiscretizedGaussianTests: XCTestCase {
             }
         }
         XCTAssertGreaterThanOrEqual(shared, 15, "the chain's scales should share their escape frequency")
+    }
+
+    func testASharedEscapeFrequencyHoldsAtTheProofsEndpoints() throws {
+        // Means where the proof's bounds are reached or its arithmetic is inexact: half-integer m on a
+        // power-of-two grid (a − ½ − m = −h − 1 exactly), |m| up to 2^31 (x − m rounds), and centered windows
+        // against the ends of Int32; precisions up to 31, σ/δ from 2^−20 to near the window's limit.
+        var checked = 0
+        for precision in [16, 24, 28, 31] {
+            let largest = (Swift.min(32_767, Double(1 << (precision - 2)) / 2 - 1) - 2) / 6.5
+            for s in [0x1p-20, 0.75, 2, 8, 64, largest] {
+                let delta = 0x1p-10, sigma = s * delta
+                let scale = try GaussianScale(sigma: sigma, binWidth: delta, precision: precision)
+                let total = UInt64(1) << UInt64(precision), h = Double(scale.halfWidth)
+                var grid: [Double] = [0.5, -0.5, 3.5, -1e6 + 0.5, 123_456.5, 0.25, -0.75]
+                grid += [Double(Int32.max) - h, Double(Int32.min) + h, Double(Int32.max) - h - 0.5, Double(Int32.min) + h + 0.5]
+                grid += [2_000_000_000.5, -2_000_000_000.5, 1.5e9 + 0.37]
+                NormalCDFTable.table.withUnsafeBufferPointer { tp in
+                    let t = tp.baseAddress!
+                    let shared = scale.sharedEscapeFrequency(table: t)
+                    for m in grid {
+                        let mean = Float(m * delta)  // m·δ exact for these m (δ a power of two, Float-representable)
+                        guard let bin = try? GaussianBin(mean: mean, scale: scale, binWidth: delta, table: t),
+                            shared != 0, bin.isCentered
+                        else { continue }
+                        checked += 1
+                        XCTAssertEqual(shared, total - bin.cdf(bin.b + 1, table: t), "precision \(precision), σ/δ \(s), m \(m)")
+                    }
+                }
+            }
+        }
+        XCTAssertGreaterThan(checked, 150)
+    }
+
+    func testLocateFindsTheSymbolSearchFindsBesideTheEscapeAtEveryPrecision() throws {
+        // Sampled slots around every boundary near the escape (and in the top layout) for precisions up to 31.
+        var rng = SplitMix64(seed: 37)
+        for precision in [16, 20, 27, 31] {
+            let total = UInt64(1) << UInt64(precision)
+            for trial in 0..<12 {
+                let s = [0.3, 1, 2, 8, 40, 200][trial % 6], delta = 0x1p-8
+                let placement: DiscretizedGaussian.EscapePlacement = trial % 4 == 3 ? .top : .center
+                let mean = Float(Double.random(in: -50...50, using: &rng) * delta)
+                let scale = try GaussianScale(sigma: s * delta, binWidth: delta, precision: precision)
+                try NormalCDFTable.table.withUnsafeBufferPointer { tp in
+                    try NormalCDFTable.bucketStart.withUnsafeBufferPointer { bp in
+                        try NormalCDFTable.inverseSteps.withUnsafeBufferPointer { ip in
+                            let t = tp.baseAddress!, b = bp.baseAddress!, inv = ip.baseAddress!
+                            let bin = try GaussianBin(mean: mean, scale: scale, binWidth: delta, table: t, placement: placement)
+                            let escape = placement == .top ? (total, 0) : bin.escapeInterval(table: t, total: total)
+                            var slots: [UInt64] = [0, 1, total - 1, total - 2, total / 2]
+                            for k in [bin.split, bin.split + 1, bin.split + 2, bin.a + 1, bin.b, bin.b + 1]
+                            where k >= bin.a && k <= bin.b + 1 {
+                                let c = bin.cdf(k, table: t)
+                                for d in [-2, -1, 0, 1, 2, 3] {
+                                    slots.append(UInt64(Swift.max(0, Swift.min(Int64(total) - 1, Int64(c) + Int64(d)))))
+                                }
+                            }
+                            if escape.1 > 0 {
+                                for d in [-2, -1, 0, 1, 2, 3] {
+                                    slots.append(UInt64(Swift.max(0, Int64(escape.0) + Int64(d))))
+                                    slots.append(UInt64(Swift.max(0, Int64(escape.0 + escape.1) + Int64(d))))
+                                }
+                            }
+                            for _ in 0..<200 { slots.append(UInt64.random(in: 0..<total, using: &rng)) }
+                            for sharedEscape in Set([scale.sharedEscapeFrequency(table: t), 0]) {
+                                for slot in slots where slot < total {
+                                    let (k, start, frequency) = bin.search(
+                                        slot: slot, escape: escape, table: t, buckets: b, inverseSteps: inv, total: total)
+                                    let first = bin.guessTopLayout(
+                                        slot: slot, table: t, buckets: b, inverseSteps: inv, total: total)
+                                    let found = bin.locate(
+                                        slot: slot, first: first, sharedEscape: sharedEscape, table: t, buckets: b,
+                                        inverseSteps: inv, total: total)
+                                    XCTAssertTrue(
+                                        found == (k, start, start + frequency),
+                                        "precision \(precision), trial \(trial), slot \(slot): \(found) against \((k, start, start + frequency))"
+                                    )
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
     }
 
     func testLocateFindsTheSymbolSearchFindsOnEverySlot() throws {
