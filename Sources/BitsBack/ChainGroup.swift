@@ -50,21 +50,18 @@ struct ChainGroup: Equatable {
     static let lendableFraction = 0.5
 
     /// The chains' image ranges.
-    var ranges: [Range<Int>] {
-        var start = 0
-        return imageCounts.map { count in
-            defer { start += count }
-            return start..<start + count
-        }
-    }
+    var ranges: [Range<Int>] { Self.consecutiveRanges(imageCounts) }
 
     /// Where loan `b` (of chain b + 1) starts in the lender's stack.
     func loanStart(_ b: Int) -> Int { loans[..<b].reduce(0) { $0 + $1.words } }
 
     /// The lender's stack words of loans of these sizes, one after the other from the bottom.
-    static func loanRanges(_ words: [Int]) -> [Range<Int>] {
+    static func loanRanges(_ words: [Int]) -> [Range<Int>] { consecutiveRanges(words) }
+
+    /// `[0..<c₀, c₀..<c₀ + c₁, …]` for counts `c`.
+    private static func consecutiveRanges(_ counts: [Int]) -> [Range<Int>] {
         var start = 0
-        return words.map { count in
+        return counts.map { count in
             defer { start += count }
             return start..<start + count
         }
